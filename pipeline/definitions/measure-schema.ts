@@ -1,0 +1,83 @@
+// Measures as written in YAML. Which kind a measure is follows from its key: event,
+// attribute, trend, ratio or goal.
+
+import { z } from 'zod';
+import { conditionSchema, name } from './condition-schema.ts';
+import { byKey } from './dispatch.ts';
+import { duration } from './duration.ts';
+import { unlessMissing } from './zod-problems.ts';
+
+export const AGGREGATES = ['count', 'active_days', 'distinct_users', 'sum', 'avg', 'min', 'max'] as const;
+const NEEDS_PROPERTY: readonly string[] = ['sum', 'avg', 'min', 'max'];
+
+const events = z.union([name, z.array(name).min(1)], {
+  error: unlessMissing('expected an event name, a list of event names, or "*" for every event'),
+});
+
+/** The keys an event measure and a goal share: which events, how aggregated. */
+const signalShape = {
+  event: events,
+  aggregate: z.enum(AGGREGATES).optional(),
+  property: name.optional(),
+  where: conditionSchema(['property']).optional(),
+};
+
+interface SignalDoc {
+  event: string | string[];
+  aggregate?: string;
+  property?: string;
+}
+
+function checkSignal(s: SignalDoc, ctx: z.RefinementCtx): void {
+  const aggregate = s.aggregate ?? 'count';
+  if (NEEDS_PROPERTY.includes(aggregate) && s.property === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['property'], message: `missing required key "property" (aggregate ${aggregate} reads a numeric event property)` });
+  }
+  if (!NEEDS_PROPERTY.includes(aggregate) && s.property !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['property'], message: `property is only read by sum, avg, min and max, not by ${aggregate}` });
+  }
+  if (Array.isArray(s.event) && s.event.includes('*')) {
+    ctx.addIssue({ code: 'custom', path: ['event'], message: '"*" means every event; write event: "*" on its own' });
+  }
+}
+
+export const eventMeasure = z
+  .object({ ...signalShape, window: duration })
+  .strict()
+  .superRefine(checkSignal);
+
+export const attributeMeasure = z.object({ attribute: name, max_age: duration.optional() }).strict();
+
+export const trendMeasure = z.object({ trend: name, window: duration.optional() }).strict();
+
+export const ratioMeasure = z
+  .object({
+    ratio: z.tuple([name, name], { error: unlessMissing('expected [numerator, denominator]: two measure names') }),
+  })
+  .strict();
+
+export const goalMeasure = z
+  .object({
+    goal: z
+      .object({
+        ...signalShape,
+        target: z.number().positive(),
+        within: duration,
+        /** `first_seen`, or the name of a date attribute. */
+        since: name,
+      })
+      .strict()
+      .superRefine(checkSignal),
+  })
+  .strict();
+
+export const measureSchema = byKey('a measure', {
+  event: eventMeasure,
+  attribute: attributeMeasure,
+  trend: trendMeasure,
+  ratio: ratioMeasure,
+  goal: goalMeasure,
+});
+
+export type EventMeasureDoc = z.output<typeof eventMeasure>;
+export type MeasureDoc = z.output<typeof measureSchema>;
