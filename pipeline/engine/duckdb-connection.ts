@@ -1,10 +1,10 @@
-import type { DuckDBConnection, DuckDBMaterializedResult } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBResultReader } from '@duckdb/node-api';
 import { CompiledQuery, type DatabaseConnection, type QueryResult } from 'kysely';
 
 /** Plain JS values for query results: BIGINT → number, DATE → 'YYYY-MM-DD',
  *  TIMESTAMP → ISO string, lists → arrays. Result sets we read are small summaries,
  *  never event rows, so the conversion cost does not matter. */
-function toPlainRows(result: DuckDBMaterializedResult): Record<string, unknown>[] {
+function toPlainRows(result: DuckDBResultReader): Record<string, unknown>[] {
   const types = result.columnTypes().map((t) => t.toString());
   const names = result.columnNames();
   return result.getRowObjectsJS().map((row) => {

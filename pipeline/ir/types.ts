@@ -1,0 +1,205 @@
+// The Scorecard IR: plain, serialisable, dialect-free data. The parser produces it from
+// YAML, the compiler turns it into SQL. Nothing here knows about SQL or files on disk
+// except `source`, which exists only so that run-time errors can point back at the YAML.
+
+/** A whole number of days (`30d` in YAML). */
+export type Days = number;
+
+/** Where a value came from, for error messages: `definitions/health.yaml:14 scores[1].best`. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  path: string;
+}
+
+// ---------------------------------------------------------------- conditions
+
+export type CompareOp = 'eq' | 'ne' | 'lt' | 'lte' | 'gt' | 'gte';
+export type ListOp = 'in' | 'not_in';
+export type Literal = string | number | boolean;
+
+/** What a condition tests: an account attribute as of D, a measure at D, or (inside an
+ *  event measure's `where:`) a property of the event. */
+export type Subject =
+  | { kind: 'attribute'; name: string }
+  | { kind: 'measure'; name: string }
+  | { kind: 'property'; name: string };
+
+export type Condition =
+  | { kind: 'compare'; subject: Subject; op: CompareOp; value: Literal }
+  | { kind: 'list'; subject: Subject; op: ListOp; values: Literal[] }
+  | { kind: 'missing'; subject: Subject; missing: boolean }
+  | { kind: 'all'; conditions: Condition[] }
+  | { kind: 'any'; conditions: Condition[] }
+  | { kind: 'not'; condition: Condition };
+
+// ---------------------------------------------------------------- measures
+
+export type EventAggregate = 'count' | 'active_days' | 'distinct_users' | 'sum' | 'avg' | 'min' | 'max';
+
+/** Which events a measure reads: a list of names, or every event (`"*"`). */
+export type EventSelector = { kind: 'any' } | { kind: 'names'; names: string[] };
+
+/** Events aggregated per account and day before any window is applied. Two measures with
+ *  the same signal share one daily column. */
+export interface Signal {
+  events: EventSelector;
+  /** Numeric event property read by sum/avg/min/max. */
+  property?: string;
+  where?: Condition;
+}
+
+export interface EventMeasure {
+  kind: 'event';
+  signal: Signal;
+  aggregate: EventAggregate;
+  window: Days;
+}
+
+export interface AttributeMeasure {
+  kind: 'attribute';
+  attribute: string;
+  /** Older observations count as missing, with status `stale`. */
+  maxAge?: Days;
+}
+
+export interface TrendMeasure {
+  kind: 'trend';
+  of: string;
+  /** Resolved by the parser: an event measure's own window unless given. */
+  window: Days;
+}
+
+export interface RatioMeasure {
+  kind: 'ratio';
+  numerator: string;
+  denominator: string;
+}
+
+export interface GoalMeasure {
+  kind: 'goal';
+  signal: Signal;
+  aggregate: EventAggregate;
+  target: number;
+  within: Days;
+  since: { kind: 'first_seen' } | { kind: 'attribute'; attribute: string };
+}
+
+export type Measure = EventMeasure | AttributeMeasure | TrendMeasure | RatioMeasure | GoalMeasure;
+
+// ---------------------------------------------------------------- scores
+
+export interface Band {
+  label: string;
+  /** Inclusive lower bound on the score scale. Bands are stored worst first. */
+  from: number;
+}
+
+export type Scoring =
+  | { kind: 'linear'; worst: number; best: number }
+  /** `below` is absent on the last step only. */
+  | { kind: 'steps'; steps: { below?: number; score: number }[] }
+  | { kind: 'map'; map: Record<string, number> };
+
+export type MissingPolicy = { kind: 'exclude' } | { kind: 'value'; value: number };
+
+export interface Score {
+  id: string;
+  name: string;
+  description?: string;
+  tags: string[];
+  /** Name of a measure of the scorecard (inline measures get a generated name). */
+  measure: string;
+  scoring: Scoring;
+  /** Own bands, or undefined for the scorecard's. */
+  bands?: Band[];
+  weight: number;
+  segment?: string;
+  group?: string;
+  missing: MissingPolicy;
+}
+
+export type Combine = 'average' | 'lowest' | 'highest';
+
+export interface Group {
+  weight: number;
+  combine: Combine;
+}
+
+export interface Insight {
+  id: string;
+  name: string;
+  when: Condition;
+  /** Caps the account's band at this label. */
+  band?: string;
+  segment?: string;
+}
+
+export type AlertRule =
+  | { kind: 'band_became'; band: string }
+  | { kind: 'score_dropped_by'; points: number; within: Days };
+
+export interface Alert {
+  id: string;
+  name: string;
+  when: AlertRule;
+}
+
+export interface Scorecard {
+  id: string;
+  name: string;
+  description?: string;
+  segment?: string;
+  scale: number;
+  bands: Band[];
+  groups?: Record<string, Group>;
+  segments: Record<string, Condition>;
+  measures: Record<string, Measure>;
+  scores: Score[];
+  insights: Insight[];
+  alerts: Alert[];
+  /** sha256 (first 16 hex chars) of the normalised definition: formatting and key order do
+   *  not change it. */
+  version: string;
+  /** The YAML file it was read from, relative to the project root. */
+  file: string;
+}
+
+// ---------------------------------------------------------------- project
+
+export type FileFormat = 'csv' | 'parquet' | 'json';
+
+export interface FileSource {
+  /** Glob, relative to the project root. */
+  path: string;
+  format: FileFormat;
+  /** Our column name → the file's column name. */
+  columns: Record<string, string>;
+}
+
+export interface AttributeSource extends FileSource {
+  layout: 'long' | 'wide';
+}
+
+export type ChurnSource = ({ kind: 'file' } & FileSource) | { kind: 'event'; event: string };
+
+export interface ProjectConfig {
+  /** Absolute path of the project folder. */
+  root: string;
+  /** Absolute path, or ':memory:'. */
+  warehouse: string;
+  timezone: string;
+  startDate?: string;
+  lookback: Days;
+  memoryLimit?: string;
+  /** Absolute path of the definitions folder. */
+  definitions: string;
+  export: { path: string; formats: ('parquet' | 'arrow')[] };
+  sources: {
+    events: FileSource;
+    attributes?: AttributeSource;
+    accounts?: FileSource;
+    churn?: ChurnSource;
+    overrides?: FileSource;
+  };
+}
