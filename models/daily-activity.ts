@@ -1,0 +1,14 @@
+import { sql, type Kysely } from 'kysely';
+
+/** Recomputes daily_activity (account × day × event → events) for the given days from
+ *  raw_events. Called inside the transaction that loaded new rows, so the aggregate is
+ *  never out of step with the raw table. Only the touched days are rescanned. */
+export async function refreshDailyActivity(db: Kysely<any>, touchedDaysTable: string): Promise<void> {
+  const touched = sql.table(touchedDaysTable);
+  await sql`delete from daily_activity where day in (select day from ${touched})`.execute(db);
+  await sql`insert into daily_activity
+    select account_id, day, event, count(*) as events
+    from raw_events
+    where day in (select day from ${touched})
+    group by account_id, day, event`.execute(db);
+}

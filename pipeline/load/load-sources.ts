@@ -1,0 +1,176 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { FileSource, ProjectConfig } from '../ir/types.ts';
+import type { SqlDialect } from '../compile/dialect.ts';
+import { refreshDailyActivity } from '../../models/daily-activity.ts';
+import { InputDataError } from './input-data-error.ts';
+import { ACCOUNTS, CHURN, EVENTS, LONG_ATTRIBUTES, type RawTarget } from './raw-targets.ts';
+import { describeColumns, displayPath, hashFile, listSourceFiles, readerFor } from './source-files.ts';
+
+export interface LoadedFile {
+  source: string;
+  file: string;
+  rows: number;
+  /** `replaced` when a file loaded before has changed content. */
+  action: 'loaded' | 'replaced';
+}
+
+export interface LoadSummary {
+  loaded: LoadedFile[];
+  unchanged: number;
+}
+
+/** Loads every new or changed source file into its raw table, one transaction per file.
+ *  A file already loaded with the same content is skipped, so re-loading adds nothing. */
+export async function loadSources(
+  db: Kysely<any>,
+  config: ProjectConfig,
+  dialect: SqlDialect,
+  onFile?: (done: number, total: number, file: string) => void,
+): Promise<LoadSummary> {
+  const plan: { target: RawTarget; source: FileSource; wide: boolean }[] = [
+    { target: EVENTS, source: config.sources.events, wide: false },
+  ];
+  const { attributes, accounts, churn } = config.sources;
+  if (attributes) plan.push({ target: LONG_ATTRIBUTES, source: attributes, wide: attributes.layout === 'wide' });
+  if (accounts) plan.push({ target: ACCOUNTS, source: accounts, wide: false });
+  if (churn?.kind === 'file') plan.push({ target: CHURN, source: churn, wide: false });
+
+  const work: { target: RawTarget; source: FileSource; wide: boolean; file: string }[] = [];
+  for (const item of plan) {
+    const files = await listSourceFiles(db, config.root, item.source.path);
+    if (files.length === 0 && item.target.source === 'events') {
+      throw new InputDataError('healthscore.yaml', undefined, 'sources.events.path', `no file matches ${item.source.path}`);
+    }
+    for (const file of files) work.push({ ...item, file });
+  }
+
+  const summary: LoadSummary = { loaded: [], unchanged: 0 };
+  for (const [index, item] of work.entries()) {
+    onFile?.(index, work.length, displayPath(config.root, item.file));
+    const loaded = await loadFile(db, config, dialect, item.target, item.source, item.wide, item.file);
+    if (loaded) summary.loaded.push(loaded);
+    else summary.unchanged += 1;
+  }
+  return summary;
+}
+
+async function loadFile(
+  db: Kysely<any>,
+  config: ProjectConfig,
+  dialect: SqlDialect,
+  target: RawTarget,
+  source: FileSource,
+  wide: boolean,
+  file: string,
+): Promise<LoadedFile | undefined> {
+  const shown = displayPath(config.root, file);
+  const hash = await hashFile(file);
+  const { rows: previous } = await sql<{ content_hash: string }>`
+    select content_hash from loaded_files where source = ${target.source} and path = ${shown}`.execute(db);
+  if (previous[0]?.content_hash === hash) return undefined;
+
+  const { reader, columns, fileColumns } = await fileReader(db, source, wide, file, shown);
+  const col = (name: string) => {
+    const mapped = columns.get(name);
+    return mapped === undefined ? sql`null` : sql.id(mapped);
+  };
+  for (const name of target.required) {
+    if (!columns.has(name)) {
+      const wanted = source.columns[name] ?? name;
+      throw new InputDataError(shown, undefined, name, `has no column "${wanted}" (the file's columns are: ${[...columns.values()].join(', ')})`);
+    }
+  }
+  await rejectBadRows(db, reader, target, col, dialect, config.timezone, shown, source.format);
+
+  const extras = eventProperties(target, columns, fileColumns);
+  const expressions = target.columns(col, extras, dialect, config.timezone);
+  const selectList = sql.join([
+    ...Object.entries(expressions).map(([name, expr]) => sql`${expr} as ${sql.id(name)}`),
+    sql`${shown} as source_file`,
+  ]);
+  const table = sql.table(target.table);
+  let rowCount = 0;
+  await db.transaction().execute(async (trx) => {
+    if (target === EVENTS) {
+      await sql`create or replace temp table hs_touched_days as
+        select distinct day from raw_events where source_file = ${shown}`.execute(trx);
+    }
+    await sql`delete from ${table} where source_file = ${shown}`.execute(trx);
+    const inserted = await sql`insert into ${table} by name select ${selectList} from ${reader}`.execute(trx);
+    rowCount = Number(inserted.numAffectedRows ?? 0n);
+    if (target === EVENTS) {
+      await sql`insert into hs_touched_days select distinct day from raw_events where source_file = ${shown}`.execute(trx);
+      await refreshDailyActivity(trx, 'hs_touched_days');
+      await sql`drop table hs_touched_days`.execute(trx);
+    }
+    await sql`insert or replace into loaded_files values (${target.source}, ${shown}, ${hash}, ${rowCount}, now())`.execute(trx);
+  });
+  return { source: target.source, file: shown, rows: rowCount, action: previous.length ? 'replaced' : 'loaded' };
+}
+
+/** The reader of one file and the map "our column name → the file's column name" that
+ *  applies to it. A wide attribute file is unpivoted into the long layout first. */
+async function fileReader(db: Kysely<any>, source: FileSource, wide: boolean, file: string, shown: string) {
+  let reader = readerFor(source.format, file);
+  let fileColumns: Map<string, string>;
+  try {
+    fileColumns = await describeColumns(db, reader);
+  } catch (error) {
+    throw new InputDataError(shown, undefined, undefined, `cannot be read as ${source.format}: ${firstLine(error)}`);
+  }
+  const columns = new Map<string, string>();
+  for (const [ours, theirs] of Object.entries(source.columns)) {
+    if (fileColumns.has(theirs)) columns.set(ours, theirs);
+  }
+  if (!wide) return { reader, columns, fileColumns };
+
+  const account = source.columns['account_id'] ?? 'account_id';
+  const observed = source.columns['observed_at'] ?? 'observed_at';
+  const keys = sql.join([sql.id(account), sql.id(observed)]);
+  reader = sql`(unpivot (select ${keys}, cast(columns(* exclude (${keys})) as varchar) from ${reader})
+    on columns(* exclude (${keys})) into name attribute value value)`;
+  return {
+    reader,
+    columns: new Map([...columns, ['attribute', 'attribute'], ['value', 'value']]),
+    fileColumns,
+  };
+}
+
+/** Every file column that is not mapped to one of ours becomes an event property, kept
+ *  as JSON so that files with different extra columns load into one table. */
+function eventProperties(target: RawTarget, columns: Map<string, string>, fileColumns: Map<string, string>): RawBuilder<unknown> {
+  if (target !== EVENTS) return sql`null`;
+  const mapped = new Set(columns.values());
+  const extra = [...fileColumns.keys()].filter((name) => !mapped.has(name));
+  if (extra.length === 0) return sql`null`;
+  return sql`json_object(${sql.join(extra.map((name) => sql`${sql.lit(name)}, ${sql.id(name)}`))})`;
+}
+
+async function rejectBadRows(
+  db: Kysely<any>,
+  reader: RawBuilder<unknown>,
+  target: RawTarget,
+  col: (name: string) => RawBuilder<unknown>,
+  dialect: SqlDialect,
+  timezone: string,
+  shown: string,
+  format: FileSource['format'],
+): Promise<void> {
+  for (const check of target.checks(col, dialect, timezone)) {
+    const { rows } = await sql<{ row_number: number; value: string | null }>`
+      select row_number, value from (
+        select row_number() over () as row_number, ${check.bad} as bad, ${check.value} as value from ${reader})
+      where bad limit 1`.execute(db);
+    const bad = rows[0];
+    if (bad) {
+      // CSV has a header line; JSON lines and Parquet rows are numbered from 1.
+      const line = format === 'csv' ? bad.row_number + 1 : bad.row_number;
+      const shownValue = bad.value === null ? '' : ` ("${bad.value}")`;
+      throw new InputDataError(shown, line, check.field, `${check.problem}${shownValue}`);
+    }
+  }
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}

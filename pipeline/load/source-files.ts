@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { isAbsolute, join, relative } from 'node:path';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { FileFormat } from '../ir/types.ts';
+
+/** Files matching a source's glob, sorted, using the engine's own glob (no extra
+ *  dependency, same semantics as the readers). */
+export async function listSourceFiles(db: Kysely<any>, root: string, pattern: string): Promise<string[]> {
+  const absolute = isAbsolute(pattern) ? pattern : join(root, pattern);
+  const { rows } = await sql<{ file: string }>`select file from glob(${sql.lit(absolute)}) order by file`.execute(db);
+  return rows.map((r) => r.file);
+}
+
+export function displayPath(root: string, file: string): string {
+  const rel = relative(root, file);
+  return rel.startsWith('..') ? file : rel;
+}
+
+export async function hashFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** The table function that reads one file. CSV is read as text so that type sniffing
+ *  never guesses differently from one file to the next; values are cast explicitly. */
+export function readerFor(format: FileFormat, file: string): RawBuilder<unknown> {
+  const path = sql.lit(file);
+  switch (format) {
+    case 'csv':
+      return sql`read_csv(${path}, header = true, all_varchar = true)`;
+    case 'parquet':
+      return sql`read_parquet(${path})`;
+    case 'json':
+      return sql`read_json_auto(${path})`;
+  }
+}
+
+export async function describeColumns(db: Kysely<any>, reader: RawBuilder<unknown>): Promise<Map<string, string>> {
+  const { rows } = await sql<{ column_name: string; column_type: string }>`describe select * from ${reader}`.execute(db);
+  return new Map(rows.map((r) => [r.column_name, r.column_type]));
+}
