@@ -1,0 +1,77 @@
+import { sql } from 'kysely';
+import type { ProjectConfig, Scorecard } from '../ir/types.ts';
+import { accountLifecycleSteps, type ModelStep } from '../../models/account-lifecycle.ts';
+import { alertsModel } from './alerts-model.ts';
+import type { SqlDialect } from './dialect.ts';
+import { healthModel } from './health-model.ts';
+import { measuresModel, type DayRange } from './measures-model.ts';
+import { planScorecard, type ScorecardPlan } from './plan.ts';
+import { scoresModel } from './scores-model.ts';
+
+/** The SQL that materialises one scorecard for the days [from, to]:
+ *  `prepare` builds temp tables (safe to run outside a transaction: it writes nothing
+ *  users read); `replace` swaps the days in the snapshot tables and must run inside one
+ *  transaction. Pure: the same IR and days give the same SQL. */
+export interface CompiledBatch {
+  plan: ScorecardPlan;
+  prepare: ModelStep[];
+  replace: ModelStep[];
+}
+
+export function compileScorecard(
+  scorecard: Scorecard,
+  config: Pick<ProjectConfig, 'sources'>,
+  dialect: SqlDialect,
+  days: DayRange,
+  runId: string,
+): CompiledBatch {
+  const plan = planScorecard(scorecard);
+  const inRange = sql`scorecard = ${scorecard.id} and snapshot_date between ${dialect.date(days.from)} and ${dialect.date(days.to)}`;
+  return {
+    plan,
+    prepare: [
+      ...accountLifecycleSteps(config.sources.churn, dialect, days.from, days.to),
+      measuresModel(plan, dialect, days),
+      scoresModel(plan, dialect),
+      healthModel(plan, dialect),
+    ],
+    replace: [
+      { name: 'clear score_snapshots', statement: sql`delete from score_snapshots where ${inRange}` },
+      { name: 'clear health_snapshots', statement: sql`delete from health_snapshots where ${inRange}` },
+      {
+        name: 'clear alerts',
+        statement: sql`delete from alerts where scorecard = ${scorecard.id}
+          and alert_date between ${dialect.date(days.from)} and ${dialect.date(days.to)}`,
+      },
+      {
+        name: 'score_snapshots',
+        statement: sql`insert into score_snapshots
+          select snapshot_date, scorecard, account_id, score_id, raw_value, score, band, weight, status
+          from hs_scores order by snapshot_date, account_id, score_id`,
+      },
+      {
+        name: 'health_snapshots',
+        statement: sql`insert into health_snapshots by name select * from hs_health order by snapshot_date, account_id`,
+      },
+      alertsModel(plan, dialect, days.from, days.to),
+      {
+        name: 'run_log',
+        statement: sql`insert or replace into run_log
+          select ${scorecard.id}, cast(d.range as date), ${scorecard.version}, ${runId}, now()
+          from range(${dialect.date(days.from)}, ${dialect.addDays(dialect.date(days.to), 1)}, interval 1 day) d`,
+      },
+    ],
+  };
+}
+
+/** The spine must start early enough for every window and trend of the scorecard. */
+export function spineStart(plan: ScorecardPlan, from: string, firstDataDay: string): string {
+  if (!Number.isFinite(plan.history)) return firstDataDay < from ? firstDataDay : from;
+  return addDays(from, -plan.history);
+}
+
+export function addDays(day: string, days: number): string {
+  const date = new Date(`${day}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + days);
+  return date.toISOString().slice(0, 10);
+}

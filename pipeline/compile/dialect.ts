@@ -1,0 +1,50 @@
+import { sql, type RawBuilder } from 'kysely';
+
+/** Every SQL difference between engines lives behind this interface, so a PostgreSQL or
+ *  warehouse dialect can be added without touching the scoring logic. Methods build
+ *  fragments; capability flags say which strategy the compiler may pick. */
+export interface SqlDialect {
+  name: string;
+  /** `ASOF JOIN` for "latest row at or before". Without it the compiler would use a
+   *  window-based look-up instead. */
+  supportsAsofJoin: boolean;
+  /** Calendar day in `timezone` of a timestamp-like value; date-only values are taken
+   *  as that day (a date is not a midnight in UTC). */
+  dayOf(value: RawBuilder<unknown>, timezone: string): RawBuilder<unknown>;
+  tryNumber(value: RawBuilder<unknown>): RawBuilder<unknown>;
+  tryTimestamp(value: RawBuilder<unknown>): RawBuilder<unknown>;
+  tryBoolean(value: RawBuilder<unknown>): RawBuilder<unknown>;
+  text(value: RawBuilder<unknown>): RawBuilder<unknown>;
+  /** A named property of an event (its `properties` JSON) as text. */
+  eventProperty(properties: RawBuilder<unknown>, name: string): RawBuilder<unknown>;
+  /** Rounded to `digits` decimals, half away from zero. */
+  round(value: RawBuilder<unknown>, digits: number): RawBuilder<unknown>;
+  addDays(day: RawBuilder<unknown>, days: number | RawBuilder<unknown>): RawBuilder<unknown>;
+  date(isoDay: string): RawBuilder<unknown>;
+  /** The non-null items, sorted, as a list of text. */
+  sortedNonNullList(items: RawBuilder<unknown>[]): RawBuilder<unknown>;
+  /** Sum over the `days` rows up to and including this one of a dense day series. */
+  trailingSum(value: RawBuilder<unknown>, days: number, partition: RawBuilder<unknown>, order: RawBuilder<unknown>): RawBuilder<unknown>;
+}
+
+const jsonPointer = (name: string) => '/' + name.replaceAll('~', '~0').replaceAll('/', '~1');
+
+export const duckdb: SqlDialect = {
+  name: 'duckdb',
+  supportsAsofJoin: true,
+  dayOf: (value, timezone) => sql`(case
+      when length(cast(${value} as varchar)) <= 10 then try_cast(${value} as date)
+      else cast(timezone(${sql.lit(timezone)}, try_cast(${value} as timestamptz)) as date) end)`,
+  tryNumber: (value) => sql`try_cast(${value} as double)`,
+  tryTimestamp: (value) => sql`try_cast(${value} as timestamptz)`,
+  tryBoolean: (value) => sql`try_cast(${value} as boolean)`,
+  text: (value) => sql`cast(${value} as varchar)`,
+  eventProperty: (properties, name) => sql`json_extract_string(${properties}, ${sql.lit(jsonPointer(name))})`,
+  round: (value, digits) => sql`round(${value}, ${sql.lit(digits)})`,
+  addDays: (day, days) => sql`(${day} + ${typeof days === 'number' ? sql.lit(days) : days})`,
+  date: (isoDay) => sql`date ${sql.lit(isoDay)}`,
+  sortedNonNullList: (items) =>
+    sql`list_sort(list_filter(cast([${sql.join(items)}] as varchar[]), x -> x is not null))`,
+  trailingSum: (value, days, partition, order) =>
+    sql`sum(${value}) over (partition by ${partition} order by ${order} rows between ${sql.lit(days - 1)} preceding and current row)`,
+};

@@ -1,0 +1,76 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { ModelStep } from '../../models/account-lifecycle.ts';
+import { bandAt, bandOf, bandRank } from './bands.ts';
+import { col } from './columns.ts';
+import { conditionSql } from './conditions.ts';
+import type { SqlDialect } from './dialect.ts';
+import { segmentOf, subjectColumns } from './measures-model.ts';
+import type { ScorecardPlan } from './plan.ts';
+import { SCORE_DIGITS } from './scores-model.ts';
+
+/** `hs_health`: one row per scored account and day (the health_snapshots columns).
+ *  The global score is the weighted average of the present scores of weight > 0 — with
+ *  groups, first per group (average | lowest | highest), then over the present groups by
+ *  group weight. Insights that fire cap the band. */
+export function healthModel(plan: ScorecardPlan, dialect: SqlDialect): ModelStep {
+  const { scorecard } = plan;
+  const bands = scorecard.bands;
+  const columns = subjectColumns(plan, dialect);
+
+  const insightIds = scorecard.insights.map((insight) => {
+    const fires = insight.segment
+      ? sql`(${conditionSql(segmentOf(plan, insight.segment), columns, dialect)} and ${conditionSql(insight.when, columns, dialect)})`
+      : conditionSql(insight.when, columns, dialect);
+    return { insight, fires };
+  });
+  const firedList = insightIds.length
+    ? dialect.sortedNonNullList(insightIds.map(({ insight, fires }) => sql`case when ${fires} then cast(${insight.id} as varchar) end`))
+    : sql`cast([] as varchar[])`;
+  // A scorecard without scores rates every account its best band unless an insight fires.
+  const computedBand = scorecard.scores.length ? bandOf(col('computed_score'), bands) : sql`cast(${bands[bands.length - 1]!.label} as varchar)`;
+  const caps = insightIds
+    .filter(({ insight }) => insight.band !== undefined)
+    .map(({ insight, fires }) => sql`case when ${fires} then ${sql.lit(bands.findIndex((b) => b.label === insight.band))} end`);
+  const finalRank = sql`least(${sql.join([bandRank(col('computed_band'), bands), ...caps])})`;
+
+  return {
+    name: 'hs_health',
+    statement: sql`create or replace temp table hs_health as
+      with global as (${globalScore(plan)}),
+      fired as (
+        select m.day, m.account_id, g.computed_score, ${firedList} as insights
+        ${sql.join(insightIds.map(({ fires }, i) => sql`, ${fires} as ${col(`fires${i}`)}`), sql``)}
+        from hs_measures m left join global g on g.day = m.day and g.account_id = m.account_id),
+      banded as (select *, ${computedBand} as computed_band from fired)
+      select day as snapshot_date, cast(${scorecard.id} as varchar) as scorecard, account_id,
+        computed_score as score, ${bandAt(finalRank, bands)} as band, computed_score, computed_band,
+        insights, false as overridden, cast(null as varchar) as override_reason,
+        cast(${scorecard.version} as varchar) as definition_version
+      from banded`,
+  };
+}
+
+function globalScore(plan: ScorecardPlan): RawBuilder<unknown> {
+  const { scorecard } = plan;
+  const digits = sql.lit(SCORE_DIGITS);
+  const present = sql`score is not null and weight > 0`;
+  if (!scorecard.groups) {
+    return sql`select snapshot_date as day, account_id,
+        round(sum(score * weight) / sum(weight), ${digits}) as computed_score
+      from hs_scores where ${present} group by snapshot_date, account_id`;
+  }
+  const groups = Object.entries(scorecard.groups);
+  const groupWeight = sql`(case score_group ${sql.join(groups.map(([name, g]) => sql`when ${name} then ${sql.lit(g.weight)}`), sql` `)} end)`;
+  const combined = sql`(case score_group ${sql.join(
+    groups.map(([name, g]) => {
+      const value = g.combine === 'lowest' ? sql`min(score)` : g.combine === 'highest' ? sql`max(score)` : sql`sum(score * weight) / sum(weight)`;
+      return sql`when ${name} then ${value}`;
+    }),
+    sql` `,
+  )} end)`;
+  return sql`select day, account_id, round(sum(group_score * group_weight) / sum(group_weight), ${digits}) as computed_score
+    from (select snapshot_date as day, account_id, ${combined} as group_score, ${groupWeight} as group_weight
+          from hs_scores where ${present} group by snapshot_date, account_id, score_group)
+    where group_weight > 0
+    group by day, account_id`;
+}

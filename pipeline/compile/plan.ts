@@ -1,0 +1,135 @@
+import type { Condition, Measure, Scorecard, Signal } from '../ir/types.ts';
+
+/** What the compiler needs to know about a scorecard before writing SQL: the distinct
+ *  daily signals, the attributes read, the measures in dependency order, and how many
+ *  days of history before the first snapshot day the windows need. Pure data. */
+export interface ScorecardPlan {
+  scorecard: Scorecard;
+  signals: PlannedSignal[];
+  /** Attribute names read anywhere (measures, conditions, goal start dates). */
+  attributes: string[];
+  /** Measures ordered so that every measure comes after the ones it reads. */
+  measures: PlannedMeasure[];
+  /** Days before the first snapshot day that must be on the spine; Infinity = all. */
+  history: number;
+}
+
+export interface PlannedSignal {
+  key: string;
+  signal: Signal;
+  /** Plain signals (no property, no where) are rolled up from daily_activity; the others
+   *  are aggregated from raw_events for the days of the run. */
+  fromDailyActivity: boolean;
+  index: number;
+}
+
+export interface PlannedMeasure {
+  name: string;
+  measure: Measure;
+  index: number;
+  /** 0 for measures read from data, 1 + the deepest input for derived ones. */
+  depth: number;
+  history: number;
+}
+
+export function planScorecard(scorecard: Scorecard): ScorecardPlan {
+  const signals = new Map<string, PlannedSignal>();
+  const addSignal = (signal: Signal) => {
+    const key = JSON.stringify(canonical(signal));
+    if (!signals.has(key)) {
+      const fromDailyActivity = signal.property === undefined && signal.where === undefined;
+      signals.set(key, { key, signal, fromDailyActivity, index: signals.size });
+    }
+  };
+
+  const attributes = new Set<string>();
+  const measures = new Map<string, PlannedMeasure>();
+  const visit = (name: string): PlannedMeasure => {
+    const done = measures.get(name);
+    if (done) return done;
+    const measure = scorecard.measures[name];
+    if (!measure) throw new Error(`unknown measure "${name}" (the parser should have rejected it)`);
+    let depth = 0;
+    let history = 0;
+    switch (measure.kind) {
+      case 'event':
+        // distinct_users reads user-days of its own, not the shared daily columns.
+        if (measure.aggregate !== 'distinct_users') addSignal(measure.signal);
+        history = measure.window - 1;
+        break;
+      case 'attribute':
+        attributes.add(measure.attribute);
+        break;
+      case 'goal':
+        addSignal(measure.signal);
+        if (measure.since.kind === 'attribute') attributes.add(measure.since.attribute);
+        history = Infinity;
+        break;
+      case 'trend': {
+        const of = visit(measure.of);
+        depth = of.depth + 1;
+        history = of.history + measure.window;
+        break;
+      }
+      case 'ratio': {
+        const parts = [visit(measure.numerator), visit(measure.denominator)];
+        depth = 1 + Math.max(...parts.map((p) => p.depth));
+        history = Math.max(...parts.map((p) => p.history));
+        break;
+      }
+    }
+    const planned: PlannedMeasure = { name, measure, index: measures.size, depth, history };
+    measures.set(name, planned);
+    return planned;
+  };
+  for (const name of Object.keys(scorecard.measures).sort()) visit(name);
+
+  const conditions: Condition[] = [
+    ...Object.values(scorecard.segments),
+    ...scorecard.insights.map((i) => i.when),
+  ];
+  for (const condition of conditions) {
+    for (const subject of subjects(condition)) if (subject.kind === 'attribute') attributes.add(subject.name);
+  }
+
+  const planned = [...measures.values()];
+  return {
+    scorecard,
+    signals: [...signals.values()],
+    attributes: [...attributes].sort(),
+    measures: planned,
+    history: Math.max(0, ...planned.map((m) => m.history)),
+  };
+}
+
+export function subjects(condition: Condition): Extract<Condition, { subject: unknown }>['subject'][] {
+  switch (condition.kind) {
+    case 'all':
+    case 'any':
+      return condition.conditions.flatMap(subjects);
+    case 'not':
+      return subjects(condition.condition);
+    default:
+      return [condition.subject];
+  }
+}
+
+export function signalFor(plan: ScorecardPlan, signal: Signal): PlannedSignal {
+  const found = plan.signals.find((s) => s.key === JSON.stringify(canonical(signal)));
+  if (!found) throw new Error('signal not planned');
+  return found;
+}
+
+/** Key-sorted copy, so that equal signals written in a different order are one signal. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([k, v]) => [k, canonical(v)]),
+    );
+  }
+  return value;
+}

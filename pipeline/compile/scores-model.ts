@@ -1,0 +1,73 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Score, Scoring } from '../ir/types.ts';
+import type { ModelStep } from '../../models/account-lifecycle.ts';
+import { bandOf } from './bands.ts';
+import { col, measureStale, measureText, measureValue } from './columns.ts';
+import { conditionSql } from './conditions.ts';
+import type { SqlDialect } from './dialect.ts';
+import { byName, segmentOf, subjectColumns } from './measures-model.ts';
+import type { ScorecardPlan } from './plan.ts';
+
+export const SCORE_DIGITS = 4;
+
+/** `hs_scores`: one row per account, day and score (the score_snapshots columns plus the
+ *  score's group). A score restricted to a segment has no row for accounts outside it. */
+export function scoresModel(plan: ScorecardPlan, dialect: SqlDialect): ModelStep {
+  const { scorecard } = plan;
+  const selects = scorecard.scores.map((score) => scoreSelect(plan, score, dialect));
+  const empty = sql`select null::date as snapshot_date, null::varchar as scorecard, null::varchar as account_id,
+    null::varchar as score_id, null::double as raw_value, null::double as score, null::varchar as band,
+    null::double as weight, null::varchar as status, null::varchar as score_group where false`;
+  return {
+    name: 'hs_scores',
+    statement: sql`create or replace temp table hs_scores as
+      ${selects.length ? sql.join(selects, sql`\nunion all\n`) : empty}`,
+  };
+}
+
+function scoreSelect(plan: ScorecardPlan, score: Score, dialect: SqlDialect): RawBuilder<unknown> {
+  const m = byName(plan, score.measure);
+  const stale = m.measure.kind === 'attribute' ? measureStale(m) : sql`false`;
+  const input = score.scoring.kind === 'map' ? measureText(m) : measureValue(m);
+  const computed = dialect.round(scoring(score.scoring, input, plan.scorecard.scale), SCORE_DIGITS);
+  const segment = score.segment ? conditionSql(segmentOf(plan, score.segment), subjectColumns(plan, dialect), dialect) : sql`true`;
+  const fallback = score.missing.kind === 'value' ? sql.lit(score.missing.value) : sql`null::double`;
+  const bands = score.bands ?? plan.scorecard.bands;
+  return sql`select snapshot_date, scorecard, account_id, score_id, raw_value, score,
+      ${bandOf(col('score'), bands)} as band, weight, status, score_group
+    from (
+      select day as snapshot_date, cast(${plan.scorecard.id} as varchar) as scorecard, account_id,
+        cast(${score.id} as varchar) as score_id,
+        raw_value,
+        coalesce(computed, ${fallback}) as score,
+        cast(${sql.lit(score.weight)} as double) as weight,
+        case when computed is not null then 'ok' when stale then 'stale' else 'missing' end as status,
+        cast(${score.group ?? null} as varchar) as score_group
+      from (select day, account_id, cast(${measureValue(m)} as double) as raw_value, ${computed} as computed,
+              ${stale} as stale
+            from hs_measures where ${segment}) scored_rows
+    ) scored`;
+}
+
+/** score = f(x) on 0…scale; null when x is missing or (map) not listed. */
+function scoring(s: Scoring, x: RawBuilder<unknown>, scale: number): RawBuilder<unknown> {
+  switch (s.kind) {
+    case 'linear': {
+      const raw = sql`(${x} - ${sql.lit(s.worst)}) * ${sql.lit(scale)} / ${sql.lit(s.best - s.worst)}`;
+      // greatest/least skip NULLs, so a missing x must stay missing explicitly.
+      return sql`(case when ${x} is null then null else greatest(${sql.lit(0)}, least(${sql.lit(scale)}, ${raw})) end)`;
+    }
+    case 'steps': {
+      const whens = s.steps.map((step) =>
+        step.below === undefined
+          ? sql`else ${sql.lit(step.score)}`
+          : sql`when ${x} < ${sql.lit(step.below)} then ${sql.lit(step.score)}`,
+      );
+      return sql`(case when ${x} is null then null ${sql.join(whens, sql` `)} end)`;
+    }
+    case 'map': {
+      const whens = Object.entries(s.map).map(([label, value]) => sql`when ${sql.val(label)} then ${sql.lit(value)}`);
+      return sql`(case ${x} ${sql.join(whens, sql` `)} end)`;
+    }
+  }
+}
