@@ -28,9 +28,11 @@ export function healthModel(plan: ScorecardPlan, dialect: SqlDialect): ModelStep
     : sql`cast([] as varchar[])`;
   // A scorecard without scores rates every account its best band unless an insight fires.
   const computedBand = scorecard.scores.length ? bandOf(col('computed_score'), bands) : sql`cast(${bands[bands.length - 1]!.label} as varchar)`;
-  const caps = insightIds
-    .filter(({ insight }) => insight.band !== undefined)
-    .map(({ insight, fires }) => sql`case when ${fires} then ${sql.lit(bands.findIndex((b) => b.label === insight.band))} end`);
+  const caps = insightIds.flatMap(({ insight }, i) =>
+    insight.band === undefined
+      ? []
+      : [sql`case when ${col(`fires${i}`)} then ${sql.lit(bands.findIndex((b) => b.label === insight.band))} end`],
+  );
   const finalRank = sql`least(${sql.join([bandRank(col('computed_band'), bands), ...caps])})`;
 
   return {

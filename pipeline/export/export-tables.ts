@@ -1,0 +1,93 @@
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { sql, type Kysely } from 'kysely';
+import type { SqlDialect } from '../compile/dialect.ts';
+import { writeArrowPartitions } from './arrow-ipc.ts';
+
+export interface ExportTarget {
+  table: 'score_snapshots' | 'health_snapshots' | 'alerts';
+  dateColumn: 'snapshot_date' | 'alert_date';
+}
+
+export const EXPORTS: ExportTarget[] = [
+  { table: 'score_snapshots', dateColumn: 'snapshot_date' },
+  { table: 'health_snapshots', dateColumn: 'snapshot_date' },
+  { table: 'alerts', dateColumn: 'alert_date' },
+];
+
+export interface ExportOptions {
+  path: string;
+  formats: ('parquet' | 'arrow')[];
+  /** Only these days (the ones a run materialised); all days when absent. */
+  days?: { from: string; to: string }[];
+}
+
+/** Writes `<path>/<table>/<date column>=YYYY-MM-DD/data.parquet` (and `data.arrow`).
+ *  Every partition is written under a staging folder first and then renamed into place
+ *  file by file: a rename is atomic, so a reader sees the old file or the new one, never
+ *  half of one. Returns the number of partition files written. */
+export async function exportTables(db: Kysely<any>, dialect: SqlDialect, options: ExportOptions): Promise<number> {
+  const staging = join(options.path, `.staging-${process.pid}-${Date.now()}`);
+  let written = 0;
+  try {
+    for (const target of EXPORTS) {
+      const where = daysFilter(target, dialect, options.days);
+      if (options.formats.includes('parquet')) {
+        const out = join(staging, 'parquet', target.table);
+        await mkdir(out, { recursive: true });
+        await sql`copy (select * from ${sql.table(target.table)} where ${where}
+            order by ${sql.ref(target.dateColumn)}, scorecard, account_id)
+          to ${sql.lit(out)} (format parquet, compression zstd, partition_by (${sql.ref(target.dateColumn)}),
+            overwrite_or_ignore true, filename_pattern 'data_{i}')`.execute(db);
+        written += await publish(out, join(options.path, target.table), '.parquet', target, options.days);
+      }
+      if (options.formats.includes('arrow')) {
+        const out = join(staging, 'arrow', target.table);
+        await writeArrowPartitions(db, target, where, out);
+        written += await publish(out, join(options.path, target.table), '.arrow', target, options.days);
+      }
+    }
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+  return written;
+}
+
+function daysFilter(target: ExportTarget, dialect: SqlDialect, days: ExportOptions['days']) {
+  if (!days) return sql`true`;
+  if (days.length === 0) return sql`false`;
+  const column = sql.ref(target.dateColumn);
+  return sql`(${sql.join(
+    days.map((d) => sql`${column} between ${dialect.date(d.from)} and ${dialect.date(d.to)}`),
+    sql` or `,
+  )})`;
+}
+
+/** Moves each staged partition's file to `<final>/<partition>/data<ext>` by rename, and
+ *  removes the files of exported days that no longer have rows (an alert that stopped
+ *  firing after a definition change must not linger in the export). */
+async function publish(staged: string, final: string, ext: string, target: ExportTarget, days: ExportOptions['days']): Promise<number> {
+  const published = new Set<string>();
+  for (const partition of await subfolders(staged)) {
+    const files = (await readdir(join(staged, partition))).filter((f) => f.endsWith(ext));
+    if (files.length !== 1) throw new Error(`expected one ${ext} file in ${partition}, found ${files.length}`);
+    await mkdir(join(final, partition), { recursive: true });
+    await rename(join(staged, partition, files[0]!), join(final, partition, `data${ext}`));
+    published.add(partition);
+  }
+  const prefix = `${target.dateColumn}=`;
+  for (const partition of await subfolders(final)) {
+    const day = partition.startsWith(prefix) ? partition.slice(prefix.length) : undefined;
+    if (!day || published.has(partition)) continue;
+    if (!days || days.some((d) => d.from <= day && day <= d.to)) await rm(join(final, partition, `data${ext}`), { force: true });
+  }
+  return published.size;
+}
+
+async function subfolders(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import { ensureWarehouseTables } from '../../models/warehouse-tables.ts';
+import { compileScorecard, spineStart } from '../compile/compile-scorecard.ts';
+import type { SqlDialect } from '../compile/dialect.ts';
+import { planScorecard } from '../compile/plan.ts';
+import { exportTables } from '../export/export-tables.ts';
+import type { ProjectConfig, Scorecard } from '../ir/types.ts';
+import { loadSources, type LoadSummary } from '../load/load-sources.ts';
+import { materialiseBatch } from './materialise.ts';
+import { daysBetween, daysToMaterialise, type DaySpan } from './plan-days.ts';
+
+export interface RunOptions {
+  /** Explicit days; default: start_date (or the first day with data) → the latest event day. */
+  span?: Partial<DaySpan>;
+  fullRefresh?: boolean;
+  /** Skip the export step (the `export` command does it on its own). */
+  skipExport?: boolean;
+  progress?: (event: ProgressEvent) => void;
+}
+
+export type ProgressEvent =
+  | { kind: 'load'; done: number; total: number; file: string }
+  | { kind: 'materialise'; done: number; total: number; scorecard: string; span: DaySpan }
+  | { kind: 'export' };
+
+export interface RunSummary {
+  runId: string;
+  load: LoadSummary;
+  /** Per scorecard, the spans materialised. */
+  materialised: Record<string, DaySpan[]>;
+  daysMaterialised: number;
+  exportedFiles: number;
+  span?: DaySpan;
+}
+
+/** The nightly job: load new files, materialise every day that is missing, changed or
+ *  inside lookback, then export those days. Re-running it changes nothing. */
+export async function runPipeline(
+  db: Kysely<any>,
+  config: ProjectConfig,
+  scorecards: Scorecard[],
+  dialect: SqlDialect,
+  options: RunOptions = {},
+): Promise<RunSummary> {
+  await ensureWarehouseTables(db);
+  await checkTimezone(db, config.timezone);
+  const load = await loadSources(db, config, dialect, (done, total, file) =>
+    options.progress?.({ kind: 'load', done, total, file }),
+  );
+  const runId = randomUUID();
+  await sql`insert into runs values (${runId}, now(), null, 'running', null, null)`.execute(db);
+  const summary: RunSummary = { runId, load, materialised: {}, daysMaterialised: 0, exportedFiles: 0 };
+  try {
+    const bounds = await dataBounds(db);
+    if (!bounds) {
+      await finishRun(db, runId, 'ok', 0, 'no events loaded');
+      return summary;
+    }
+    const span: DaySpan = {
+      from: options.span?.from ?? config.startDate ?? bounds.first,
+      to: options.span?.to ?? bounds.last,
+    };
+    summary.span = span;
+    const work = await Promise.all(
+      scorecards.map(async (scorecard) => ({
+        scorecard,
+        spans: span.from <= span.to
+          ? daysToMaterialise(span, await doneDays(db, scorecard), config.lookback, options.fullRefresh ?? false)
+          : [],
+      })),
+    );
+    const total = work.reduce((n, w) => n + w.spans.length, 0);
+    let done = 0;
+    for (const { scorecard, spans } of work) {
+      summary.materialised[scorecard.id] = spans;
+      const plan = planScorecard(scorecard);
+      for (const days of spans) {
+        options.progress?.({ kind: 'materialise', done, total, scorecard: scorecard.id, span: days });
+        const batch = compileScorecard(scorecard, config, dialect, { ...days, spineFrom: spineStart(plan, days.from, bounds.first) }, runId);
+        await materialiseBatch(db, batch);
+        summary.daysMaterialised += daysBetween(days.from, days.to) + 1;
+        done += 1;
+      }
+    }
+    if (!options.skipExport) {
+      options.progress?.({ kind: 'export' });
+      const days = Object.values(summary.materialised).flat();
+      summary.exportedFiles = await exportTables(db, dialect, { ...config.export, days });
+    }
+    await finishRun(db, runId, 'ok', summary.daysMaterialised, null);
+    return summary;
+  } catch (error) {
+    await finishRun(db, runId, 'failed', summary.daysMaterialised, error instanceof Error ? error.message : String(error));
+    throw error;
+  }
+}
+
+async function finishRun(db: Kysely<any>, runId: string, status: string, days: number, message: string | null) {
+  await sql`update runs set finished_at = now(), status = ${status}, days_materialised = ${days}, message = ${message}
+    where run_id = ${runId}`.execute(db);
+}
+
+/** First and last day with data: the first event or attribute day, the last event day. */
+export async function dataBounds(db: Kysely<any>): Promise<DaySpan & { first: string; last: string } | undefined> {
+  const { rows } = await sql<{ first: string | null; last: string | null }>`
+    select least((select min(day) from daily_activity), (select min(day) from raw_attributes)) as first,
+           (select max(day) from daily_activity) as last`.execute(db);
+  const row = rows[0];
+  if (!row?.first || !row.last) return undefined;
+  return { from: row.first, to: row.last, first: row.first, last: row.last };
+}
+
+async function doneDays(db: Kysely<any>, scorecard: Scorecard): Promise<Set<string>> {
+  const { rows } = await sql<{ day: string }>`
+    select snapshot_date as day from run_log
+    where scorecard = ${scorecard.id} and definition_version = ${scorecard.version}`.execute(db);
+  return new Set(rows.map((r) => r.day));
+}
+
+/** Event days are fixed at load time in the project timezone; loading under another
+ *  zone would mix two calendars in one table. */
+async function checkTimezone(db: Kysely<any>, timezone: string): Promise<void> {
+  const { rows } = await sql<{ value: string }>`select value from warehouse_settings where key = 'timezone'`.execute(db);
+  const stored = rows[0]?.value;
+  if (stored === undefined) {
+    await sql`insert into warehouse_settings values ('timezone', ${timezone})`.execute(db);
+  } else if (stored !== timezone) {
+    throw new Error(
+      `the warehouse holds days in timezone ${stored} but healthscore.yaml says ${timezone}: delete the warehouse file to reload in the new timezone`,
+    );
+  }
+}
