@@ -37,6 +37,7 @@ export function checkScoring(score: ScoreDoc, at: PathSegment[], scale: number):
   }
 
   const steps = score.steps ?? [];
+  let previous: number | undefined; // the last `below` seen, skipping a misplaced step without one
   steps.forEach((step, j) => {
     const below: PathSegment[] = [...at, 'steps', j, 'below'];
     const isLast = j === steps.length - 1;
@@ -46,10 +47,10 @@ export function checkScoring(score: ScoreDoc, at: PathSegment[], scale: number):
     if (isLast && step.below !== undefined) {
       findings.push({ path: below, message: 'the last step has no below: it scores every value above the previous step' });
     }
-    const previous = steps[j - 1]?.below;
     if (step.below !== undefined && previous !== undefined && step.below <= previous) {
       findings.push({ path: below, message: `below must increase from step to step: ${step.below} is not above ${previous}` });
     }
+    previous = step.below ?? previous;
     findings.push(...onScale(step.score, [...at, 'steps', j, 'score'], scale));
   });
 

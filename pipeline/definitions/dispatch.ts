@@ -41,7 +41,7 @@ export function byKey<F extends Record<string, z.ZodType>>(
   fallback?: z.ZodType<z.output<F[keyof F]>>,
 ): z.ZodType<z.output<F[keyof F]>> {
   const keys = Object.keys(forms);
-  const list = `${keys.slice(0, -1).join(', ')} or ${keys[keys.length - 1]}`;
+  const list = keys.length > 1 ? `${keys.slice(0, -1).join(', ')} or ${keys[keys.length - 1]}` : keys.join('');
   return dispatch((input) => {
     if (!isMapping(input)) return { reject: `expected ${what} (a mapping with ${list})` };
     const key = keys.find((k) => k in input);
