@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Scorecard } from '../../pipeline/ir/types.ts';
+import type { EventSelector, Scorecard } from '../../pipeline/ir/types.ts';
 import { minimal, scorecard, yaml } from './helpers.ts';
 
 const specExample = readFileSync(new URL('./fixtures/spec-example.yaml', import.meta.url), 'utf8');
 
-const logins = { kind: 'names', names: ['login'] } as const;
+const logins: EventSelector = { kind: 'names', names: ['login'] };
 
 describe('the SPEC §3 example', () => {
   it('parses to the expected IR', () => {
