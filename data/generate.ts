@@ -293,6 +293,7 @@ interface AccountSim {
   ticket: Float32Array; // expected tickets (not scaled)
   invite: Float32Array; // expected invites (not scaled)
   churnDays: number[];
+  reactivationDays: number[];
   silentChurns: number;
   reactivations: number;
   dips: number;
@@ -634,6 +635,7 @@ function simulateAccount(
     ticket,
     invite,
     churnDays,
+    reactivationDays,
     silentChurns,
     reactivations: reactivationDays.length,
     dips: dips.length,
@@ -768,6 +770,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
     for (const s of sims) {
       const rng = new Rng(seed, s.idx, 0xc0);
       const churnSet = new Set(s.churnDays);
+      const backSet = new Set(s.reactivationDays);
       for (let t = s.first; t < D; t++) {
         n.fill(0);
         let users = 0;
@@ -785,6 +788,11 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
           n[2] = rng.poisson(s.api[t]! * f);
           n[3] = rng.poisson(s.invite[t]!);
           n[4] = rng.poisson(s.ticket[t]!);
+          if (backSet.has(t) && n[0]! + n[1]! + n[2]! + n[3]! + n[4]! + n[5]! === 0) {
+            // a reactivation shows up as activity on its day: someone logs in
+            dau = Math.max(dau, 1);
+            n[0] = 1;
+          }
         } else if (churnSet.has(t)) {
           users = s.users[t - 1] || 1;
           n[6] = 1;
