@@ -48,7 +48,11 @@ const STATE_TABLES = [
   // interval log). `run` wants days − done days + lookback.
   sql`create table if not exists run_log (
     scorecard varchar not null, snapshot_date date not null, definition_version varchar not null,
-    run_id varchar not null, computed_at timestamptz not null, primary key (scorecard, snapshot_date))`,
+    run_id varchar not null, computed_at timestamptz not null,
+    -- false until the day's partitions are written, so a run whose export failed is
+    -- exported by the next one.
+    exported boolean not null default false,
+    primary key (scorecard, snapshot_date))`,
   sql`create table if not exists runs (
     run_id varchar primary key, started_at timestamptz not null, finished_at timestamptz,
     status varchar not null, days_materialised bigint, message varchar)`,

@@ -57,7 +57,7 @@ export function compileScorecard(
       {
         name: 'run_log',
         statement: sql`insert or replace into run_log
-          select ${scorecard.id}, cast(d.range as date), ${scorecard.version}, ${runId}, now()
+          select ${scorecard.id}, cast(d.range as date), ${scorecard.version}, ${runId}, now(), false
           from range(${dialect.date(days.from)}, ${dialect.addDays(dialect.date(days.to), 1)}, interval 1 day) d`,
       },
     ],

@@ -1,6 +1,6 @@
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { SqlDialect } from '../compile/dialect.ts';
 import { writeArrowPartitions } from './arrow-ipc.ts';
 
@@ -34,11 +34,7 @@ export async function exportTables(db: Kysely<any>, dialect: SqlDialect, options
       const where = daysFilter(target, dialect, options.days);
       if (options.formats.includes('parquet')) {
         const out = join(staging, 'parquet', target.table);
-        await mkdir(out, { recursive: true });
-        await sql`copy (select * from ${sql.table(target.table)} where ${where}
-            order by ${sql.ref(target.dateColumn)}, scorecard, account_id)
-          to ${sql.lit(out)} (format parquet, compression zstd, partition_by (${sql.ref(target.dateColumn)}),
-            overwrite_or_ignore true, filename_pattern 'data_{i}')`.execute(db);
+        await writeParquetPartitions(db, target, where, out);
         written += await publish(out, join(options.path, target.table), '.parquet', target, options.days);
       }
       if (options.formats.includes('arrow')) {
@@ -51,6 +47,28 @@ export async function exportTables(db: Kysely<any>, dialect: SqlDialect, options
     await rm(staging, { recursive: true, force: true });
   }
   return written;
+}
+
+/** DuckDB keeps at most `partitioned_write_max_open_files` (100) partitions open and
+ *  starts a second file when it must reopen one; writing at most that many days per
+ *  COPY keeps every partition in one file, which is what makes the rename atomic. */
+const DAYS_PER_COPY = 90;
+
+async function writeParquetPartitions(db: Kysely<any>, target: ExportTarget, where: RawBuilder<unknown>, out: string) {
+  const table = sql.table(target.table);
+  const column = sql.ref(target.dateColumn);
+  const { rows } = await sql<{ day: string }>`select distinct ${column} as day from ${table} where ${where} order by 1`.execute(db);
+  await mkdir(out, { recursive: true });
+  for (let i = 0; i < rows.length; i += DAYS_PER_COPY) {
+    const chunk = rows.slice(i, i + DAYS_PER_COPY);
+    const first = chunk[0]!.day;
+    const last = chunk[chunk.length - 1]!.day;
+    await sql`copy (select * from ${table}
+        where ${where} and ${column} between cast(${first} as date) and cast(${last} as date)
+        order by ${column}, scorecard, account_id)
+      to ${sql.lit(out)} (format parquet, compression zstd, partition_by (${column}),
+        overwrite_or_ignore true, filename_pattern 'data_{i}')`.execute(db);
+  }
 }
 
 function daysFilter(target: ExportTarget, dialect: SqlDialect, days: ExportOptions['days']) {

@@ -27,6 +27,7 @@ export async function loadSources(
   dialect: SqlDialect,
   onFile?: (done: number, total: number, file: string) => void,
 ): Promise<LoadSummary> {
+  await checkTimezone(db, config.timezone);
   const plan: { target: RawTarget; source: FileSource; wide: boolean }[] = [
     { target: EVENTS, source: config.sources.events, wide: false },
   ];
@@ -173,4 +174,18 @@ async function rejectBadRows(
 
 function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}
+
+/** Event days are fixed at load time in the project timezone; loading under another
+ *  zone would mix two calendars in one table. */
+async function checkTimezone(db: Kysely<any>, timezone: string): Promise<void> {
+  const { rows } = await sql<{ value: string }>`select value from warehouse_settings where key = 'timezone'`.execute(db);
+  const stored = rows[0]?.value;
+  if (stored === undefined) {
+    await sql`insert into warehouse_settings values ('timezone', ${timezone})`.execute(db);
+  } else if (stored !== timezone) {
+    throw new Error(
+      `the warehouse holds days in timezone ${stored} but healthscore.yaml says ${timezone}: delete the warehouse file to reload in the new timezone`,
+    );
+  }
 }

@@ -26,7 +26,8 @@ export function daysToMaterialise(
   return toSpans(days);
 }
 
-function toSpans(days: string[]): DaySpan[] {
+/** Sorted days → runs of consecutive days, each at most MAX_BATCH_DAYS long. */
+export function toSpans(days: string[]): DaySpan[] {
   const spans: DaySpan[] = [];
   for (const day of days) {
     const last = spans[spans.length - 1];

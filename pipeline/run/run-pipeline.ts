@@ -8,7 +8,7 @@ import { exportTables } from '../export/export-tables.ts';
 import type { ProjectConfig, Scorecard } from '../ir/types.ts';
 import { loadSources, type LoadSummary } from '../load/load-sources.ts';
 import { materialiseBatch } from './materialise.ts';
-import { daysBetween, daysToMaterialise, type DaySpan } from './plan-days.ts';
+import { daysBetween, daysToMaterialise, toSpans, type DaySpan } from './plan-days.ts';
 
 export interface RunOptions {
   /** Explicit days; default: start_date (or the first day with data) → the latest event day. */
@@ -44,7 +44,6 @@ export async function runPipeline(
   options: RunOptions = {},
 ): Promise<RunSummary> {
   await ensureWarehouseTables(db);
-  await checkTimezone(db, config.timezone);
   const load = await loadSources(db, config, dialect, (done, total, file) =>
     options.progress?.({ kind: 'load', done, total, file }),
   );
@@ -85,8 +84,7 @@ export async function runPipeline(
     }
     if (!options.skipExport) {
       options.progress?.({ kind: 'export' });
-      const days = Object.values(summary.materialised).flat();
-      summary.exportedFiles = await exportTables(db, dialect, { ...config.export, days });
+      summary.exportedFiles = await exportPending(db, config, dialect);
     }
     await finishRun(db, runId, 'ok', summary.daysMaterialised, null);
     return summary;
@@ -94,6 +92,19 @@ export async function runPipeline(
     await finishRun(db, runId, 'failed', summary.daysMaterialised, error instanceof Error ? error.message : String(error));
     throw error;
   }
+}
+
+/** Exports every materialised day not exported yet (this run's, and any a failed run
+ *  left behind), then marks them exported. */
+async function exportPending(db: Kysely<any>, config: ProjectConfig, dialect: SqlDialect): Promise<number> {
+  const { rows } = await sql<{ day: string }>`
+    select distinct snapshot_date as day from run_log where not exported order by 1`.execute(db);
+  if (rows.length === 0) return 0;
+  const days = toSpans(rows.map((r) => r.day));
+  const files = await exportTables(db, dialect, { ...config.export, days });
+  await sql`update run_log set exported = true where not exported
+    and snapshot_date <= cast(${rows[rows.length - 1]!.day} as date)`.execute(db);
+  return files;
 }
 
 async function finishRun(db: Kysely<any>, runId: string, status: string, days: number, message: string | null) {
@@ -116,18 +127,4 @@ async function doneDays(db: Kysely<any>, scorecard: Scorecard): Promise<Set<stri
     select snapshot_date as day from run_log
     where scorecard = ${scorecard.id} and definition_version = ${scorecard.version}`.execute(db);
   return new Set(rows.map((r) => r.day));
-}
-
-/** Event days are fixed at load time in the project timezone; loading under another
- *  zone would mix two calendars in one table. */
-async function checkTimezone(db: Kysely<any>, timezone: string): Promise<void> {
-  const { rows } = await sql<{ value: string }>`select value from warehouse_settings where key = 'timezone'`.execute(db);
-  const stored = rows[0]?.value;
-  if (stored === undefined) {
-    await sql`insert into warehouse_settings values ('timezone', ${timezone})`.execute(db);
-  } else if (stored !== timezone) {
-    throw new Error(
-      `the warehouse holds days in timezone ${stored} but healthscore.yaml says ${timezone}: delete the warehouse file to reload in the new timezone`,
-    );
-  }
 }

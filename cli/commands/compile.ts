@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import { compileScorecard, spineStart } from '../../pipeline/compile/compile-scorecard.ts';
+import { planScorecard } from '../../pipeline/compile/plan.ts';
+import { statementText } from '../../pipeline/engine/sql-text.ts';
+import { parseDay } from '../dates.ts';
+import { print } from '../output.ts';
+import { readProject, type GlobalOptions } from '../project-context.ts';
+import { UsageError } from '../usage-error.ts';
+
+export function registerCompile(program: Command): void {
+  program
+    .command('compile')
+    .description('print the SQL the definitions compile to, for one snapshot day')
+    .option('--scorecard <id>', 'only this scorecard')
+    .option('--date <day>', 'the snapshot day to compile for (default: today)')
+    .action(async (options: { scorecard?: string; date?: string }, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      const day = parseDay('--date', options.date) ?? new Date().toISOString().slice(0, 10);
+      const { config, scorecards, dialect } = await readProject(globals);
+      const chosen = options.scorecard ? scorecards.filter((s) => s.id === options.scorecard) : scorecards;
+      if (options.scorecard && chosen.length === 0) {
+        throw new UsageError(`no scorecard "${options.scorecard}" (there are: ${scorecards.map((s) => s.id).join(', ')})`);
+      }
+      const compiled = chosen.map((scorecard) => {
+        const plan = planScorecard(scorecard);
+        const batch = compileScorecard(scorecard, config, dialect, { from: day, to: day, spineFrom: spineStart(plan, day, day) }, '<run id>');
+        return {
+          scorecard: scorecard.id,
+          version: scorecard.version,
+          steps: [...batch.prepare, ...batch.replace].map((step) => ({ name: step.name, sql: statementText(step.statement) })),
+        };
+      });
+      print(globals.json, compiled, () =>
+        compiled.flatMap((c) => [
+          `-- scorecard ${c.scorecard} (version ${c.version}), snapshot day ${day}`,
+          ...c.steps.flatMap((s) => [`-- ${s.name}`, `${s.sql};`, '']),
+        ]),
+      );
+    });
+}

@@ -1,0 +1,24 @@
+import type { Command } from 'commander';
+import { exportTables } from '../../pipeline/export/export-tables.ts';
+import { print } from '../output.ts';
+import { readProject, withWarehouse, type GlobalOptions } from '../project-context.ts';
+import { UsageError } from '../usage-error.ts';
+
+export function registerExport(program: Command): void {
+  program
+    .command('export')
+    .description('write every snapshot partition as Parquet and/or Arrow IPC files')
+    .option('--format <format>', 'parquet or arrow (default: the formats in healthscore.yaml)')
+    .action(async (options: { format?: string }, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      if (options.format !== undefined && options.format !== 'parquet' && options.format !== 'arrow') {
+        throw new UsageError(`--format must be parquet or arrow, not "${options.format}"`);
+      }
+      const { config, dialect } = await readProject(globals);
+      const formats = options.format ? [options.format as 'parquet' | 'arrow'] : config.export.formats;
+      const files = await withWarehouse(config, (wh) => exportTables(wh.db, dialect, { path: config.export.path, formats }));
+      print(globals.json, { path: config.export.path, formats, files }, () => [
+        `${files} partition file(s) written to ${config.export.path} (${formats.join(', ')})`,
+      ]);
+    });
+}

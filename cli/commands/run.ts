@@ -1,0 +1,42 @@
+import type { Command } from 'commander';
+import { runPipeline } from '../../pipeline/run/run-pipeline.ts';
+import { parseSpan } from '../dates.ts';
+import { print, progressBar } from '../output.ts';
+import { readProject, withWarehouse, type GlobalOptions } from '../project-context.ts';
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('the nightly job: load, materialise missing/changed/lookback days, export')
+    .option('--date <day>', 'materialise this day (YYYY-MM-DD)')
+    .option('--from <day>', 'first day to materialise')
+    .option('--to <day>', 'last day to materialise')
+    .option('--full-refresh', 'recompute every day of the span, done or not')
+    .action(async (options: { date?: string; from?: string; to?: string; fullRefresh?: boolean }, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      const span = parseSpan(options);
+      const { config, scorecards, dialect } = await readProject(globals);
+      const bar = progressBar(!globals.json);
+      const started = Date.now();
+      const summary = await withWarehouse(config, (wh) =>
+        runPipeline(wh.db, config, scorecards, dialect, {
+          span,
+          fullRefresh: options.fullRefresh,
+          progress: (event) => {
+            if (event.kind === 'load') bar.update(event.done, event.total, `loading ${event.file}`);
+            if (event.kind === 'materialise') bar.update(event.done, event.total, `${event.scorecard} ${event.span.from}…${event.span.to}`);
+          },
+        }),
+      ).finally(() => bar.stop());
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      print(globals.json, summary, () => [
+        `loaded ${summary.load.loaded.length} new file(s), ${summary.load.unchanged} unchanged`,
+        ...Object.entries(summary.materialised).map(([id, spans]) =>
+          spans.length
+            ? `${id}: materialised ${spans.map((s) => (s.from === s.to ? s.from : `${s.from}…${s.to}`)).join(', ')}`
+            : `${id}: up to date`,
+        ),
+        `${summary.daysMaterialised} scorecard-day(s) materialised, ${summary.exportedFiles} export file(s) written in ${seconds}s`,
+      ]);
+    });
+}

@@ -1,0 +1,16 @@
+import type { Command } from 'commander';
+import { print } from '../output.ts';
+import { readProject, type GlobalOptions } from '../project-context.ts';
+
+export function registerValidate(program: Command): void {
+  program
+    .command('validate')
+    .description('check healthscore.yaml and every definition; report every problem at once')
+    .action(async (_options, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      const { scorecards } = await readProject(globals);
+      print(globals.json, { valid: true, scorecards: scorecards.map((s) => ({ id: s.id, file: s.file, version: s.version })) }, () => [
+        `ok: ${scorecards.length} scorecard${scorecards.length === 1 ? '' : 's'} (${scorecards.map((s) => s.id).join(', ')})`,
+      ]);
+    });
+}

@@ -1,0 +1,58 @@
+import { Command, CommanderError } from 'commander';
+import { ValidationError, formatProblem } from '../pipeline/errors.ts';
+import { registerCompile } from './commands/compile.ts';
+import { registerExport } from './commands/export.ts';
+import { registerInit } from './commands/init.ts';
+import { registerLoad } from './commands/load.ts';
+import { registerRun } from './commands/run.ts';
+import { registerStatus } from './commands/status.ts';
+import { registerValidate } from './commands/validate.ts';
+import { UsageError } from './usage-error.ts';
+
+
+export function buildProgram(): Command {
+  const program = new Command('healthscore')
+    .description('Customer-health scores from YAML scorecards, computed in DuckDB')
+    .option('--project <dir>', 'project folder (holds healthscore.yaml)', '.')
+    .option('--json', 'print the result as JSON')
+    .option('--verbose', 'show stack traces on errors')
+    .exitOverride()
+    .showHelpAfterError(false);
+  for (const register of [registerInit, registerValidate, registerLoad, registerCompile, registerRun, registerStatus, registerExport]) {
+    register(program);
+  }
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    return report(error, argv.includes('--verbose'));
+  }
+}
+
+function report(error: unknown, verbose: boolean): number {
+  if (error instanceof CommanderError) {
+    // Commander already printed its message (or the help text).
+    return error.exitCode === 0 ? 0 : 2;
+  }
+  if (error instanceof ValidationError) {
+    for (const problem of error.problems) process.stderr.write(formatProblem(problem) + '\n');
+    const count = error.problems.length;
+    process.stderr.write(`healthscore: ${count} problem${count === 1 ? '' : 's'} found\n`);
+    return 2;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`healthscore: ${verbose ? (error as Error).stack ?? message : firstLine(message)}\n`);
+  return error instanceof UsageError ? 2 : 1;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? text;
+}
+
+process.exitCode = await main(process.argv);

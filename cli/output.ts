@@ -1,0 +1,33 @@
+import cliProgress from 'cli-progress';
+
+/** Prints a command's result: the object as JSON with --json, else the text lines. */
+export function print(json: boolean | undefined, value: unknown, text: () => string[]): void {
+  if (json) process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  else for (const line of text()) process.stdout.write(line + '\n');
+}
+
+/** A progress bar on an interactive terminal; silent in CI, in pipes and with --json. */
+export function progressBar(enabled: boolean) {
+  const interactive = enabled && process.stderr.isTTY === true && !process.env['CI'];
+  if (!interactive) return { update: (_done: number, _total: number, _label: string) => {}, stop: () => {} };
+  const bar = new cliProgress.SingleBar(
+    { format: '{bar} {value}/{total} {label}', stream: process.stderr, clearOnComplete: true, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update(done: number, total: number, label: string) {
+      if (!started) {
+        bar.start(total, done, { label });
+        started = true;
+      } else {
+        bar.setTotal(total);
+        bar.update(done, { label });
+      }
+    },
+    stop() {
+      if (started) bar.stop();
+      started = false;
+    },
+  };
+}
