@@ -1,0 +1,101 @@
+// The shape of healthscore.yaml (SPEC §2). Strict like the definitions: a misspelt key is
+// an error, not a silently ignored setting.
+
+import { z } from 'zod';
+import { name } from '../definitions/condition-schema.ts';
+import { dispatch, isMapping } from '../definitions/dispatch.ts';
+import { durationOrZero } from '../definitions/duration.ts';
+import { unlessMissing } from '../definitions/zod-problems.ts';
+import { inferFormat, SOURCE_COLUMNS } from './source-columns.ts';
+
+const FORMATS = ['csv', 'parquet', 'json', 'ndjson'] as const;
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat(undefined, { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isCalendarDate(s: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(s) && new Date(`${s}T00:00:00Z`).toISOString().slice(0, 10) === s;
+}
+
+function fileSource<C extends readonly string[]>(columns: C) {
+  return z
+    .object({
+      path: name,
+      format: z.enum(FORMATS).optional(),
+      columns: z
+        .object(Object.fromEntries(columns.map((c) => [c, name.optional()])) as Record<C[number], z.ZodOptional<typeof name>>)
+        .strict()
+        .optional(),
+    })
+    .strict();
+}
+
+type FileSourceDoc = { path: string; format?: string };
+
+/** Without `format:` the path's extension must tell it. */
+function checkFormat(s: FileSourceDoc, ctx: z.RefinementCtx): void {
+  if (s.format === undefined && inferFormat(s.path) === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['format'],
+      message: `missing required key "format" (cannot tell it from ${JSON.stringify(s.path)}; use csv, parquet or json)`,
+    });
+  }
+}
+
+const events = fileSource(SOURCE_COLUMNS.events).superRefine(checkFormat);
+const accounts = fileSource(SOURCE_COLUMNS.accounts).superRefine(checkFormat);
+const overrides = fileSource(SOURCE_COLUMNS.overrides).superRefine(checkFormat);
+
+const attributes = fileSource(SOURCE_COLUMNS.attributes)
+  .extend({ layout: z.enum(['long', 'wide']).optional() })
+  .superRefine((s, ctx) => {
+    checkFormat(s, ctx);
+    if (s.layout !== 'wide') return;
+    for (const c of ['attribute', 'value'] as const) {
+      if (s.columns?.[c] !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['columns', c], message: `wide attributes have no ${c} column: each attribute is a column of its own` });
+      }
+    }
+  });
+
+/** Churn is a file of churn days, or the days of an event (`{ event: cancelled }`). */
+const churnFile = fileSource(SOURCE_COLUMNS.churn).superRefine(checkFormat);
+const churnEvent = z.object({ event: name }).strict();
+const churn = dispatch<z.output<typeof churnFile> | z.output<typeof churnEvent>>((input) =>
+  isMapping(input) && 'event' in input ? churnEvent : churnFile,
+);
+
+export const projectSchema = z
+  .object({
+    warehouse: name.optional(),
+    timezone: z
+      .string()
+      .refine(isTimeZone, { error: 'expected an IANA time zone like "UTC" or "Europe/Paris"' })
+      .optional(),
+    start_date: z
+      .string({ error: unlessMissing('expected a date like 2025-01-01') })
+      .refine(isCalendarDate, { error: 'expected a date like 2025-01-01' })
+      .optional(),
+    lookback: durationOrZero.optional(),
+    memory_limit: z
+      .string({ error: unlessMissing('expected a size like "4GB"') })
+      .regex(/^\d+(\.\d+)?\s*[KMGT]i?B$/i, { error: 'expected a size like "4GB"' })
+      .optional(),
+    definitions: name.optional(),
+    export: z
+      .object({ path: name.optional(), formats: z.array(z.enum(['parquet', 'arrow'])).min(1).optional() })
+      .strict()
+      .optional(),
+    sources: z.object({ events, attributes: attributes.optional(), accounts: accounts.optional(), churn: churn.optional(), overrides: overrides.optional() }).strict(),
+  })
+  .strict();
+
+export type ProjectDoc = z.output<typeof projectSchema>;
+export type FileSourceOutput = z.output<typeof events>;

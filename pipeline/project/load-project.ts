@@ -1,0 +1,83 @@
+// Reads and checks healthscore.yaml into a ProjectConfig with every default filled in and
+// every local path made absolute, so nothing downstream has to know where the project is.
+
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { days } from '../definitions/duration.ts';
+import { parseYaml } from '../definitions/yaml-source.ts';
+import { validate } from '../definitions/zod-problems.ts';
+import { ValidationError } from '../errors.ts';
+import type { AttributeSource, ChurnSource, FileFormat, FileSource, ProjectConfig } from '../ir/types.ts';
+import { projectSchema, type ProjectDoc } from './config-schema.ts';
+import { inferFormat, SOURCE_COLUMNS, withDefaultColumns } from './source-columns.ts';
+
+export const PROJECT_FILE = 'healthscore.yaml';
+
+interface FileSourceDoc {
+  path: string;
+  format?: 'csv' | 'parquet' | 'json' | 'ndjson';
+  columns?: Record<string, string | undefined>;
+}
+
+function toFileSource(s: FileSourceDoc, columns: readonly string[]): FileSource {
+  const format: FileFormat = s.format === undefined ? inferFormat(s.path)! : s.format === 'ndjson' ? 'json' : s.format;
+  return { path: s.path, format, columns: withDefaultColumns(columns, s.columns) };
+}
+
+export function toProjectConfig(doc: ProjectDoc, root: string): ProjectConfig {
+  const { sources } = doc;
+  const warehouse = doc.warehouse ?? 'warehouse.duckdb';
+  const a = sources.attributes;
+  const layout = a?.layout ?? 'long';
+  const attributes: AttributeSource | undefined =
+    a && { ...toFileSource(a, layout === 'wide' ? SOURCE_COLUMNS.wideAttributes : SOURCE_COLUMNS.attributes), layout };
+  const churn: ChurnSource | undefined =
+    sources.churn &&
+    ('event' in sources.churn
+      ? { kind: 'event', event: sources.churn.event }
+      : { kind: 'file', ...toFileSource(sources.churn, SOURCE_COLUMNS.churn) });
+
+  return {
+    root,
+    warehouse: warehouse === ':memory:' ? warehouse : path.resolve(root, warehouse),
+    timezone: doc.timezone ?? 'UTC',
+    ...(doc.start_date !== undefined && { startDate: doc.start_date }),
+    lookback: days(doc.lookback ?? '3d'),
+    ...(doc.memory_limit !== undefined && { memoryLimit: doc.memory_limit }),
+    definitions: path.resolve(root, doc.definitions ?? 'definitions/'),
+    export: {
+      path: path.resolve(root, doc.export?.path ?? 'out/'),
+      formats: [...new Set(doc.export?.formats ?? (['parquet'] as const))],
+    },
+    sources: {
+      events: toFileSource(sources.events, SOURCE_COLUMNS.events),
+      ...(attributes && { attributes }),
+      ...(sources.accounts && { accounts: toFileSource(sources.accounts, SOURCE_COLUMNS.accounts) }),
+      ...(churn && { churn }),
+      ...(sources.overrides && { overrides: toFileSource(sources.overrides, SOURCE_COLUMNS.overrides) }),
+    },
+  };
+}
+
+/** The project in `dir`. Throws a ValidationError listing every problem of the file. */
+export async function loadProject(dir: string): Promise<ProjectConfig> {
+  const root = path.resolve(dir);
+  let text: string;
+  try {
+    text = await readFile(path.join(root, PROJECT_FILE), 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    throw new ValidationError([
+      { file: PROJECT_FILE, line: 0, path: '', message: `not found in ${root} (is this a healthscore project? "healthscore init" creates one)` },
+    ]);
+  }
+
+  const parsed = parseYaml(text, PROJECT_FILE);
+  if (!parsed.ok) throw new ValidationError(parsed.problems);
+  if (parsed.source.data === null || parsed.source.data === undefined) {
+    throw new ValidationError([{ file: PROJECT_FILE, line: 1, path: '', message: 'the file is empty; expected the project settings' }]);
+  }
+  const shape = validate(projectSchema, parsed.source);
+  if (!shape.ok) throw new ValidationError(shape.problems);
+  return toProjectConfig(shape.value, root);
+}

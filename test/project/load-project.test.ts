@@ -1,0 +1,199 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ValidationError } from '../../pipeline/errors.ts';
+import { loadProject } from '../../pipeline/project/load-project.ts';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'healthscore-project-'));
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+async function load(...lines: string[]) {
+  await writeFile(path.join(dir, 'healthscore.yaml'), lines.join('\n') + '\n');
+  return loadProject(dir);
+}
+
+async function problems(...lines: string[]): Promise<string> {
+  const e = await load(...lines).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(ValidationError);
+  return (e as ValidationError).message;
+}
+
+const EVENT_COLUMNS = { account_id: 'account_id', event: 'event', timestamp: 'timestamp', user_id: 'user_id', event_id: 'event_id' };
+
+describe('loadProject', () => {
+  it('reads the SPEC §2 example', async () => {
+    const config = await load(
+      'warehouse: warehouse.duckdb        # DuckDB file',
+      'timezone: UTC',
+      'start_date: 2025-01-01',
+      'lookback: 3d',
+      'memory_limit: 4GB',
+      'definitions: definitions/',
+      'export: { path: out/, formats: [parquet] }',
+      'sources:',
+      '  events:      { path: data/events/*.parquet, format: parquet,',
+      '                 columns: { account_id: account_id, event: event, timestamp: ts,',
+      '                            user_id: user_id, event_id: event_id } }',
+      '  attributes:  { path: data/attributes.csv, format: csv, layout: long }',
+      '  accounts:    { path: data/accounts.csv }',
+      '  churn:       { path: data/churn.csv }',
+      '  overrides:   { path: data/overrides.csv }',
+    );
+    expect(config).toEqual({
+      root: dir,
+      warehouse: path.join(dir, 'warehouse.duckdb'),
+      timezone: 'UTC',
+      startDate: '2025-01-01',
+      lookback: 3,
+      memoryLimit: '4GB',
+      definitions: path.join(dir, 'definitions'),
+      export: { path: path.join(dir, 'out'), formats: ['parquet'] },
+      sources: {
+        events: { path: 'data/events/*.parquet', format: 'parquet', columns: { ...EVENT_COLUMNS, timestamp: 'ts' } },
+        attributes: {
+          path: 'data/attributes.csv',
+          format: 'csv',
+          layout: 'long',
+          columns: { account_id: 'account_id', attribute: 'attribute', value: 'value', observed_at: 'observed_at' },
+        },
+        accounts: { path: 'data/accounts.csv', format: 'csv', columns: { account_id: 'account_id', created_at: 'created_at' } },
+        churn: { kind: 'file', path: 'data/churn.csv', format: 'csv', columns: { account_id: 'account_id', churned_at: 'churned_at' } },
+        overrides: {
+          path: 'data/overrides.csv',
+          format: 'csv',
+          columns: {
+            account_id: 'account_id',
+            scorecard: 'scorecard',
+            score_id: 'score_id',
+            score: 'score',
+            band: 'band',
+            reason: 'reason',
+            author: 'author',
+            starts_on: 'starts_on',
+            ends_on: 'ends_on',
+          },
+        },
+      },
+    });
+  });
+
+  it('fills every default', async () => {
+    const config = await load('sources:', '  events: { path: data/events.ndjson }');
+    expect(config).toEqual({
+      root: dir,
+      warehouse: path.join(dir, 'warehouse.duckdb'),
+      timezone: 'UTC',
+      lookback: 3,
+      definitions: path.join(dir, 'definitions'),
+      export: { path: path.join(dir, 'out'), formats: ['parquet'] },
+      sources: { events: { path: 'data/events.ndjson', format: 'json', columns: EVENT_COLUMNS } },
+    });
+  });
+
+  it.each([
+    ['data/e.csv', 'csv'],
+    ['data/e.csv.gz', 'csv'],
+    ['data/*.parquet', 'parquet'],
+    ['data/e.json', 'json'],
+    ['data/e.jsonl', 'json'],
+    ['data/E.NDJSON', 'json'],
+  ])('infers the format of %s', async (file, format) => {
+    expect((await load('sources:', `  events: { path: "${file}" }`)).sources.events.format).toBe(format);
+  });
+
+  it('keeps :memory:, a time zone, arrow export, churn by event and wide attributes', async () => {
+    const config = await load(
+      'warehouse: ":memory:"',
+      'timezone: Europe/Paris',
+      'lookback: 0d',
+      'export: { path: /tmp/exports, formats: [parquet, arrow] }',
+      'sources:',
+      '  events: { path: data/events.csv }',
+      '  attributes: { path: data/attrs.parquet, layout: wide, columns: { observed_at: day } }',
+      '  churn: { event: "it\'s; cancelled" }',
+    );
+    expect(config.warehouse).toBe(':memory:');
+    expect(config.timezone).toBe('Europe/Paris');
+    expect(config.lookback).toBe(0);
+    expect(config.export).toEqual({ path: '/tmp/exports', formats: ['parquet', 'arrow'] });
+    expect(config.sources.attributes).toEqual({
+      path: 'data/attrs.parquet',
+      format: 'parquet',
+      layout: 'wide',
+      columns: { account_id: 'account_id', observed_at: 'day' },
+    });
+    expect(config.sources.churn).toEqual({ kind: 'event', event: "it's; cancelled" });
+  });
+});
+
+describe('loadProject problems', () => {
+  it('reports unknown keys at several depths, all at once', async () => {
+    expect(
+      await problems(
+        'timezon: UTC',
+        'export: { path: out/, format: [parquet] }',
+        'sources:',
+        '  event: { path: data/e.csv }',
+        '  accounts: { path: data/a.csv, columns: { acount_id: id } }',
+      ),
+    ).toBe(
+      [
+        'healthscore.yaml:1 timezon: unknown key "timezon" (did you mean "timezone"?)',
+        'healthscore.yaml:2 export.format: unknown key "format" (did you mean "formats"?)',
+        'healthscore.yaml:3 sources.events: missing required key "events"',
+        'healthscore.yaml:4 sources.event: unknown key "event" (did you mean "events"?)',
+        'healthscore.yaml:5 sources.accounts.columns.acount_id: unknown key "acount_id" (did you mean "account_id"?)',
+      ].join('\n'),
+    );
+  });
+
+  it('checks values', async () => {
+    expect(
+      await problems(
+        'timezone: Mars/Olympus',
+        'start_date: 2025-02-30',
+        'lookback: 3',
+        'memory_limit: lots',
+        'export: { formats: [csv] }',
+        'sources:',
+        '  events: { path: data/events, format: xml }',
+        '  attributes: { path: a.csv, layout: wide, columns: { value: v } }',
+        '  churn: { path: data/churn }',
+      ),
+    ).toBe(
+      [
+        'healthscore.yaml:1 timezone: expected an IANA time zone like "UTC" or "Europe/Paris"',
+        'healthscore.yaml:2 start_date: expected a date like 2025-01-01',
+        'healthscore.yaml:3 lookback: expected a duration like "30d" (a whole number of days)',
+        'healthscore.yaml:4 memory_limit: expected a size like "4GB"',
+        'healthscore.yaml:5 export.formats[0]: expected one of parquet, arrow',
+        'healthscore.yaml:7 sources.events.format: expected one of csv, parquet, json, ndjson',
+        'healthscore.yaml:8 sources.attributes.columns.value: wide attributes have no value column: each attribute is a column of its own',
+        'healthscore.yaml:9 sources.churn.format: missing required key "format" (cannot tell it from "data/churn"; use csv, parquet or json)',
+      ].join('\n'),
+    );
+  });
+
+  it('says when healthscore.yaml is missing', async () => {
+    const e = await loadProject(dir).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(e).toBeInstanceOf(ValidationError);
+    expect((e as ValidationError).message).toBe(
+      `healthscore.yaml: not found in ${dir} (is this a healthscore project? "healthscore init" creates one)`,
+    );
+  });
+
+  it('reports an empty file and a YAML syntax error', async () => {
+    expect(await problems('')).toBe('healthscore.yaml:1: the file is empty; expected the project settings');
+    expect(await problems('sources:', '  events: { path: [a }')).toMatch(/^healthscore\.yaml:2: YAML syntax error: /);
+  });
+});
