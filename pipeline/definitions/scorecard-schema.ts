@@ -4,7 +4,7 @@
 
 import { z } from 'zod';
 import { conditionSchema, name } from './condition-schema.ts';
-import { byKey, dispatch } from './dispatch.ts';
+import { byKey, dispatch, isMapping } from './dispatch.ts';
 import { duration } from './duration.ts';
 import { measureSchema, type MeasureDoc } from './measure-schema.ts';
 import { unlessMissing } from './zod-problems.ts';
@@ -24,7 +24,11 @@ const step = z.object({ below: z.number().optional(), score: z.number() }).stric
 export const IMPACTS = { none: 0, low: 1, medium: 2, high: 3 } as const;
 
 /** A measure name, or a measure written inline. */
-const scoreMeasure = dispatch<string | MeasureDoc>((input) => (typeof input === 'string' ? name : measureSchema));
+const scoreMeasure = dispatch<string | MeasureDoc>((input) => {
+  if (typeof input === 'string') return name;
+  if (isMapping(input)) return measureSchema;
+  return { reject: 'expected a measure name or a measure (a mapping with event, attribute, trend, ratio or goal)' };
+});
 
 const missing = z.union([z.enum(['exclude', 'worst']), z.number()], {
   error: unlessMissing('expected exclude, worst or a number'),

@@ -66,9 +66,9 @@ describe('wrong types and values', () => {
     ]);
   });
 
-  it('a measure that is not a mapping', () => {
+  it('a measure that is neither a name nor a mapping', () => {
     expect(problems(minimal('  - { id: x, measure: 5, worst: 0, best: 1 }'))).toEqual([
-      at(12, 'scores[1].measure: expected a measure (a mapping with event, attribute, trend, ratio or goal)'),
+      at(12, 'scores[1].measure: expected a measure name or a measure (a mapping with event, attribute, trend, ratio or goal)'),
     ]);
   });
 
