@@ -66,7 +66,7 @@ async function writeParquetPartitions(db: Kysely<any>, target: ExportTarget, whe
     await sql`copy (select * from ${table}
         where ${where} and ${column} between cast(${first} as date) and cast(${last} as date)
         order by ${column}, scorecard, account_id)
-      to ${sql.lit(out)} (format parquet, compression zstd, partition_by (${column}),
+      to ${sql.lit(out)} (format parquet, compression snappy, partition_by (${column}),
         overwrite_or_ignore true, filename_pattern 'data_{i}')`.execute(db);
   }
 }
