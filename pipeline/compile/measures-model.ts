@@ -78,9 +78,11 @@ function dailySignals(plan: ScorecardPlan, dialect: SqlDialect, days: DayRange):
   if (rich.length) {
     const aggregates = rich.flatMap((s) => {
       const filter = richFilter(s, dialect);
-      const value = s.signal.property === undefined ? sql`null::double` : dialect.tryNumber(dialect.eventProperty(col('properties'), s.signal.property));
+      const count = sql`count(*) filter (where ${filter}) as ${signalColumn(s.index, 'n')}`;
+      if (s.signal.property === undefined) return [count];
+      const value = dialect.tryNumber(dialect.eventProperty(col('properties'), s.signal.property));
       return [
-        sql`count(*) filter (where ${filter}) as ${signalColumn(s.index, 'n')}`,
+        count,
         sql`count(${value}) filter (where ${filter}) as ${signalColumn(s.index, 'vn')}`,
         sql`sum(${value}) filter (where ${filter}) as ${signalColumn(s.index, 'total')}`,
         sql`min(${value}) filter (where ${filter}) as ${signalColumn(s.index, 'lo')}`,
@@ -90,7 +92,11 @@ function dailySignals(plan: ScorecardPlan, dialect: SqlDialect, days: DayRange):
     joins.push(sql`left join (select account_id, day, ${sql.join(aggregates)} from raw_events where ${range} group by account_id, day) rich
       on rich.account_id = spine.account_id and rich.day = spine.day`);
     selects.push(
-      ...rich.flatMap((s) => (['n', 'vn', 'total', 'lo', 'hi'] as const).map((part) => sql`rich.${signalColumn(s.index, part)}`)),
+      ...rich.flatMap((s) =>
+        (s.signal.property === undefined ? (['n'] as const) : (['n', 'vn', 'total', 'lo', 'hi'] as const)).map(
+          (part) => sql`rich.${signalColumn(s.index, part)}`,
+        ),
+      ),
     );
   }
   for (const m of plan.measures) {

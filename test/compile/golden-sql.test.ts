@@ -1,0 +1,82 @@
+import { afterEach, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { compileScorecard } from '../../pipeline/compile/compile-scorecard.ts';
+import { duckdb } from '../../pipeline/compile/dialect.ts';
+import { parseScorecard } from '../../pipeline/definitions/parse-scorecard.ts';
+import { statementText } from '../../pipeline/engine/sql-text.ts';
+import { ensureWarehouseTables } from '../../models/warehouse-tables.ts';
+import { loadSources } from '../../pipeline/load/load-sources.ts';
+import { materialiseBatch } from '../../pipeline/run/materialise.ts';
+import { csv, tempProject, type TempProject } from '../helpers/temp-project.ts';
+
+// The compiler is pure: a representative scorecard compiles to exactly the SQL in the
+// golden file (review changes to it like code), and that same SQL runs on DuckDB.
+
+const DEFINITION = `scorecard: golden
+bands: [{ label: red, from: 0 }, { label: yellow, from: 3 }, { label: green, from: 7 }]
+segments:
+  paying: { attribute: plan, in: [pro, enterprise] }
+groups:
+  usage: { weight: 60 }
+  relationship: { weight: 40, combine: lowest }
+measures:
+  logins_7d: { event: login, window: 7d }
+  users_7d: { event: "*", aggregate: distinct_users, window: 7d }
+  big_exports: { event: export, where: { property: rows, gt: 1000 }, window: 7d }
+  login_trend: { trend: logins_7d }
+  per_user: { ratio: [logins_7d, users_7d] }
+  nps: { attribute: nps, max_age: 90d }
+scores:
+  - { id: logins, measure: logins_7d, worst: 0, best: 10, impact: high, group: usage }
+  - { id: per_user, measure: per_user, steps: [{ below: 1, score: 0 }, { below: 3, score: 5 }, { score: 10 }], group: usage }
+  - { id: trend, measure: login_trend, worst: -0.5, best: 0.5, impact: low, group: usage, missing: 5 }
+  - { id: nps, measure: nps, worst: 0, best: 10, group: relationship, segment: paying }
+insights:
+  - { id: idle, when: { measure: logins_7d, eq: 0 }, band: yellow }
+alerts:
+  - { id: became_red, when: { band_became: red } }
+`;
+
+let project: TempProject | undefined;
+afterEach(async () => project?.cleanup());
+
+function compiled() {
+  const parsed = parseScorecard(DEFINITION, 'definitions/golden.yaml');
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  return compileScorecard(parsed.scorecard, { sources: { events: { path: '', format: 'csv', columns: {} } } }, duckdb,
+    { spineFrom: '2025-01-01', from: '2025-01-14', to: '2025-01-15' }, 'golden-run');
+}
+
+it('compiles a representative scorecard to the golden SQL', async () => {
+  const batch = compiled();
+  const text = [...batch.prepare, ...batch.replace].map((s) => `-- ${s.name}\n${statementText(s.statement)};\n`).join('\n');
+  await expect(text).toMatchFileSnapshot('golden/representative.sql');
+  expect(batch.plan.history).toBe(13); // a 7-day trend of a 7-day window
+});
+
+it('runs that SQL on DuckDB', async () => {
+  project = await tempProject();
+  const events = [['account_id', 'event', 'timestamp', 'user_id', 'event_id', 'rows']];
+  for (let d = 1; d <= 15; d++) {
+    const day = `2025-01-${String(d).padStart(2, '0')} 10:00:00`;
+    events.push(['a', 'login', day, 'u1', `a${d}`, '']);
+    if (d > 7) events.push(['a', 'login', day, 'u2', `b${d}`, '']);
+    if (d === 15) events.push(['a', 'export', day, 'u1', `c${d}`, '5000']);
+  }
+  await project.write('events/e.csv', csv(events));
+  await project.write('attributes.csv', csv([['account_id', 'attribute', 'value', 'observed_at'], ['a', 'plan', 'pro', '2025-01-01'], ['a', 'nps', '4', '2025-01-01']]));
+  const wh = await project.warehouse();
+  await ensureWarehouseTables(wh.db);
+  await loadSources(wh.db, project.config(), duckdb);
+  await materialiseBatch(wh.db, compiled());
+  const scores = await wh.query(sql`select score_id, raw_value, score, status from score_snapshots where snapshot_date = '2025-01-15' order by score_id`);
+  expect(scores).toEqual([
+    { score_id: 'logins', raw_value: 14, score: 10, status: 'ok' },
+    { score_id: 'nps', raw_value: 4, score: 4, status: 'ok' },
+    { score_id: 'per_user', raw_value: 7, score: 10, status: 'ok' },
+    // 14 logins on days 9–15 against 8 on days 2–8: (14 − 8) / 8.
+    { score_id: 'trend', raw_value: 0.75, score: 10, status: 'ok' },
+  ]);
+  // usage group (weights 3, 2, 1): all 10 → 10; relationship (lowest): 4 → (10·60 + 4·40)/100.
+  expect(await wh.query(sql`select score, band from health_snapshots where snapshot_date = '2025-01-15'`)).toEqual([{ score: 7.6, band: 'green' }]);
+});

@@ -1,0 +1,189 @@
+-- hs_accounts
+create or replace temp table hs_accounts as
+        with first_event as (select account_id, min(day) as day from daily_activity group by account_id),
+             first_attribute as (select account_id, min(day) as day from raw_attributes group by account_id),
+             created as (select account_id, min(created_day) as day from raw_accounts group by account_id),
+             everyone as (select account_id from first_event union select account_id from first_attribute
+                          union select account_id from created)
+        select everyone.account_id,
+               coalesce(created.day, least(first_event.day, first_attribute.day)) as first_day
+        from everyone
+        left join created using (account_id)
+        left join first_event using (account_id)
+        left join first_attribute using (account_id);
+
+-- hs_churn_days
+create or replace temp table hs_churn_days as select null::varchar as account_id, null::date as churn_day where false;
+
+-- hs_scored_accounts
+create or replace temp table hs_scored_accounts as
+        with days as (
+          select a.account_id, cast(d.range as date) as day
+          from hs_accounts a
+          cross join range(date '2025-01-14', (date '2025-01-15' + 1), interval 1 day) d
+          where a.first_day <= cast(d.range as date)),
+        active as (select distinct account_id, day from daily_activity),
+        with_churn as (
+          select days.account_id, days.day, c.churn_day
+          from days asof left join hs_churn_days c on days.account_id = c.account_id and days.day >= c.churn_day)
+        select w.account_id, w.day
+        from with_churn w asof left join active x on w.account_id = x.account_id and w.day >= x.day
+        where w.churn_day is null or x.day > w.churn_day;
+
+-- hs_measures
+create or replace temp table hs_measures as
+      with spine as (
+      select a.account_id, cast(d.range as date) as day
+      from hs_accounts a
+      cross join range(date '2025-01-01', (date '2025-01-15' + 1), interval 1 day) d
+      where a.first_day <= date '2025-01-15'),
+daily as (select spine.account_id, spine.day, plain."s1_n", rich."s0_n", "users4".delta as "users4_delta"
+    from spine left join (select account_id, day, sum(events) filter (where "event" in ('login')) as "s1_n" from daily_activity where day between date '2025-01-01' and date '2025-01-15' group by account_id, day) plain
+      on plain.account_id = spine.account_id and plain.day = spine.day left join (select account_id, day, count(*) filter (where "event" in ('export') and coalesce(try_cast(json_extract_string("properties", '/rows') as double) > 1000, false)) as "s0_n" from raw_events where day between date '2025-01-01' and date '2025-01-15' group by account_id, day) rich
+      on rich.account_id = spine.account_id and rich.day = spine.day left join (with user_days as (
+        select distinct account_id, user_id, day from raw_events
+        where user_id is not null and true
+          and day between (date '2025-01-01' + -6) and date '2025-01-15'),
+      marked as (
+        select *, case when lag(day) over (partition by account_id, user_id order by day) >= ("day" + -7)
+                       then 0 else 1 end as new_island
+        from user_days),
+      numbered as (
+        select *, sum(new_island) over (partition by account_id, user_id order by day rows unbounded preceding) as island
+        from marked),
+      islands as (
+        select account_id, greatest(min(day), date '2025-01-01') as starts, (max(day) + 7) as ends
+        from numbered group by account_id, user_id, island)
+    select account_id, day, sum(delta) as delta from (
+      select account_id, starts as day, 1 as delta from islands
+      union all select account_id, ends as day, -1 as delta from islands)
+    group by account_id, day) "users4"
+      on "users4".account_id = spine.account_id and "users4".day = spine.day),
+attributes as (select daily.*, "attr0".value as "a0_value", "attr0".day as "a0_day", "attr1".value as "a1_value", "attr1".day as "a1_day" from daily asof left join (
+        select account_id, day, arg_max(value, observed_at) as value
+        from raw_attributes where attribute = 'nps' group by account_id, day) "attr0"
+      on "attr0".account_id = daily.account_id and daily.day >= "attr0".day asof left join (
+        select account_id, day, arg_max(value, observed_at) as value
+        from raw_attributes where attribute = 'plan' group by account_id, day) "attr1"
+      on "attr1".account_id = daily.account_id and daily.day >= "attr1".day),
+layer0 as (select attributes.*, coalesce(sum("s0_n") over (partition by "account_id" order by "day" rows between 6 preceding and current row), 0) as "m0:big_exports", coalesce(sum("s1_n") over (partition by "account_id" order by "day" rows between 6 preceding and current row), 0) as "m1:logins_7d", case when coalesce("day" - "a0_day" > 90, false) then null else try_cast("a0_value" as double) end as "m3:nps", case when coalesce("day" - "a0_day" > 90, false) then null else "a0_value" end as "t3:nps", coalesce("day" - "a0_day" > 90, false) as "stale3:nps", coalesce(sum("users4_delta") over (partition by "account_id" order by "day" rows unbounded preceding), 0) as "m4:users_7d" from attributes),
+"layer1_lags" as (select *, lag("m1:logins_7d", 7) over (partition by "account_id" order by "day") as "lag2:login_trend" from "layer0"),
+"layer1" as (select *, case when "lag2:login_trend" is null or "lag2:login_trend" = 0 then null else ("m1:logins_7d" - "lag2:login_trend") / "lag2:login_trend" end as "m2:login_trend", ("m1:logins_7d" / nullif("m4:users_7d", 0)) as "m5:per_user" from "layer1_lags")
+      select m.* from "layer1" m
+      join hs_scored_accounts s on s.account_id = m.account_id and s.day = m.day
+      where true;
+
+-- hs_scores
+create or replace temp table hs_scores as
+      select snapshot_date, scorecard, account_id, score_id, raw_value, score,
+      case when "score" is null then null when "score" >= 7 then 'green' when "score" >= 3 then 'yellow' else 'red' end as band, weight, status, score_group
+    from (
+      select day as snapshot_date, cast('golden' as varchar) as scorecard, account_id,
+        cast('logins' as varchar) as score_id,
+        raw_value,
+        coalesce(computed, null::double) as score,
+        cast(3 as double) as weight,
+        case when computed is not null then 'ok' when stale then 'stale' else 'missing' end as status,
+        cast('usage' as varchar) as score_group
+      from (select day, account_id, cast("m1:logins_7d" as double) as raw_value, round((case when "m1:logins_7d" is null then null else greatest(0, least(10, ("m1:logins_7d" - 0) * 10 / 10)) end), 4) as computed,
+              false as stale
+            from hs_measures where true) scored_rows
+    ) scored
+union all
+select snapshot_date, scorecard, account_id, score_id, raw_value, score,
+      case when "score" is null then null when "score" >= 7 then 'green' when "score" >= 3 then 'yellow' else 'red' end as band, weight, status, score_group
+    from (
+      select day as snapshot_date, cast('golden' as varchar) as scorecard, account_id,
+        cast('per_user' as varchar) as score_id,
+        raw_value,
+        coalesce(computed, null::double) as score,
+        cast(2 as double) as weight,
+        case when computed is not null then 'ok' when stale then 'stale' else 'missing' end as status,
+        cast('usage' as varchar) as score_group
+      from (select day, account_id, cast("m5:per_user" as double) as raw_value, round((case when "m5:per_user" is null then null when "m5:per_user" < 1 then 0 when "m5:per_user" < 3 then 5 else 10 end), 4) as computed,
+              false as stale
+            from hs_measures where true) scored_rows
+    ) scored
+union all
+select snapshot_date, scorecard, account_id, score_id, raw_value, score,
+      case when "score" is null then null when "score" >= 7 then 'green' when "score" >= 3 then 'yellow' else 'red' end as band, weight, status, score_group
+    from (
+      select day as snapshot_date, cast('golden' as varchar) as scorecard, account_id,
+        cast('trend' as varchar) as score_id,
+        raw_value,
+        coalesce(computed, 5) as score,
+        cast(1 as double) as weight,
+        case when computed is not null then 'ok' when stale then 'stale' else 'missing' end as status,
+        cast('usage' as varchar) as score_group
+      from (select day, account_id, cast("m2:login_trend" as double) as raw_value, round((case when "m2:login_trend" is null then null else greatest(0, least(10, ("m2:login_trend" - -0.5) * 10 / 1)) end), 4) as computed,
+              false as stale
+            from hs_measures where true) scored_rows
+    ) scored
+union all
+select snapshot_date, scorecard, account_id, score_id, raw_value, score,
+      case when "score" is null then null when "score" >= 7 then 'green' when "score" >= 3 then 'yellow' else 'red' end as band, weight, status, score_group
+    from (
+      select day as snapshot_date, cast('golden' as varchar) as scorecard, account_id,
+        cast('nps' as varchar) as score_id,
+        raw_value,
+        coalesce(computed, null::double) as score,
+        cast(2 as double) as weight,
+        case when computed is not null then 'ok' when stale then 'stale' else 'missing' end as status,
+        cast('relationship' as varchar) as score_group
+      from (select day, account_id, cast("m3:nps" as double) as raw_value, round((case when "m3:nps" is null then null else greatest(0, least(10, ("m3:nps" - 0) * 10 / 10)) end), 4) as computed,
+              "stale3:nps" as stale
+            from hs_measures where (coalesce("a1_value" = 'pro', false) or coalesce("a1_value" = 'enterprise', false))) scored_rows
+    ) scored;
+
+-- hs_health
+create or replace temp table hs_health as
+      with global as (select day, account_id, round(sum(group_score * group_weight) / sum(group_weight), 4) as computed_score
+    from (select snapshot_date as day, account_id, (case score_group when 'usage' then sum(score * weight) / sum(weight) when 'relationship' then min(score) end) as group_score, (case score_group when 'usage' then 60 when 'relationship' then 40 end) as group_weight
+          from hs_scores where score is not null and weight > 0 group by snapshot_date, account_id, score_group)
+    where group_weight > 0
+    group by day, account_id),
+      fired as (
+        select m.day, m.account_id, g.computed_score, list_sort(list_filter(cast([case when coalesce("m1:logins_7d" = 0, false) then cast('idle' as varchar) end] as varchar[]), x -> x is not null)) as insights
+        , coalesce("m1:logins_7d" = 0, false) as "fires0"
+        from hs_measures m left join global g on g.day = m.day and g.account_id = m.account_id),
+      banded as (select *, case when "computed_score" is null then null when "computed_score" >= 7 then 'green' when "computed_score" >= 3 then 'yellow' else 'red' end as computed_band from fired)
+      select day as snapshot_date, cast('golden' as varchar) as scorecard, account_id,
+        computed_score as score, (case least((case "computed_band" when 'red' then 0 when 'yellow' then 1 when 'green' then 2 end), case when "fires0" then 1 end) when 0 then 'red' when 1 then 'yellow' when 2 then 'green' end) as band, computed_score, computed_band,
+        insights, false as overridden, cast(null as varchar) as override_reason,
+        cast('63ebbaa4070e9f97' as varchar) as definition_version
+      from banded;
+
+-- clear score_snapshots
+delete from score_snapshots where scorecard = 'golden' and snapshot_date between date '2025-01-14' and date '2025-01-15';
+
+-- clear health_snapshots
+delete from health_snapshots where scorecard = 'golden' and snapshot_date between date '2025-01-14' and date '2025-01-15';
+
+-- clear alerts
+delete from alerts where scorecard = 'golden'
+          and alert_date between date '2025-01-14' and date '2025-01-15';
+
+-- score_snapshots
+insert into score_snapshots
+          select snapshot_date, scorecard, account_id, score_id, raw_value, score, band, weight, status
+          from hs_scores order by snapshot_date, account_id, score_id;
+
+-- health_snapshots
+insert into health_snapshots by name select * from hs_health order by snapshot_date, account_id;
+
+-- alerts
+insert into alerts select today.snapshot_date, today.scorecard, today.account_id, cast('became_red' as varchar),
+      before.band, today.band, before.score, today.score
+    from health_snapshots today
+    join health_snapshots before
+      on before.scorecard = today.scorecard and before.account_id = today.account_id
+     and before.snapshot_date = (today.snapshot_date + -1)
+    where today.scorecard = 'golden'
+      and today.snapshot_date between date '2025-01-14' and date '2025-01-15'
+      and today.band = 'red'
+          and (case before.band when 'red' then 0 when 'yellow' then 1 when 'green' then 2 end) > (case today.band when 'red' then 0 when 'yellow' then 1 when 'green' then 2 end);
+
+-- run_log
+insert or replace into run_log
+          select 'golden', cast(d.range as date), '63ebbaa4070e9f97', 'golden-run', now(), false
+          from range(date '2025-01-14', (date '2025-01-15' + 1), interval 1 day) d;
