@@ -17,9 +17,14 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** First 16 hex chars of sha256 over the normalised IR, without `file` and `version`
- *  (moving or renaming the file does not change what it means). */
+/** First 16 hex chars of sha256 over the normalised IR, without what cannot change a
+ *  snapshot row: `file` and `version`, and the documentation fields (names, descriptions,
+ *  tags) — rewording a description must not recompute a year of history. */
 export function definitionVersion(scorecard: Scorecard): string {
-  const { file: _file, version: _version, ...meaning } = scorecard;
-  return createHash('sha256').update(canonicalJson(meaning)).digest('hex').slice(0, 16);
+  const { file: _file, version: _version, name: _name, description: _description, ...meaning } = scorecard;
+  const scores = meaning.scores.map(({ name: _n, description: _d, tags: _t, ...score }) => score);
+  const insights = meaning.insights.map(({ name: _n, ...insight }) => insight);
+  const alerts = meaning.alerts.map(({ name: _n, ...alert }) => alert);
+  const normalised = { ...meaning, scores, insights, alerts };
+  return createHash('sha256').update(canonicalJson(normalised)).digest('hex').slice(0, 16);
 }

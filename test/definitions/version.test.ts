@@ -55,6 +55,13 @@ describe('definition_version', () => {
     expect(version(explicit)).toBe(version(block));
   });
 
+  it('ignores documentation: names, descriptions and tags', () => {
+    const documented = block
+      .replace('scorecard: health', 'scorecard: health\nname: Health of paying customers\ndescription: Reworded')
+      .replace('    group: usage', '    group: usage\n    name: Logins\n    description: Logins in 30 days\n    tags: [usage]');
+    expect(version(documented)).toBe(version(block));
+  });
+
   it('changes with a semantic change', () => {
     const base = version(block);
     expect(version(block.replace('best: 10', 'best: 11'))).not.toBe(base);
