@@ -17,6 +17,7 @@ export function buildProgram(): Command {
     .option('--json', 'print the result as JSON')
     .option('--verbose', 'show stack traces on errors')
     .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'healthscore: ')) })
     .showHelpAfterError(false);
   for (const register of [registerInit, registerValidate, registerLoad, registerCompile, registerRun, registerStatus, registerExport]) {
     register(program);
