@@ -27,13 +27,13 @@ export function measuresModel(plan: ScorecardPlan, dialect: SqlDialect, days: Da
   const maxDepth = Math.max(0, ...plan.measures.map((m) => m.depth));
   const ctes: RawBuilder<unknown>[] = [
     sql`spine as (
-      select a.account_id, cast(d.range as date) as day
+      select a.account_id, cast(d.range as date) as day, a.first_day
       from hs_accounts a
       cross join range(${dialect.date(days.spineFrom)}, ${dialect.addDays(dialect.date(days.to), 1)}, interval 1 day) d
       where a.first_day <= ${dialect.date(days.to)})`,
     sql`daily as (${dailySignals(plan, dialect, days)})`,
     sql`attributes as (${attributesAsOf(plan)})`,
-    sql`layer0 as (${layerZero(plan, dialect)})`,
+    ...layerZero(plan, dialect),
   ];
   for (let depth = 1; depth <= maxDepth; depth++) {
     const here = plan.measures.filter((m) => m.depth === depth);
@@ -106,7 +106,7 @@ function dailySignals(plan: ScorecardPlan, dialect: SqlDialect, days: DayRange):
       on ${alias}.account_id = spine.account_id and ${alias}.day = spine.day`);
     selects.push(sql`${alias}.delta as ${usersDelta(m)}`);
   }
-  return sql`select spine.account_id, spine.day${sql.join(selects.map((s) => sql`, ${s}`), sql``)}
+  return sql`select spine.account_id, spine.day, spine.first_day${sql.join(selects.map((s) => sql`, ${s}`), sql``)}
     from spine ${sql.join(joins, sql` `)}`;
 }
 
@@ -182,24 +182,37 @@ function attributesAsOf(plan: ScorecardPlan): RawBuilder<unknown> {
 
 // ---------------------------------------------------------------- measures
 
-function layerZero(plan: ScorecardPlan, dialect: SqlDialect): RawBuilder<unknown> {
-  const columns = plan.measures
-    .filter((m) => m.depth === 0)
-    .flatMap((m) => {
-      switch (m.measure.kind) {
-        case 'event':
-          return m.measure.aggregate === 'distinct_users'
-            ? [sql`coalesce(sum(${usersDelta(m)}) over (${BY_ACCOUNT} rows unbounded preceding), 0) as ${measureValue(m)}`]
-            : [sql`${eventMeasure(plan, m.measure, dialect)} as ${measureValue(m)}`];
-        case 'attribute':
-          return attributeMeasure(plan, m, m.measure, dialect);
-        case 'goal':
-          return [sql`${goalMeasure(plan, m.measure)} as ${measureValue(m)}`];
-        default:
-          throw new Error(`measure ${m.name} has depth 0 but is derived`);
-      }
+/** Measures read from data. Goals need the running total at another row (the day before
+ *  their start), so they are computed in a second step over the first one's rows. */
+function layerZero(plan: ScorecardPlan, dialect: SqlDialect): RawBuilder<unknown>[] {
+  const base = plan.measures.filter((m) => m.depth === 0);
+  const goals = base.filter((m): m is PlannedMeasure & { measure: GoalMeasure } => m.measure.kind === 'goal');
+  const columns = base.flatMap((m) => {
+    switch (m.measure.kind) {
+      case 'event':
+        return m.measure.aggregate === 'distinct_users'
+          ? [sql`coalesce(sum(${usersDelta(m)}) over (${BY_ACCOUNT} rows unbounded preceding), 0) as ${measureValue(m)}`]
+          : [sql`${eventMeasure(plan, m.measure, dialect)} as ${measureValue(m)}`];
+      case 'attribute':
+        return attributeMeasure(plan, m, m.measure, dialect);
+      case 'goal':
+        return goalInputs(plan, m, m.measure, dialect);
+      default:
+        throw new Error(`measure ${m.name} has depth 0 but is derived`);
+    }
+  });
+  const first = goals.length ? 'layer0_inputs' : 'layer0';
+  const ctes = [sql`${col(first)} as (select attributes.*${sql.join(columns.map((c) => sql`, ${c}`), sql``)} from attributes)`];
+  if (goals.length) {
+    const joins = goals.map((m) => {
+      const before = col(`before${m.index}`);
+      return sql`left join layer0_inputs ${before} on ${before}.account_id = now.account_id
+        and ${before}.day = ${dialect.addDays(sql`now.${goalStart(m)}`, -1)}`;
     });
-  return sql`select attributes.*${sql.join(columns.map((c) => sql`, ${c}`), sql``)} from attributes`;
+    const values = goals.map((m) => sql`, ${goalValue(m)} as ${measureValue(m)}`);
+    ctes.push(sql`layer0 as (select now.*${sql.join(values, sql``)} from layer0_inputs now ${sql.join(joins, sql` `)})`);
+  }
+  return ctes;
 }
 
 function eventMeasure(plan: ScorecardPlan, measure: EventMeasure, dialect: SqlDialect): RawBuilder<unknown> {
@@ -240,8 +253,40 @@ function attributeMeasure(plan: ScorecardPlan, m: PlannedMeasure, measure: Attri
   ];
 }
 
-function goalMeasure(_plan: ScorecardPlan, _measure: GoalMeasure): RawBuilder<unknown> {
-  throw new Error('goal measures are not supported yet');
+const goalStart = (m: PlannedMeasure) => col(`goal${m.index}_start`);
+const goalTotal = (m: PlannedMeasure) => col(`goal${m.index}_total`);
+
+/** A goal's running total since the spine's start (which, for a scorecard with goals, is
+ *  the first day with data) and its start day: the account's first day, or a date
+ *  attribute as of D. */
+function goalInputs(plan: ScorecardPlan, m: PlannedMeasure, goal: GoalMeasure, dialect: SqlDialect): RawBuilder<unknown>[] {
+  const s = signalFor(plan, goal.signal).index;
+  const daily =
+    goal.aggregate === 'sum'
+      ? signalColumn(s, 'total')
+      : goal.aggregate === 'active_days'
+        ? sql`case when ${signalColumn(s, 'n')} > 0 then 1 else 0 end`
+        : signalColumn(s, 'n');
+  const start =
+    goal.since.kind === 'first_seen'
+      ? col('first_day')
+      : // A start-date attribute holds a calendar date; a full timestamp is read in UTC.
+        dialect.dayOf(attributeValue(plan.attributes.indexOf(goal.since.attribute)), 'UTC');
+  return [
+    sql`coalesce(sum(${daily}) over (${BY_ACCOUNT} rows unbounded preceding), 0) as ${goalTotal(m)}`,
+    sql`${start} as ${goalStart(m)}`,
+  ];
+}
+
+/** actual / expected, where actual = total(D) − total(start − 1) and
+ *  expected = target × min(1, (D − start + 1) / within); missing before the start day. */
+function goalValue(m: PlannedMeasure & { measure: GoalMeasure }): RawBuilder<unknown> {
+  const { target, within } = m.measure;
+  const start = sql`now.${goalStart(m)}`;
+  const elapsed = sql`(now.day - ${start} + 1)`;
+  const actual = sql`(now.${goalTotal(m)} - coalesce(${col(`before${m.index}`)}.${goalTotal(m)}, 0))`;
+  return sql`case when ${start} is null or now.day < ${start} then null
+    else ${actual} / (${sql.lit(target)} * least(1.0, cast(${elapsed} as double) / ${sql.lit(within)})) end`;
 }
 
 function derivedMeasure(plan: ScorecardPlan, m: PlannedMeasure): RawBuilder<unknown> {

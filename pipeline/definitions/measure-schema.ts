@@ -67,9 +67,19 @@ export const goalMeasure = z
         since: name,
       })
       .strict()
-      .superRefine(checkSignal),
+      .superRefine(checkSignal)
+      .superRefine(checkGoalAggregate),
   })
   .strict();
+
+/** Progress since a start day is a running total, so only additive aggregates make sense. */
+const GOAL_AGGREGATES: readonly string[] = ['count', 'active_days', 'sum'];
+function checkGoalAggregate(g: SignalDoc, ctx: z.RefinementCtx): void {
+  const aggregate = g.aggregate ?? 'count';
+  if (!GOAL_AGGREGATES.includes(aggregate)) {
+    ctx.addIssue({ code: 'custom', path: ['aggregate'], message: `a goal adds up progress, so its aggregate is count, active_days or sum, not ${aggregate}` });
+  }
+}
 
 export const measureSchema = byKey('a measure', {
   event: eventMeasure,

@@ -33,11 +33,11 @@ create or replace temp table hs_scored_accounts as
 -- hs_measures
 create or replace temp table hs_measures as
       with spine as (
-      select a.account_id, cast(d.range as date) as day
+      select a.account_id, cast(d.range as date) as day, a.first_day
       from hs_accounts a
       cross join range(date '2025-01-01', (date '2025-01-15' + 1), interval 1 day) d
       where a.first_day <= date '2025-01-15'),
-daily as (select spine.account_id, spine.day, plain."s1_n", rich."s0_n", "users4".delta as "users4_delta"
+daily as (select spine.account_id, spine.day, spine.first_day, plain."s1_n", rich."s0_n", "users4".delta as "users4_delta"
     from spine left join (select account_id, day, sum(events) filter (where "event" in ('login')) as "s1_n" from daily_activity where day between date '2025-01-01' and date '2025-01-15' group by account_id, day) plain
       on plain.account_id = spine.account_id and plain.day = spine.day left join (select account_id, day, count(*) filter (where "event" in ('export') and coalesce(try_cast(json_extract_string("properties", '/rows') as double) > 1000, false)) as "s0_n" from raw_events where day between date '2025-01-01' and date '2025-01-15' group by account_id, day) rich
       on rich.account_id = spine.account_id and rich.day = spine.day left join (with user_days as (
@@ -66,7 +66,7 @@ attributes as (select daily.*, "attr0".value as "a0_value", "attr0".day as "a0_d
         select account_id, day, arg_max(value, observed_at) as value
         from raw_attributes where attribute = 'plan' group by account_id, day) "attr1"
       on "attr1".account_id = daily.account_id and daily.day >= "attr1".day),
-layer0 as (select attributes.*, coalesce(sum("s0_n") over (partition by "account_id" order by "day" rows between 6 preceding and current row), 0) as "m0:big_exports", coalesce(sum("s1_n") over (partition by "account_id" order by "day" rows between 6 preceding and current row), 0) as "m1:logins_7d", case when coalesce("day" - "a0_day" > 90, false) then null else try_cast("a0_value" as double) end as "m3:nps", case when coalesce("day" - "a0_day" > 90, false) then null else "a0_value" end as "t3:nps", coalesce("day" - "a0_day" > 90, false) as "stale3:nps", coalesce(sum("users4_delta") over (partition by "account_id" order by "day" rows unbounded preceding), 0) as "m4:users_7d" from attributes),
+"layer0" as (select attributes.*, coalesce(sum("s0_n") over (partition by "account_id" order by "day" rows between 6 preceding and current row), 0) as "m0:big_exports", coalesce(sum("s1_n") over (partition by "account_id" order by "day" rows between 6 preceding and current row), 0) as "m1:logins_7d", case when coalesce("day" - "a0_day" > 90, false) then null else try_cast("a0_value" as double) end as "m3:nps", case when coalesce("day" - "a0_day" > 90, false) then null else "a0_value" end as "t3:nps", coalesce("day" - "a0_day" > 90, false) as "stale3:nps", coalesce(sum("users4_delta") over (partition by "account_id" order by "day" rows unbounded preceding), 0) as "m4:users_7d" from attributes),
 "layer1_lags" as (select *, lag("m1:logins_7d", 7) over (partition by "account_id" order by "day") as "lag2:login_trend" from "layer0"),
 "layer1" as (select *, case when "lag2:login_trend" is null or "lag2:login_trend" = 0 then null else ("m1:logins_7d" - "lag2:login_trend") / "lag2:login_trend" end as "m2:login_trend", ("m1:logins_7d" / nullif("m4:users_7d", 0)) as "m5:per_user" from "layer1_lags")
       select m.* from "layer1" m
@@ -150,7 +150,7 @@ create or replace temp table hs_health as
       select day as snapshot_date, cast('golden' as varchar) as scorecard, account_id,
         computed_score as score, (case least((case "computed_band" when 'red' then 0 when 'yellow' then 1 when 'green' then 2 end), case when "fires0" then 1 end) when 0 then 'red' when 1 then 'yellow' when 2 then 'green' end) as band, computed_score, computed_band,
         insights, false as overridden, cast(null as varchar) as override_reason,
-        cast('63ebbaa4070e9f97' as varchar) as definition_version
+        cast('79ffc600e0e3ab7a' as varchar) as definition_version
       from banded;
 
 -- clear score_snapshots
@@ -185,5 +185,5 @@ insert into alerts select today.snapshot_date, today.scorecard, today.account_id
 
 -- run_log
 insert or replace into run_log
-          select 'golden', cast(d.range as date), '63ebbaa4070e9f97', 'golden-run', now(), false
+          select 'golden', cast(d.range as date), '79ffc600e0e3ab7a', 'golden-run', now(), false
           from range(date '2025-01-14', (date '2025-01-15' + 1), interval 1 day) d;
