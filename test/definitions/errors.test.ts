@@ -124,6 +124,18 @@ describe('wrong types and values', () => {
     ]);
   });
 
+  it('a goal whose aggregate does not add up', () => {
+    const text = yaml(
+      'scorecard: health',
+      'bands: [{ label: red, from: 0 }]',
+      'measures:',
+      '  seats: { goal: { event: login, aggregate: distinct_users, target: 5, within: 30d, since: first_seen } }',
+    );
+    expect(problems(text)).toEqual([
+      at(4, 'measures.seats.goal.aggregate: a goal adds up progress, so its aggregate is count, active_days or sum, not distinct_users'),
+    ]);
+  });
+
   it('sum without a property, and a property that count would ignore', () => {
     const text = yaml(
       'scorecard: health',

@@ -195,7 +195,7 @@ describe('defaults and normalisation', () => {
         '  growth: { trend: revenue }',
         '  user_trend: { trend: per_user, window: 14d }',
         '  seats: { attribute: seats }',
-        '  seat_goal: { goal: { event: invite, aggregate: distinct_users, target: 10, within: 30d, since: contract_start } }',
+        '  seat_goal: { goal: { event: invite, aggregate: active_days, target: 10, within: 30d, since: contract_start } }',
       ),
     );
     expect(sc.measures).toMatchObject({
@@ -218,7 +218,7 @@ describe('defaults and normalisation', () => {
       per_user: { kind: 'ratio', numerator: 'revenue', denominator: 'users' },
       growth: { kind: 'trend', of: 'revenue', window: 90 },
       user_trend: { kind: 'trend', of: 'per_user', window: 14 },
-      seat_goal: { kind: 'goal', aggregate: 'distinct_users', target: 10, within: 30, since: { kind: 'attribute', attribute: 'contract_start' } },
+      seat_goal: { kind: 'goal', aggregate: 'active_days', target: 10, within: 30, since: { kind: 'attribute', attribute: 'contract_start' } },
     });
   });
 
