@@ -17,6 +17,10 @@ const RAW_TABLES = [
     observed_at timestamptz not null, day date not null, source_file varchar not null)`,
   sql`create table if not exists raw_accounts (
     account_id varchar not null, created_day date, source_file varchar not null)`,
+  sql`create table if not exists raw_overrides (
+    account_id varchar not null, scorecard varchar not null, score_id varchar, score double, band varchar,
+    reason varchar not null, author varchar, starts_on date not null, ends_on date,
+    source_line bigint not null, source_file varchar not null)`,
   sql`create table if not exists raw_churn (
     account_id varchar not null, churn_day date not null, source_file varchar not null)`,
 ];

@@ -5,6 +5,7 @@ import { alertsModel } from './alerts-model.ts';
 import type { SqlDialect } from './dialect.ts';
 import { healthModel } from './health-model.ts';
 import { measuresModel, type DayRange } from './measures-model.ts';
+import { overridesModel } from './overrides-model.ts';
 import { planScorecard, type ScorecardPlan } from './plan.ts';
 import { scoresModel } from './scores-model.ts';
 
@@ -32,6 +33,7 @@ export function compileScorecard(
     prepare: [
       ...accountLifecycleSteps(config.sources.churn, dialect, days.from, days.to),
       measuresModel(plan, dialect, days),
+      overridesModel(plan, dialect, days.from, days.to),
       scoresModel(plan, dialect),
       healthModel(plan, dialect),
     ],

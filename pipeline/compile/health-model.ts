@@ -43,12 +43,21 @@ export function healthModel(plan: ScorecardPlan, dialect: SqlDialect): ModelStep
         select m.day, m.account_id, g.computed_score, ${firedList} as insights
         ${sql.join(insightIds.map(({ fires }, i) => sql`, ${fires} as ${col(`fires${i}`)}`), sql``)}
         from hs_measures m left join global g on g.day = m.day and g.account_id = m.account_id),
-      banded as (select *, ${computedBand} as computed_band from fired)
-      select day as snapshot_date, cast(${scorecard.id} as varchar) as scorecard, account_id,
-        computed_score as score, ${bandAt(finalRank, bands)} as band, computed_score, computed_band,
-        insights, false as overridden, cast(null as varchar) as override_reason,
+      banded as (select *, ${computedBand} as computed_band from fired),
+      score_overrides as (
+        select snapshot_date as day, account_id, string_agg(distinct override_reason, '; ' order by override_reason) as reasons
+        from hs_scores where override_reason is not null group by snapshot_date, account_id)
+      select b.day as snapshot_date, cast(${scorecard.id} as varchar) as scorecard, b.account_id,
+        coalesce(o.score, b.computed_score) as score,
+        -- A global override has the last word, over insights too.
+        coalesce(o.band, case when o.score is not null then ${bandOf(sql`o.score`, bands)} else ${bandAt(finalRank, bands)} end) as band,
+        b.computed_score, b.computed_band, b.insights,
+        (o.account_id is not null or so.reasons is not null) as overridden,
+        nullif(concat_ws('; ', o.reason, so.reasons), '') as override_reason,
         cast(${scorecard.version} as varchar) as definition_version
-      from banded`,
+      from banded b
+      left join hs_overrides o on o.account_id = b.account_id and o.day = b.day and o.score_id is null
+      left join score_overrides so on so.account_id = b.account_id and so.day = b.day`,
   };
 }
 

@@ -2,7 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Score, Scoring } from '../ir/types.ts';
 import type { ModelStep } from '../../models/account-lifecycle.ts';
 import { bandOf } from './bands.ts';
-import { col, measureStale, measureText, measureValue } from './columns.ts';
+import { measureStale, measureText, measureValue } from './columns.ts';
 import { conditionSql } from './conditions.ts';
 import type { SqlDialect } from './dialect.ts';
 import { byName, segmentOf, subjectColumns } from './measures-model.ts';
@@ -17,7 +17,8 @@ export function scoresModel(plan: ScorecardPlan, dialect: SqlDialect): ModelStep
   const selects = scorecard.scores.map((score) => scoreSelect(plan, score, dialect));
   const empty = sql`select null::date as snapshot_date, null::varchar as scorecard, null::varchar as account_id,
     null::varchar as score_id, null::double as raw_value, null::double as score, null::varchar as band,
-    null::double as weight, null::varchar as status, null::varchar as score_group where false`;
+    null::double as weight, null::varchar as status, null::varchar as score_group,
+    null::varchar as override_reason where false`;
   return {
     name: 'hs_scores',
     statement: sql`create or replace temp table hs_scores as
@@ -33,8 +34,12 @@ function scoreSelect(plan: ScorecardPlan, score: Score, dialect: SqlDialect): Ra
   const segment = score.segment ? conditionSql(segmentOf(plan, score.segment), subjectColumns(plan, dialect), dialect) : sql`true`;
   const fallback = score.missing.kind === 'value' ? sql.lit(score.missing.value) : sql`null::double`;
   const bands = score.bands ?? plan.scorecard.bands;
-  return sql`select snapshot_date, scorecard, account_id, score_id, raw_value, score,
-      ${bandOf(col('score'), bands)} as band, weight, status, score_group
+  // A manual override replaces the score (and/or its band) before averaging.
+  const final = sql`coalesce(o.score, scored.score)`;
+  return sql`select scored.snapshot_date, scorecard, scored.account_id, scored.score_id, raw_value, ${final} as score,
+      coalesce(o.band, ${bandOf(final, bands)}) as band, weight,
+      case when o.account_id is null then status else 'overridden' end as status, score_group,
+      o.reason as override_reason
     from (
       select day as snapshot_date, cast(${plan.scorecard.id} as varchar) as scorecard, account_id,
         cast(${score.id} as varchar) as score_id,
@@ -46,7 +51,9 @@ function scoreSelect(plan: ScorecardPlan, score: Score, dialect: SqlDialect): Ra
       from (select day, account_id, cast(${measureValue(m)} as double) as raw_value, ${computed} as computed,
               ${stale} as stale
             from hs_measures where ${segment}) scored_rows
-    ) scored`;
+    ) scored
+    left join hs_overrides o
+      on o.account_id = scored.account_id and o.day = scored.snapshot_date and o.score_id = scored.score_id`;
 }
 
 /** score = f(x) on 0…scale; null when x is missing or (map) not listed. */

@@ -1,9 +1,8 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { FileSource, ProjectConfig } from '../ir/types.ts';
 import type { SqlDialect } from '../compile/dialect.ts';
-import { refreshDailyActivity } from '../../models/daily-activity.ts';
 import { InputDataError } from './input-data-error.ts';
-import { ACCOUNTS, CHURN, EVENTS, LONG_ATTRIBUTES, type RawTarget } from './raw-targets.ts';
+import { ACCOUNTS, CHURN, EVENTS, LONG_ATTRIBUTES, OVERRIDES, type RawTarget } from './raw-targets.ts';
 import { describeColumns, displayPath, hashFile, listSourceFiles, readerFor } from './source-files.ts';
 
 export interface LoadedFile {
@@ -35,6 +34,7 @@ export async function loadSources(
   if (attributes) plan.push({ target: LONG_ATTRIBUTES, source: attributes, wide: attributes.layout === 'wide' });
   if (accounts) plan.push({ target: ACCOUNTS, source: accounts, wide: false });
   if (churn?.kind === 'file') plan.push({ target: CHURN, source: churn, wide: false });
+  if (config.sources.overrides) plan.push({ target: OVERRIDES, source: config.sources.overrides, wide: false });
 
   const work: { target: RawTarget; source: FileSource; wide: boolean; file: string }[] = [];
   for (const item of plan) {
@@ -84,7 +84,8 @@ async function loadFile(
   await rejectBadRows(db, reader, target, col, dialect, config.timezone, shown, source.format);
 
   const extras = eventProperties(target, columns, fileColumns);
-  const expressions = target.columns(col, extras, dialect, config.timezone);
+  const line = sql`row_number() over () + ${sql.lit(source.format === 'csv' ? 1 : 0)}`;
+  const expressions = target.columns(col, extras, dialect, config.timezone, line);
   const selectList = sql.join([
     ...Object.entries(expressions).map(([name, expr]) => sql`${expr} as ${sql.id(name)}`),
     sql`${shown} as source_file`,
@@ -92,18 +93,11 @@ async function loadFile(
   const table = sql.table(target.table);
   let rowCount = 0;
   await db.transaction().execute(async (trx) => {
-    if (target === EVENTS) {
-      await sql`create or replace temp table hs_touched_days as
-        select distinct day from raw_events where source_file = ${shown}`.execute(trx);
-    }
+    await target.touched?.before(trx, shown);
     await sql`delete from ${table} where source_file = ${shown}`.execute(trx);
     const inserted = await sql`insert into ${table} by name select ${selectList} from ${reader}`.execute(trx);
     rowCount = Number(inserted.numAffectedRows ?? 0n);
-    if (target === EVENTS) {
-      await sql`insert into hs_touched_days select distinct day from raw_events where source_file = ${shown}`.execute(trx);
-      await refreshDailyActivity(trx, 'hs_touched_days');
-      await sql`drop table hs_touched_days`.execute(trx);
-    }
+    await target.touched?.after(trx, shown);
     await sql`insert or replace into loaded_files values (${target.source}, ${shown}, ${hash}, ${rowCount}, now())`.execute(trx);
   });
   return { source: target.source, file: shown, rows: rowCount, action: previous.length ? 'replaced' : 'loaded' };

@@ -7,6 +7,7 @@ import { planScorecard } from '../compile/plan.ts';
 import { exportTables } from '../export/export-tables.ts';
 import type { ProjectConfig, Scorecard } from '../ir/types.ts';
 import { loadSources, type LoadSummary } from '../load/load-sources.ts';
+import { checkOverrides } from './check-overrides.ts';
 import { materialiseBatch } from './materialise.ts';
 import { daysBetween, daysToMaterialise, toSpans, type DaySpan } from './plan-days.ts';
 
@@ -47,6 +48,7 @@ export async function runPipeline(
   const load = await loadSources(db, config, dialect, (done, total, file) =>
     options.progress?.({ kind: 'load', done, total, file }),
   );
+  await checkOverrides(db, scorecards);
   const runId = randomUUID();
   await sql`insert into runs values (${runId}, now(), null, 'running', null, null)`.execute(db);
   const summary: RunSummary = { runId, load, materialised: {}, daysMaterialised: 0, exportedFiles: 0 };

@@ -73,10 +73,22 @@ attributes as (select daily.*, "attr0".value as "a0_value", "attr0".day as "a0_d
       join hs_scored_accounts s on s.account_id = m.account_id and s.day = m.day
       where true;
 
+-- hs_overrides
+create or replace temp table hs_overrides as
+      select o.account_id, o.score_id, cast(d.range as date) as day, o.score, o.band, o.reason
+      from raw_overrides o
+      join range(date '2025-01-14', (date '2025-01-15' + 1), interval 1 day) d
+        on cast(d.range as date) >= o.starts_on and (o.ends_on is null or cast(d.range as date) <= o.ends_on)
+      where o.scorecard = 'golden'
+      qualify row_number() over (partition by o.account_id, o.score_id, cast(d.range as date)
+                                 order by o.starts_on desc, o.source_file desc, o.source_line desc) = 1;
+
 -- hs_scores
 create or replace temp table hs_scores as
-      select snapshot_date, scorecard, account_id, score_id, raw_value, score,
-      case when "score" is null then null when "score" >= 7 then 'green' when "score" >= 3 then 'yellow' else 'red' end as band, weight, status, score_group
+      select scored.snapshot_date, scorecard, scored.account_id, scored.score_id, raw_value, coalesce(o.score, scored.score) as score,
+      coalesce(o.band, case when coalesce(o.score, scored.score) is null then null when coalesce(o.score, scored.score) >= 7 then 'green' when coalesce(o.score, scored.score) >= 3 then 'yellow' else 'red' end) as band, weight,
+      case when o.account_id is null then status else 'overridden' end as status, score_group,
+      o.reason as override_reason
     from (
       select day as snapshot_date, cast('golden' as varchar) as scorecard, account_id,
         cast('logins' as varchar) as score_id,
@@ -89,9 +101,13 @@ create or replace temp table hs_scores as
               false as stale
             from hs_measures where true) scored_rows
     ) scored
+    left join hs_overrides o
+      on o.account_id = scored.account_id and o.day = scored.snapshot_date and o.score_id = scored.score_id
 union all
-select snapshot_date, scorecard, account_id, score_id, raw_value, score,
-      case when "score" is null then null when "score" >= 7 then 'green' when "score" >= 3 then 'yellow' else 'red' end as band, weight, status, score_group
+select scored.snapshot_date, scorecard, scored.account_id, scored.score_id, raw_value, coalesce(o.score, scored.score) as score,
+      coalesce(o.band, case when coalesce(o.score, scored.score) is null then null when coalesce(o.score, scored.score) >= 7 then 'green' when coalesce(o.score, scored.score) >= 3 then 'yellow' else 'red' end) as band, weight,
+      case when o.account_id is null then status else 'overridden' end as status, score_group,
+      o.reason as override_reason
     from (
       select day as snapshot_date, cast('golden' as varchar) as scorecard, account_id,
         cast('per_user' as varchar) as score_id,
@@ -104,9 +120,13 @@ select snapshot_date, scorecard, account_id, score_id, raw_value, score,
               false as stale
             from hs_measures where true) scored_rows
     ) scored
+    left join hs_overrides o
+      on o.account_id = scored.account_id and o.day = scored.snapshot_date and o.score_id = scored.score_id
 union all
-select snapshot_date, scorecard, account_id, score_id, raw_value, score,
-      case when "score" is null then null when "score" >= 7 then 'green' when "score" >= 3 then 'yellow' else 'red' end as band, weight, status, score_group
+select scored.snapshot_date, scorecard, scored.account_id, scored.score_id, raw_value, coalesce(o.score, scored.score) as score,
+      coalesce(o.band, case when coalesce(o.score, scored.score) is null then null when coalesce(o.score, scored.score) >= 7 then 'green' when coalesce(o.score, scored.score) >= 3 then 'yellow' else 'red' end) as band, weight,
+      case when o.account_id is null then status else 'overridden' end as status, score_group,
+      o.reason as override_reason
     from (
       select day as snapshot_date, cast('golden' as varchar) as scorecard, account_id,
         cast('trend' as varchar) as score_id,
@@ -119,9 +139,13 @@ select snapshot_date, scorecard, account_id, score_id, raw_value, score,
               false as stale
             from hs_measures where true) scored_rows
     ) scored
+    left join hs_overrides o
+      on o.account_id = scored.account_id and o.day = scored.snapshot_date and o.score_id = scored.score_id
 union all
-select snapshot_date, scorecard, account_id, score_id, raw_value, score,
-      case when "score" is null then null when "score" >= 7 then 'green' when "score" >= 3 then 'yellow' else 'red' end as band, weight, status, score_group
+select scored.snapshot_date, scorecard, scored.account_id, scored.score_id, raw_value, coalesce(o.score, scored.score) as score,
+      coalesce(o.band, case when coalesce(o.score, scored.score) is null then null when coalesce(o.score, scored.score) >= 7 then 'green' when coalesce(o.score, scored.score) >= 3 then 'yellow' else 'red' end) as band, weight,
+      case when o.account_id is null then status else 'overridden' end as status, score_group,
+      o.reason as override_reason
     from (
       select day as snapshot_date, cast('golden' as varchar) as scorecard, account_id,
         cast('nps' as varchar) as score_id,
@@ -133,7 +157,9 @@ select snapshot_date, scorecard, account_id, score_id, raw_value, score,
       from (select day, account_id, cast("m3:nps" as double) as raw_value, round((case when "m3:nps" is null then null else greatest(0, least(10, ("m3:nps" - 0) * 10 / 10)) end), 4) as computed,
               "stale3:nps" as stale
             from hs_measures where (coalesce("a1_value" = 'pro', false) or coalesce("a1_value" = 'enterprise', false))) scored_rows
-    ) scored;
+    ) scored
+    left join hs_overrides o
+      on o.account_id = scored.account_id and o.day = scored.snapshot_date and o.score_id = scored.score_id;
 
 -- hs_health
 create or replace temp table hs_health as
@@ -146,12 +172,21 @@ create or replace temp table hs_health as
         select m.day, m.account_id, g.computed_score, list_sort(list_filter(cast([case when coalesce("m1:logins_7d" = 0, false) then cast('idle' as varchar) end] as varchar[]), x -> x is not null)) as insights
         , coalesce("m1:logins_7d" = 0, false) as "fires0"
         from hs_measures m left join global g on g.day = m.day and g.account_id = m.account_id),
-      banded as (select *, case when "computed_score" is null then null when "computed_score" >= 7 then 'green' when "computed_score" >= 3 then 'yellow' else 'red' end as computed_band from fired)
-      select day as snapshot_date, cast('golden' as varchar) as scorecard, account_id,
-        computed_score as score, (case least((case "computed_band" when 'red' then 0 when 'yellow' then 1 when 'green' then 2 end), case when "fires0" then 1 end) when 0 then 'red' when 1 then 'yellow' when 2 then 'green' end) as band, computed_score, computed_band,
-        insights, false as overridden, cast(null as varchar) as override_reason,
+      banded as (select *, case when "computed_score" is null then null when "computed_score" >= 7 then 'green' when "computed_score" >= 3 then 'yellow' else 'red' end as computed_band from fired),
+      score_overrides as (
+        select snapshot_date as day, account_id, string_agg(distinct override_reason, '; ' order by override_reason) as reasons
+        from hs_scores where override_reason is not null group by snapshot_date, account_id)
+      select b.day as snapshot_date, cast('golden' as varchar) as scorecard, b.account_id,
+        coalesce(o.score, b.computed_score) as score,
+        -- A global override has the last word, over insights too.
+        coalesce(o.band, case when o.score is not null then case when o.score is null then null when o.score >= 7 then 'green' when o.score >= 3 then 'yellow' else 'red' end else (case least((case "computed_band" when 'red' then 0 when 'yellow' then 1 when 'green' then 2 end), case when "fires0" then 1 end) when 0 then 'red' when 1 then 'yellow' when 2 then 'green' end) end) as band,
+        b.computed_score, b.computed_band, b.insights,
+        (o.account_id is not null or so.reasons is not null) as overridden,
+        nullif(concat_ws('; ', o.reason, so.reasons), '') as override_reason,
         cast('79ffc600e0e3ab7a' as varchar) as definition_version
-      from banded;
+      from banded b
+      left join hs_overrides o on o.account_id = b.account_id and o.day = b.day and o.score_id is null
+      left join score_overrides so on so.account_id = b.account_id and so.day = b.day;
 
 -- clear score_snapshots
 delete from score_snapshots where scorecard = 'golden' and snapshot_date between date '2025-01-14' and date '2025-01-15';
