@@ -1,0 +1,103 @@
+// Row-by-row comparison of the pipeline's snapshot tables with the reference scorer.
+
+import { sql } from 'kysely';
+import type { Warehouse } from '../../pipeline/engine/warehouse.ts';
+import type { Band, Scorecard } from '../../pipeline/ir/types.ts';
+import { bandOf, type RefHealthRow, type RefScoreRow, type RefSnapshots } from './reference-scorer.ts';
+
+export type Row = Record<string, unknown>;
+
+export async function pipelineSnapshots(wh: Warehouse, scorecard: string): Promise<{ scores: Row[]; health: Row[] }> {
+  const scores = await wh.query(sql`select * from score_snapshots where scorecard = ${scorecard}
+    order by snapshot_date, account_id, score_id`);
+  const health = await wh.query(sql`select * from health_snapshots where scorecard = ${scorecard}
+    order by snapshot_date, account_id`);
+  return { scores, health };
+}
+
+/** Same number up to float noise (1e-9, relative for large values). */
+function close(a: unknown, b: number | null): boolean {
+  if (b === null || a === null || a === undefined) return (a ?? null) === b;
+  return typeof a === 'number' && Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
+}
+
+/** A rounded score: exactly the reference's, unless the reference was near a rounding tie,
+ *  where a neighbour within one unit of the 4th decimal (plus noise) is accepted too. */
+function sameRounded(a: unknown, b: number | null, tie: boolean): boolean {
+  if (!tie) return (a ?? null) === b;
+  if (b === null || a === null || a === undefined) return (a ?? null) === b;
+  return typeof a === 'number' && Math.abs(a - b) <= 2.0001e-4;
+}
+
+/** A band must be the reference's, or (near a tie) the band of the pipeline's own score. */
+function sameBand(actual: unknown, expected: string | null, tie: boolean, actualScore: unknown, bands: Band[]): boolean {
+  if ((actual ?? null) === expected) return true;
+  return tie && typeof actualScore === 'number' && actual === bandOf(actualScore, bands);
+}
+
+const show = (v: unknown) => JSON.stringify(v);
+
+/** Every difference, as lines of text (empty when the tables agree). */
+export function compareSnapshots(scorecard: Scorecard, actual: { scores: Row[]; health: Row[] }, expected: RefSnapshots): string[] {
+  const problems: string[] = [];
+  const scoreKey = (r: { snapshot_date: unknown; account_id: unknown; score_id: unknown }) => `${r.snapshot_date} ${r.account_id} ${r.score_id}`;
+  const healthKey = (r: { snapshot_date: unknown; account_id: unknown }) => `${r.snapshot_date} ${r.account_id}`;
+
+  const actualScores = new Map(actual.scores.map((r) => [scoreKey(r as never), r]));
+  const expectedScores = new Map(expected.scores.map((r) => [scoreKey(r), r]));
+  for (const [key, exp] of expectedScores) {
+    const act = actualScores.get(key);
+    if (!act) {
+      problems.push(`score_snapshots ${key}: missing row (expected ${describeScore(exp)})`);
+      continue;
+    }
+    const bands = scorecard.scores.find((s) => s.id === exp.score_id)?.bands ?? scorecard.bands;
+    const diffs: string[] = [];
+    if (!close(act['raw_value'], exp.raw_value)) diffs.push(`raw_value ${show(act['raw_value'])} ≠ ${show(exp.raw_value)}`);
+    if (!sameRounded(act['score'], exp.score, exp.tie)) diffs.push(`score ${show(act['score'])} ≠ ${show(exp.score)} (unrounded ${exp.unrounded})`);
+    if (!sameBand(act['band'], exp.band, exp.tie, act['score'], bands)) diffs.push(`band ${show(act['band'])} ≠ ${show(exp.band)}`);
+    if (act['weight'] !== exp.weight) diffs.push(`weight ${show(act['weight'])} ≠ ${exp.weight}`);
+    if (act['status'] !== exp.status) diffs.push(`status ${show(act['status'])} ≠ ${show(exp.status)}`);
+    if (diffs.length) problems.push(`score_snapshots ${key}: ${diffs.join('; ')}`);
+  }
+  for (const [key, act] of actualScores) {
+    if (!expectedScores.has(key)) problems.push(`score_snapshots ${key}: unexpected row ${show(act)}`);
+  }
+
+  const actualHealth = new Map(actual.health.map((r) => [healthKey(r as never), r]));
+  const expectedHealth = new Map(expected.health.map((r) => [healthKey(r), r]));
+  for (const [key, exp] of expectedHealth) {
+    const act = actualHealth.get(key);
+    if (!act) {
+      problems.push(`health_snapshots ${key}: missing row (expected ${describeHealth(exp)})`);
+      continue;
+    }
+    const diffs: string[] = [];
+    for (const column of ['score', 'computed_score'] as const) {
+      if (!sameRounded(act[column], exp[column], exp.tie)) diffs.push(`${column} ${show(act[column])} ≠ ${show(exp[column])} (unrounded ${exp.unrounded})`);
+    }
+    if (!sameBand(act['computed_band'], exp.computed_band, exp.tie, act['computed_score'], scorecard.bands)) {
+      diffs.push(`computed_band ${show(act['computed_band'])} ≠ ${show(exp.computed_band)}`);
+    }
+    if ((act['band'] ?? null) !== exp.band && !(exp.tie && exp.computed_band !== act['computed_band'])) {
+      diffs.push(`band ${show(act['band'])} ≠ ${show(exp.band)}`);
+    }
+    if (show(act['insights']) !== show(exp.insights)) diffs.push(`insights ${show(act['insights'])} ≠ ${show(exp.insights)}`);
+    if (act['overridden'] !== false) diffs.push(`overridden ${show(act['overridden'])}`);
+    if ((act['override_reason'] ?? null) !== null) diffs.push(`override_reason ${show(act['override_reason'])}`);
+    if (act['definition_version'] !== exp.definition_version) diffs.push(`definition_version ${show(act['definition_version'])} ≠ ${exp.definition_version}`);
+    if (diffs.length) problems.push(`health_snapshots ${key}: ${diffs.join('; ')}`);
+  }
+  for (const [key, act] of actualHealth) {
+    if (!expectedHealth.has(key)) problems.push(`health_snapshots ${key}: unexpected row ${show(act)}`);
+  }
+  return problems;
+}
+
+function describeScore(r: RefScoreRow): string {
+  return show({ raw_value: r.raw_value, score: r.score, band: r.band, weight: r.weight, status: r.status });
+}
+
+function describeHealth(r: RefHealthRow): string {
+  return show({ score: r.score, band: r.band, computed_band: r.computed_band, insights: r.insights });
+}

@@ -1,0 +1,441 @@
+// A deliberately plain reference implementation of the scoring semantics (SPEC §3.1–3.6
+// without churn, goals, overrides and alerts): every value is recomputed with loops from
+// the raw events and attributes, one account and one day at a time. It is slow and
+// obviously correct, so the SQL pipeline can be checked against it row by row.
+
+import type { Band, Condition, Literal, Measure, Scorecard, Score, Signal } from '../../pipeline/ir/types.ts';
+
+// ---------------------------------------------------------------- inputs and outputs
+
+export interface RefEvent {
+  account: string;
+  event: string;
+  /** Calendar day, `YYYY-MM-DD`. */
+  day: string;
+  user: string | null;
+  /** Extra event columns as text; null = empty cell. */
+  properties: Record<string, string | null>;
+}
+
+export interface RefAttribute {
+  account: string;
+  attribute: string;
+  value: string | null;
+  /** Calendar day of `at`. */
+  day: string;
+  /** Observation time, sortable text (`YYYY-MM-DD HH:MM:SS`). */
+  at: string;
+}
+
+export interface RefData {
+  events: RefEvent[];
+  attributes: RefAttribute[];
+}
+
+export interface RefScoreRow {
+  snapshot_date: string;
+  scorecard: string;
+  account_id: string;
+  score_id: string;
+  raw_value: number | null;
+  score: number | null;
+  band: string | null;
+  weight: number;
+  status: 'ok' | 'missing' | 'stale';
+  /** The score before rounding (null when the score comes from a missing policy or is missing). */
+  unrounded: number | null;
+  /** True when the unrounded score lies within float noise of a rounding tie, so either
+   *  neighbour is an acceptable rounded value. */
+  tie: boolean;
+}
+
+export interface RefHealthRow {
+  snapshot_date: string;
+  scorecard: string;
+  account_id: string;
+  score: number | null;
+  band: string | null;
+  computed_score: number | null;
+  computed_band: string | null;
+  insights: string[];
+  overridden: boolean;
+  override_reason: string | null;
+  definition_version: string;
+  unrounded: number | null;
+  /** The global score, or a score it averages, was near a rounding tie. */
+  tie: boolean;
+}
+
+export interface RefSnapshots {
+  scores: RefScoreRow[];
+  health: RefHealthRow[];
+}
+
+// ---------------------------------------------------------------- days and numbers
+
+const DAY_MS = 86_400_000;
+
+export function dayNumber(day: string): number {
+  return Math.round(Date.parse(`${day}T00:00:00Z`) / DAY_MS);
+}
+
+export function dayString(n: number): string {
+  return new Date(n * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** A number written plainly (`-1.5`, `3`, `0.25`); anything else is not a number. */
+export function parseNumber(text: string | null | undefined): number | null {
+  if (text === null || text === undefined) return null;
+  const t = text.trim();
+  if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(t)) return null;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** Rounded to 4 decimals, half away from zero. */
+export function round4(x: number): number {
+  return (Math.sign(x) * Math.round(Math.abs(x) * 1e4)) / 1e4;
+}
+
+/** Whether x is so close to a rounding tie (…xxxx5 at the fifth decimal) that float
+ *  noise in the order of operations may round it either way. */
+export function nearTie(x: number): boolean {
+  const scaled = Math.abs(x) * 1e4;
+  const frac = scaled - Math.floor(scaled);
+  return Math.abs(frac - 0.5) < 1e-6;
+}
+
+export function bandOf(score: number | null, bands: Band[]): string | null {
+  if (score === null) return null;
+  let label = bands[0]!.label;
+  for (const b of bands) if (score >= b.from) label = b.label;
+  return label;
+}
+
+// ---------------------------------------------------------------- the scorer
+
+/** A measure's value at one day: its numeric view, its text view, and whether it is
+ *  missing because its observation is too old. */
+interface Value {
+  num: number | null;
+  text: string | null;
+  stale: boolean;
+}
+
+const MISSING: Value = { num: null, text: null, stale: false };
+
+function numberValue(n: number | null): Value {
+  return { num: n, text: n === null ? null : String(n), stale: false };
+}
+
+export interface RefOptions {
+  /** What `not_in` gives for a missing value: false by default (a comparison on a missing
+   *  value is false). A knob only for locating other differences while one is known. */
+  notInOnMissing?: boolean;
+}
+
+export function referenceSnapshots(scorecard: Scorecard, data: RefData, days: string[], options: RefOptions = {}): RefSnapshots {
+  const evaluate = (c: Condition, valueOf: (subject: { kind: string; name: string }) => Value) =>
+    evaluateCondition(c, valueOf, options.notInOnMissing ?? false);
+  // Per account, its events and attribute observations.
+  const accounts = new Set<string>();
+  const eventsOf = new Map<string, RefEvent[]>();
+  const attributesOf = new Map<string, RefAttribute[]>();
+  const firstDay = new Map<string, number>();
+  const seen = (account: string, day: string) => {
+    accounts.add(account);
+    const d = dayNumber(day);
+    const first = firstDay.get(account);
+    if (first === undefined || d < first) firstDay.set(account, d);
+  };
+  for (const e of data.events) {
+    seen(e.account, e.day);
+    if (!eventsOf.has(e.account)) eventsOf.set(e.account, []);
+    eventsOf.get(e.account)!.push(e);
+  }
+  for (const a of data.attributes) {
+    seen(a.account, a.day);
+    if (!attributesOf.has(a.account)) attributesOf.set(a.account, []);
+    attributesOf.get(a.account)!.push(a);
+  }
+
+  /** The latest observation of an attribute on or before day d (latest timestamp within
+   *  a day). */
+  const latestObservation = (account: string, attribute: string, d: number): RefAttribute | undefined => {
+    let best: RefAttribute | undefined;
+    for (const a of attributesOf.get(account) ?? []) {
+      if (a.attribute !== attribute || dayNumber(a.day) > d) continue;
+      if (!best || a.day > best.day || (a.day === best.day && a.at > best.at)) best = a;
+    }
+    return best;
+  };
+
+  const cache = new Map<string, Value>();
+  const measureAt = (account: string, name: string, d: number): Value => {
+    const key = `${account}\u0000${name}\u0000${d}`;
+    let v = cache.get(key);
+    if (v === undefined) {
+      v = computeMeasure(account, scorecard.measures[name]!, d);
+      cache.set(key, v);
+    }
+    return v;
+  };
+
+  const computeMeasure = (account: string, m: Measure, d: number): Value => {
+    switch (m.kind) {
+      case 'event': {
+        const inWindow = (eventsOf.get(account) ?? []).filter((e) => {
+          const day = dayNumber(e.day);
+          return day >= d - m.window + 1 && day <= d && matchesSignal(e, m.signal, options.notInOnMissing ?? false);
+        });
+        const values: number[] = [];
+        if (m.signal.property !== undefined) {
+          for (const e of inWindow) {
+            const n = parseNumber(e.properties[m.signal.property]);
+            if (n !== null) values.push(n);
+          }
+        }
+        switch (m.aggregate) {
+          case 'count':
+            return numberValue(inWindow.length);
+          case 'active_days':
+            return numberValue(new Set(inWindow.map((e) => e.day)).size);
+          case 'distinct_users':
+            return numberValue(new Set(inWindow.filter((e) => e.user !== null).map((e) => e.user)).size);
+          case 'sum': {
+            let total = 0;
+            for (const x of values) total += x;
+            return numberValue(total);
+          }
+          case 'avg': {
+            if (values.length === 0) return MISSING;
+            let total = 0;
+            for (const x of values) total += x;
+            return numberValue(total / values.length);
+          }
+          case 'min':
+            return numberValue(values.length ? Math.min(...values) : null);
+          case 'max':
+            return numberValue(values.length ? Math.max(...values) : null);
+        }
+        throw new Error('unreachable');
+      }
+      case 'attribute': {
+        const obs = latestObservation(account, m.attribute, d);
+        if (!obs) return MISSING;
+        if (m.maxAge !== undefined && d - dayNumber(obs.day) > m.maxAge) return { num: null, text: null, stale: true };
+        return { num: parseNumber(obs.value), text: obs.value, stale: false };
+      }
+      case 'trend': {
+        const now = measureAt(account, m.of, d).num;
+        const before = measureAt(account, m.of, d - m.window).num;
+        if (now === null || before === null || before === 0) return MISSING;
+        return numberValue((now - before) / before);
+      }
+      case 'ratio': {
+        const a = measureAt(account, m.numerator, d).num;
+        const b = measureAt(account, m.denominator, d).num;
+        if (a === null || b === null || b === 0) return MISSING;
+        return numberValue(a / b);
+      }
+      case 'goal':
+        throw new Error('the reference scorer does not implement goal measures');
+    }
+  };
+
+  /** Conditions of segments and insights: attributes as of d (no max_age), measures at d. */
+  const accountSubject = (account: string, d: number) => (subject: { kind: string; name: string }): Value => {
+    if (subject.kind === 'attribute') {
+      const obs = latestObservation(account, subject.name, d);
+      return obs ? { num: parseNumber(obs.value), text: obs.value, stale: false } : MISSING;
+    }
+    if (subject.kind === 'measure') return measureAt(account, subject.name, d);
+    throw new Error(`a ${subject.kind} cannot be tested outside a where`);
+  };
+
+  const segmentHolds = (name: string | undefined, account: string, d: number): boolean => {
+    if (name === undefined) return true;
+    return evaluate(scorecard.segments[name]!, accountSubject(account, d));
+  };
+
+  const scoreRows: RefScoreRow[] = [];
+  const healthRows: RefHealthRow[] = [];
+  for (const day of days) {
+    const d = dayNumber(day);
+    for (const account of [...accounts].sort()) {
+      if (firstDay.get(account)! > d) continue;
+      if (!segmentHolds(scorecard.segment, account, d)) continue;
+
+      const rows: (RefScoreRow & { group?: string })[] = [];
+      for (const score of scorecard.scores) {
+        if (!segmentHolds(score.segment, account, d)) continue;
+        rows.push({ ...scoreRow(scorecard, score, measureAt(account, score.measure, d), day, account), group: score.group });
+      }
+      for (const { group: _, ...row } of rows) scoreRows.push(row);
+
+      // The global score.
+      const present = rows.filter((r) => r.score !== null && r.weight > 0);
+      let unrounded: number | null = null;
+      if (!scorecard.groups) {
+        unrounded = weightedAverage(present.map((r) => [r.score!, r.weight]));
+      } else {
+        const groupScores: [number, number][] = [];
+        for (const [name, group] of Object.entries(scorecard.groups)) {
+          const members = present.filter((r) => r.group === name);
+          if (members.length === 0 || group.weight <= 0) continue;
+          const scores = members.map((r) => r.score!);
+          const value =
+            group.combine === 'lowest' ? Math.min(...scores)
+              : group.combine === 'highest' ? Math.max(...scores)
+                : weightedAverage(members.map((r) => [r.score!, r.weight]))!;
+          groupScores.push([value, group.weight]);
+        }
+        unrounded = weightedAverage(groupScores);
+      }
+      const computed = unrounded === null ? null : round4(unrounded);
+      const computedBand = scorecard.scores.length === 0
+        ? scorecard.bands[scorecard.bands.length - 1]!.label
+        : bandOf(computed, scorecard.bands);
+
+      // Insights.
+      const subject = accountSubject(account, d);
+      const fired = scorecard.insights
+        .filter((i) => segmentHolds(i.segment, account, d) && evaluate(i.when, subject))
+        .map((i) => i.id)
+        .sort();
+      const rank = (label: string) => scorecard.bands.findIndex((b) => b.label === label);
+      let band = computedBand;
+      for (const insight of scorecard.insights) {
+        if (!fired.includes(insight.id) || insight.band === undefined) continue;
+        if (band === null || rank(insight.band) < rank(band)) band = insight.band;
+      }
+
+      healthRows.push({
+        snapshot_date: day,
+        scorecard: scorecard.id,
+        account_id: account,
+        score: computed,
+        band,
+        computed_score: computed,
+        computed_band: computedBand,
+        insights: fired,
+        overridden: false,
+        override_reason: null,
+        definition_version: scorecard.version,
+        unrounded,
+        tie: (unrounded !== null && nearTie(unrounded)) || present.some((r) => r.tie),
+      });
+    }
+  }
+  return { scores: scoreRows, health: healthRows };
+}
+
+function weightedAverage(pairs: [number, number][]): number | null {
+  let total = 0;
+  let weights = 0;
+  for (const [value, weight] of pairs) {
+    total += value * weight;
+    weights += weight;
+  }
+  return pairs.length === 0 || weights === 0 ? null : total / weights;
+}
+
+function scoreRow(scorecard: Scorecard, score: Score, value: Value, day: string, account: string): RefScoreRow {
+  const unrounded = scoreOf(score, value, scorecard.scale);
+  let result: number | null = unrounded === null ? null : round4(unrounded);
+  const status = result !== null ? 'ok' : value.stale ? 'stale' : 'missing';
+  if (result === null && score.missing.kind === 'value') result = score.missing.value;
+  return {
+    snapshot_date: day,
+    scorecard: scorecard.id,
+    account_id: account,
+    score_id: score.id,
+    raw_value: value.num,
+    score: result,
+    band: bandOf(result, score.bands ?? scorecard.bands),
+    weight: score.weight,
+    status,
+    unrounded,
+    tie: unrounded !== null && nearTie(unrounded),
+  };
+}
+
+/** The score on 0…scale before rounding; null when missing or (map) not listed. */
+function scoreOf(score: Score, value: Value, scale: number): number | null {
+  const s = score.scoring;
+  switch (s.kind) {
+    case 'linear': {
+      const x = value.num;
+      if (x === null) return null;
+      return Math.max(0, Math.min(scale, ((x - s.worst) * scale) / (s.best - s.worst)));
+    }
+    case 'steps': {
+      const x = value.num;
+      if (x === null) return null;
+      for (const step of s.steps) if (step.below === undefined || x < step.below) return step.score;
+      return null;
+    }
+    case 'map':
+      return value.text !== null && Object.hasOwn(s.map, value.text) ? s.map[value.text]! : null;
+  }
+}
+
+function matchesSignal(e: RefEvent, signal: Signal, notInOnMissing: boolean): boolean {
+  if (signal.events.kind === 'names' && !signal.events.names.includes(e.event)) return false;
+  if (signal.where === undefined) return true;
+  return evaluateCondition(signal.where, (subject) => {
+    if (subject.kind !== 'property') throw new Error('a where tests event properties only');
+    const text = e.properties[subject.name] ?? null;
+    return { num: parseNumber(text), text, stale: false };
+  }, notInOnMissing);
+}
+
+// ---------------------------------------------------------------- conditions
+
+/** Plain boolean logic; any comparison on a missing value is false. A number literal
+ *  compares with the numeric view, a string literal with the text view. */
+export function evaluateCondition(
+  c: Condition,
+  valueOf: (subject: { kind: string; name: string }) => Value,
+  notInOnMissing = false,
+): boolean {
+  const evaluate = (x: Condition) => evaluateCondition(x, valueOf, notInOnMissing);
+  switch (c.kind) {
+    case 'all':
+      return c.conditions.every(evaluate);
+    case 'any':
+      return c.conditions.some(evaluate);
+    case 'not':
+      return !evaluate(c.condition);
+    case 'missing':
+      return (valueOf(c.subject).text === null) === c.missing;
+    case 'compare':
+      return compare(valueOf(c.subject), c.op, c.value);
+    case 'list': {
+      const v = valueOf(c.subject);
+      if (v.text === null) return c.op === 'not_in' && notInOnMissing;
+      const found = c.values.some((literal) => compare(v, 'eq', literal));
+      return c.op === 'in' ? found : !found;
+    }
+  }
+}
+
+function compare(v: Value, op: 'eq' | 'ne' | 'lt' | 'lte' | 'gt' | 'gte', literal: Literal): boolean {
+  if (typeof literal === 'boolean') throw new Error('the reference scorer does not compare booleans');
+  const x: number | string | null = typeof literal === 'number' ? v.num : v.text;
+  if (x === null) return false;
+  switch (op) {
+    case 'eq':
+      return x === literal;
+    case 'ne':
+      return x !== literal;
+    case 'lt':
+      return x < literal;
+    case 'lte':
+      return x <= literal;
+    case 'gt':
+      return x > literal;
+    case 'gte':
+      return x >= literal;
+  }
+}
