@@ -60,10 +60,15 @@ export async function tempDir(): Promise<TempDir> {
 export async function initProject(months: string[]): Promise<TempDir & { project: string }> {
   const tmp = await tempDir();
   const project = join(tmp.dir, 'project');
-  await hsOk(['init', project]);
-  const events = join(project, 'data/events');
-  for (const file of await readdir(events)) {
-    if (!months.some((m) => file === `events-${m}.parquet`)) await rm(join(events, file));
+  try {
+    await hsOk(['init', project]);
+    const events = join(project, 'data/events');
+    for (const file of await readdir(events)) {
+      if (!months.some((m) => file === `events-${m}.parquet`)) await rm(join(events, file));
+    }
+  } catch (error) {
+    await tmp.cleanup();
+    throw error;
   }
   return { ...tmp, project };
 }
