@@ -38,7 +38,8 @@ export function conditionSql(condition: Condition, columns: SubjectColumns, dial
         (value) => sql`coalesce(${operand(condition.subject, value, columns, dialect)} = ${literal(value)}, false)`,
       );
       const anyOf = sql<boolean>`(${sql.join(tests, sql` or `)})`;
-      return condition.op === 'in' ? anyOf : sql<boolean>`(not ${anyOf})`;
+      // Like every other test, not_in on a missing value is false (as `ne` is).
+      return condition.op === 'in' ? anyOf : sql<boolean>`(${columns.text(condition.subject)} is not null and not ${anyOf})`;
     }
   }
 }

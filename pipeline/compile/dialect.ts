@@ -35,7 +35,9 @@ export const duckdb: SqlDialect = {
   dayOf: (value, timezone) => sql`(case
       when length(cast(${value} as varchar)) <= 10 then try_cast(${value} as date)
       else cast(timezone(${sql.lit(timezone)}, try_cast(${value} as timestamptz)) as date) end)`,
-  tryNumber: (value) => sql`try_cast(${value} as double)`,
+  // NaN and ±inf are not numbers a score can use: DuckDB sorts NaN above every number,
+  // so a clamp would give it the best score.
+  tryNumber: (value) => sql`(case when isfinite(try_cast(${value} as double)) then try_cast(${value} as double) end)`,
   tryTimestamp: (value) => sql`try_cast(${value} as timestamptz)`,
   tryBoolean: (value) => sql`try_cast(${value} as boolean)`,
   text: (value) => sql`cast(${value} as varchar)`,

@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
-import type { AttributeMeasure, EventMeasure, GoalMeasure, Signal, Subject } from '../ir/types.ts';
+import type { AttributeMeasure, EventMeasure, GoalMeasure, Since, Signal, Subject } from '../ir/types.ts';
 import type { ModelStep } from '../../models/account-lifecycle.ts';
 import { attributeDay, attributeValue, col, measureStale, measureText, measureValue, signalColumn } from './columns.ts';
 import { conditionSql, type SubjectColumns } from './conditions.ts';
@@ -164,13 +164,13 @@ function eventProperties(dialect: SqlDialect): SubjectColumns {
 
 /** The latest observation on or before each spine day of every attribute the scorecard
  *  reads (ASOF join: no window, so no history needed). Several observations on one day:
- *  the latest timestamp wins. */
+ *  the latest timestamp wins. An empty value is no observation. */
 function attributesAsOf(plan: ScorecardPlan): RawBuilder<unknown> {
   const joins = plan.attributes.map((name, k) => {
     const alias = col(`attr${k}`);
     return sql`asof left join (
         select account_id, day, arg_max(value, observed_at) as value
-        from raw_attributes where attribute = ${name} group by account_id, day) ${alias}
+        from raw_attributes where attribute = ${name} and value is not null group by account_id, day) ${alias}
       on ${alias}.account_id = daily.account_id and daily.day >= ${alias}.day`;
   });
   const values = plan.attributes.map((_, k) => {
@@ -197,6 +197,10 @@ function layerZero(plan: ScorecardPlan, dialect: SqlDialect): RawBuilder<unknown
         return attributeMeasure(plan, m, m.measure, dialect);
       case 'goal':
         return goalInputs(plan, m, m.measure, dialect);
+      case 'age': {
+        const start = sinceDay(plan, m.measure.since, dialect);
+        return [sql`case when ${DAY} < ${start} then null else ${DAY} - ${start} end as ${measureValue(m)}`];
+      }
       default:
         throw new Error(`measure ${m.name} has depth 0 but is derived`);
     }
@@ -267,15 +271,17 @@ function goalInputs(plan: ScorecardPlan, m: PlannedMeasure, goal: GoalMeasure, d
       : goal.aggregate === 'active_days'
         ? sql`case when ${signalColumn(s, 'n')} > 0 then 1 else 0 end`
         : signalColumn(s, 'n');
-  const start =
-    goal.since.kind === 'first_seen'
-      ? col('first_day')
-      : // A start-date attribute holds a calendar date; a full timestamp is read in UTC.
-        dialect.dayOf(attributeValue(plan.attributes.indexOf(goal.since.attribute)), 'UTC');
+  const start = sinceDay(plan, goal.since, dialect);
   return [
     sql`coalesce(sum(${daily}) over (${BY_ACCOUNT} rows unbounded preceding), 0) as ${goalTotal(m)}`,
     sql`${start} as ${goalStart(m)}`,
   ];
+}
+
+function sinceDay(plan: ScorecardPlan, since: Since, dialect: SqlDialect): RawBuilder<unknown> {
+  if (since.kind === 'first_seen') return col('first_day');
+  // A start-date attribute holds a calendar date; a full timestamp is read in UTC.
+  return dialect.dayOf(attributeValue(plan.attributes.indexOf(since.attribute)), 'UTC');
 }
 
 /** actual / expected, where actual = total(D) − total(start − 1) and

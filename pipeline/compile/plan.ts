@@ -65,6 +65,9 @@ export function planScorecard(scorecard: Scorecard): ScorecardPlan {
         if (measure.since.kind === 'attribute') attributes.add(measure.since.attribute);
         history = Infinity;
         break;
+      case 'age':
+        if (measure.since.kind === 'attribute') attributes.add(measure.since.attribute);
+        break;
       case 'trend': {
         const of = visit(measure.of);
         depth = of.depth + 1;

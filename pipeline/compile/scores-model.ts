@@ -29,7 +29,8 @@ export function scoresModel(plan: ScorecardPlan, dialect: SqlDialect): ModelStep
 function scoreSelect(plan: ScorecardPlan, score: Score, dialect: SqlDialect): RawBuilder<unknown> {
   const m = byName(plan, score.measure);
   const stale = m.measure.kind === 'attribute' ? measureStale(m) : sql`false`;
-  const input = score.scoring.kind === 'map' ? measureText(m) : measureValue(m);
+  const text = m.measure.kind === 'attribute' ? measureText(m) : dialect.text(measureValue(m));
+  const input = score.scoring.kind === 'map' ? text : measureValue(m);
   const computed = dialect.round(scoring(score.scoring, input, plan.scorecard.scale), SCORE_DIGITS);
   const segment = score.segment ? conditionSql(segmentOf(plan, score.segment), subjectColumns(plan, dialect), dialect) : sql`true`;
   const fallback = score.missing.kind === 'value' ? sql.lit(score.missing.value) : sql`null::double`;

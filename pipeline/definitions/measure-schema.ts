@@ -81,12 +81,16 @@ function checkGoalAggregate(g: SignalDoc, ctx: z.RefinementCtx): void {
   }
 }
 
+/** `age: first_seen` or `age: <date attribute>`: days since that day. */
+export const ageMeasure = z.object({ age: name }).strict();
+
 export const measureSchema = byKey('a measure', {
   event: eventMeasure,
   attribute: attributeMeasure,
   trend: trendMeasure,
   ratio: ratioMeasure,
   goal: goalMeasure,
+  age: ageMeasure,
 });
 
 export type EventMeasureDoc = z.output<typeof eventMeasure>;

@@ -13,6 +13,7 @@ import type {
   Score,
   Scoring,
   Signal,
+  Since,
 } from '../ir/types.ts';
 import { COMPARE_OPS, LIST_OPS, SUBJECT_KEYS, type ConditionDoc } from './condition-schema.ts';
 import { days } from './duration.ts';
@@ -64,6 +65,7 @@ function toMeasure(m: MeasureDoc, named: Record<string, MeasureDoc>): Measure {
     return { kind: 'trend', of: m.trend, window: days(m.window ?? of.window) };
   }
   if ('ratio' in m) return { kind: 'ratio', numerator: m.ratio[0], denominator: m.ratio[1] };
+  if ('age' in m) return { kind: 'age', since: toSince(m.age) };
   const g = m.goal;
   return {
     kind: 'goal',
@@ -71,8 +73,12 @@ function toMeasure(m: MeasureDoc, named: Record<string, MeasureDoc>): Measure {
     aggregate: (g.aggregate ?? 'count') as EventAggregate,
     target: g.target,
     within: days(g.within),
-    since: g.since === 'first_seen' ? { kind: 'first_seen' } : { kind: 'attribute', attribute: g.since },
+    since: toSince(g.since),
   };
+}
+
+function toSince(since: string): Since {
+  return since === 'first_seen' ? { kind: 'first_seen' } : { kind: 'attribute', attribute: since };
 }
 
 function toBands(bands: readonly BandDoc[]): Band[] {

@@ -76,16 +76,26 @@ export interface RatioMeasure {
   denominator: string;
 }
 
+/** A start day: the account's first day, or a date held by an attribute (as of D). */
+export type Since = { kind: 'first_seen' } | { kind: 'attribute'; attribute: string };
+
 export interface GoalMeasure {
   kind: 'goal';
   signal: Signal;
   aggregate: EventAggregate;
   target: number;
   within: Days;
-  since: { kind: 'first_seen' } | { kind: 'attribute'; attribute: string };
+  since: Since;
 }
 
-export type Measure = EventMeasure | AttributeMeasure | TrendMeasure | RatioMeasure | GoalMeasure;
+/** Whole days from the start day to D (0 on the start day); missing before it. Not in
+ *  SPEC §3.2: added so that segments like "accounts younger than 90 days" can be written. */
+export interface AgeMeasure {
+  kind: 'age';
+  since: Since;
+}
+
+export type Measure = EventMeasure | AttributeMeasure | TrendMeasure | RatioMeasure | GoalMeasure | AgeMeasure;
 
 // ---------------------------------------------------------------- scores
 

@@ -14,10 +14,6 @@ import { referenceSnapshots } from './reference-scorer.ts';
 const BASE_SEED = Number(process.env['REFERENCE_SEED'] ?? 20250301);
 const CASES = Number(process.env['REFERENCE_CASES'] ?? 20);
 const SCORECARDS_PER_CASE = 3;
-/** The reference says `not_in` on a missing value is false (like every other comparison);
- *  set REFERENCE_NOT_IN_ON_MISSING=true to follow the pipeline's current `not (in)` instead
- *  while that difference is open, so that other differences stand out. */
-const OPTIONS = { notInOnMissing: process.env['REFERENCE_NOT_IN_ON_MISSING'] === 'true' };
 
 let projects: TempProject[] = [];
 afterEach(async () => {
@@ -82,7 +78,7 @@ async function expectMatchesReference(
   const failures: string[] = [];
   for (const scorecard of scorecards) {
     expectIrFollowsDoc(cards.find((c) => c.id === scorecard.id)!, scorecard, seed);
-    const expected = referenceSnapshots(scorecard, data.data, data.days, OPTIONS);
+    const expected = referenceSnapshots(scorecard, data.data, data.days);
     const actual = await pipelineSnapshots(wh, scorecard.id);
     const problems = compareSnapshots(scorecard, actual, expected);
     if (problems.length) {

@@ -128,15 +128,8 @@ function numberValue(n: number | null): Value {
   return { num: n, text: n === null ? null : String(n), stale: false };
 }
 
-export interface RefOptions {
-  /** What `not_in` gives for a missing value: false by default (a comparison on a missing
-   *  value is false). A knob only for locating other differences while one is known. */
-  notInOnMissing?: boolean;
-}
-
-export function referenceSnapshots(scorecard: Scorecard, data: RefData, days: string[], options: RefOptions = {}): RefSnapshots {
-  const evaluate = (c: Condition, valueOf: (subject: { kind: string; name: string }) => Value) =>
-    evaluateCondition(c, valueOf, options.notInOnMissing ?? false);
+export function referenceSnapshots(scorecard: Scorecard, data: RefData, days: string[]): RefSnapshots {
+  const evaluate = (c: Condition, valueOf: (subject: { kind: string; name: string }) => Value) => evaluateCondition(c, valueOf);
   // Per account, its events and attribute observations.
   const accounts = new Set<string>();
   const eventsOf = new Map<string, RefEvent[]>();
@@ -186,7 +179,7 @@ export function referenceSnapshots(scorecard: Scorecard, data: RefData, days: st
       case 'event': {
         const inWindow = (eventsOf.get(account) ?? []).filter((e) => {
           const day = dayNumber(e.day);
-          return day >= d - m.window + 1 && day <= d && matchesSignal(e, m.signal, options.notInOnMissing ?? false);
+          return day >= d - m.window + 1 && day <= d && matchesSignal(e, m.signal);
         });
         const values: number[] = [];
         if (m.signal.property !== undefined) {
@@ -240,6 +233,8 @@ export function referenceSnapshots(scorecard: Scorecard, data: RefData, days: st
       }
       case 'goal':
         throw new Error('the reference scorer does not implement goal measures');
+      case 'age':
+        throw new Error('the reference scorer does not implement age measures');
     }
   };
 
@@ -380,14 +375,14 @@ function scoreOf(score: Score, value: Value, scale: number): number | null {
   }
 }
 
-function matchesSignal(e: RefEvent, signal: Signal, notInOnMissing: boolean): boolean {
+function matchesSignal(e: RefEvent, signal: Signal): boolean {
   if (signal.events.kind === 'names' && !signal.events.names.includes(e.event)) return false;
   if (signal.where === undefined) return true;
   return evaluateCondition(signal.where, (subject) => {
     if (subject.kind !== 'property') throw new Error('a where tests event properties only');
     const text = e.properties[subject.name] ?? null;
     return { num: parseNumber(text), text, stale: false };
-  }, notInOnMissing);
+  });
 }
 
 // ---------------------------------------------------------------- conditions
@@ -397,9 +392,8 @@ function matchesSignal(e: RefEvent, signal: Signal, notInOnMissing: boolean): bo
 export function evaluateCondition(
   c: Condition,
   valueOf: (subject: { kind: string; name: string }) => Value,
-  notInOnMissing = false,
 ): boolean {
-  const evaluate = (x: Condition) => evaluateCondition(x, valueOf, notInOnMissing);
+  const evaluate = (x: Condition) => evaluateCondition(x, valueOf);
   switch (c.kind) {
     case 'all':
       return c.conditions.every(evaluate);
@@ -413,7 +407,7 @@ export function evaluateCondition(
       return compare(valueOf(c.subject), c.op, c.value);
     case 'list': {
       const v = valueOf(c.subject);
-      if (v.text === null) return c.op === 'not_in' && notInOnMissing;
+      if (v.text === null) return false;
       const found = c.values.some((literal) => compare(v, 'eq', literal));
       return c.op === 'in' ? found : !found;
     }

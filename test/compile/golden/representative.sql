@@ -39,7 +39,7 @@ create or replace temp table hs_measures as
       where a.first_day <= date '2025-01-15'),
 daily as (select spine.account_id, spine.day, spine.first_day, plain."s1_n", rich."s0_n", "users4".delta as "users4_delta"
     from spine left join (select account_id, day, sum(events) filter (where "event" in ('login')) as "s1_n" from daily_activity where day between date '2025-01-01' and date '2025-01-15' group by account_id, day) plain
-      on plain.account_id = spine.account_id and plain.day = spine.day left join (select account_id, day, count(*) filter (where "event" in ('export') and coalesce(try_cast(json_extract_string("properties", '/rows') as double) > 1000, false)) as "s0_n" from raw_events where day between date '2025-01-01' and date '2025-01-15' group by account_id, day) rich
+      on plain.account_id = spine.account_id and plain.day = spine.day left join (select account_id, day, count(*) filter (where "event" in ('export') and coalesce((case when isfinite(try_cast(json_extract_string("properties", '/rows') as double)) then try_cast(json_extract_string("properties", '/rows') as double) end) > 1000, false)) as "s0_n" from raw_events where day between date '2025-01-01' and date '2025-01-15' group by account_id, day) rich
       on rich.account_id = spine.account_id and rich.day = spine.day left join (with user_days as (
         select distinct account_id, user_id, day from raw_events
         where user_id is not null and true
@@ -61,12 +61,12 @@ daily as (select spine.account_id, spine.day, spine.first_day, plain."s1_n", ric
       on "users4".account_id = spine.account_id and "users4".day = spine.day),
 attributes as (select daily.*, "attr0".value as "a0_value", "attr0".day as "a0_day", "attr1".value as "a1_value", "attr1".day as "a1_day" from daily asof left join (
         select account_id, day, arg_max(value, observed_at) as value
-        from raw_attributes where attribute = 'nps' group by account_id, day) "attr0"
+        from raw_attributes where attribute = 'nps' and value is not null group by account_id, day) "attr0"
       on "attr0".account_id = daily.account_id and daily.day >= "attr0".day asof left join (
         select account_id, day, arg_max(value, observed_at) as value
-        from raw_attributes where attribute = 'plan' group by account_id, day) "attr1"
+        from raw_attributes where attribute = 'plan' and value is not null group by account_id, day) "attr1"
       on "attr1".account_id = daily.account_id and daily.day >= "attr1".day),
-"layer0" as (select attributes.*, coalesce(sum("s0_n") over (partition by "account_id" order by "day" rows between 6 preceding and current row), 0) as "m0:big_exports", coalesce(sum("s1_n") over (partition by "account_id" order by "day" rows between 6 preceding and current row), 0) as "m1:logins_7d", case when coalesce("day" - "a0_day" > 90, false) then null else try_cast("a0_value" as double) end as "m3:nps", case when coalesce("day" - "a0_day" > 90, false) then null else "a0_value" end as "t3:nps", coalesce("day" - "a0_day" > 90, false) as "stale3:nps", coalesce(sum("users4_delta") over (partition by "account_id" order by "day" rows unbounded preceding), 0) as "m4:users_7d" from attributes),
+"layer0" as (select attributes.*, coalesce(sum("s0_n") over (partition by "account_id" order by "day" rows between 6 preceding and current row), 0) as "m0:big_exports", coalesce(sum("s1_n") over (partition by "account_id" order by "day" rows between 6 preceding and current row), 0) as "m1:logins_7d", case when coalesce("day" - "a0_day" > 90, false) then null else (case when isfinite(try_cast("a0_value" as double)) then try_cast("a0_value" as double) end) end as "m3:nps", case when coalesce("day" - "a0_day" > 90, false) then null else "a0_value" end as "t3:nps", coalesce("day" - "a0_day" > 90, false) as "stale3:nps", coalesce(sum("users4_delta") over (partition by "account_id" order by "day" rows unbounded preceding), 0) as "m4:users_7d" from attributes),
 "layer1_lags" as (select *, lag("m1:logins_7d", 7) over (partition by "account_id" order by "day") as "lag2:login_trend" from "layer0"),
 "layer1" as (select *, case when "lag2:login_trend" is null or "lag2:login_trend" = 0 then null else ("m1:logins_7d" - "lag2:login_trend") / "lag2:login_trend" end as "m2:login_trend", ("m1:logins_7d" / nullif("m4:users_7d", 0)) as "m5:per_user" from "layer1_lags")
       select m.* from "layer1" m
