@@ -1,4 +1,4 @@
-import { UsageError } from './usage-error.ts';
+import { UsageError } from '../pipeline/errors.ts';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { ValidationError, formatProblem } from '../pipeline/errors.ts';
+import { UsageError, ValidationError, formatProblem } from '../pipeline/errors.ts';
 import { registerCompile } from './commands/compile.ts';
 import { registerExport } from './commands/export.ts';
 import { registerInit } from './commands/init.ts';
@@ -7,7 +7,6 @@ import { registerLoad } from './commands/load.ts';
 import { registerRun } from './commands/run.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerValidate } from './commands/validate.ts';
-import { UsageError } from './usage-error.ts';
 
 
 export function buildProgram(): Command {
@@ -32,16 +31,18 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return 0;
   } catch (error) {
-    return report(error, argv.includes('--verbose'));
+    return report(error, argv.includes('--verbose'), argv.includes('--json'));
   }
 }
 
-function report(error: unknown, verbose: boolean): number {
+function report(error: unknown, verbose: boolean, json: boolean): number {
   if (error instanceof CommanderError) {
     // Commander already printed its message (or the help text).
     return error.exitCode === 0 ? 0 : 2;
   }
   if (error instanceof ValidationError) {
+    // Scripts get the problems as data on stdout; people get them as lines on stderr.
+    if (json) process.stdout.write(JSON.stringify({ valid: false, problems: error.problems }, null, 2) + '\n');
     for (const problem of error.problems) process.stderr.write(formatProblem(problem) + '\n');
     const count = error.problems.length;
     process.stderr.write(`healthscore: ${count} problem${count === 1 ? '' : 's'} found\n`);

@@ -67,3 +67,7 @@ export interface Finding {
   path: PathSegment[];
   message: string;
 }
+
+/** A request that cannot be carried out as asked (a day outside the data, an unknown
+ *  scorecard): bad usage, exit 2, as opposed to a failure while working (exit 1). */
+export class UsageError extends Error {}

@@ -1,11 +1,8 @@
 import type { Command } from 'commander';
-import { compileScorecard, spineStart } from '../../pipeline/compile/compile-scorecard.ts';
-import { planScorecard } from '../../pipeline/compile/plan.ts';
-import { statementText } from '../../pipeline/engine/sql-text.ts';
 import { parseDay } from '../dates.ts';
 import { print } from '../output.ts';
-import { readProject, type GlobalOptions } from '../project-context.ts';
-import { UsageError } from '../usage-error.ts';
+import type { GlobalOptions } from '../project-context.ts';
+import { UsageError } from '../../pipeline/errors.ts';
 
 export function registerCompile(program: Command): void {
   program
@@ -14,9 +11,15 @@ export function registerCompile(program: Command): void {
     .option('--scorecard <id>', 'only this scorecard')
     .option('--date <day>', 'the snapshot day to compile for (default: today)')
     .action(async (options: { scorecard?: string; date?: string }, command: Command) => {
+      // Loaded on use, so that --help and init start fast.
+      const { compileScorecard, spineStart } = await import('../../pipeline/compile/compile-scorecard.ts');
+      const { planScorecard } = await import('../../pipeline/compile/plan.ts');
+      const { statementText } = await import('../../pipeline/engine/sql-text.ts');
+      const { readProject } = await import('../project-context.ts');
       const globals = command.optsWithGlobals<GlobalOptions>();
-      const day = parseDay('--date', options.date) ?? new Date().toISOString().slice(0, 10);
       const { config, scorecards, dialect } = await readProject(globals);
+      // Today in the project timezone (en-CA formats dates as YYYY-MM-DD).
+      const day = parseDay('--date', options.date) ?? new Intl.DateTimeFormat('en-CA', { timeZone: config.timezone }).format(new Date());
       const chosen = options.scorecard ? scorecards.filter((s) => s.id === options.scorecard) : scorecards;
       if (options.scorecard && chosen.length === 0) {
         throw new UsageError(`no scorecard "${options.scorecard}" (there are: ${scorecards.map((s) => s.id).join(', ')})`);

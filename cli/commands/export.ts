@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { exportTables } from '../../pipeline/export/export-tables.ts';
 import { print } from '../output.ts';
-import { readProject, withWarehouse, type GlobalOptions } from '../project-context.ts';
-import { UsageError } from '../usage-error.ts';
+import type { GlobalOptions } from '../project-context.ts';
+import { UsageError } from '../../pipeline/errors.ts';
 
 export function registerExport(program: Command): void {
   program
@@ -10,6 +9,9 @@ export function registerExport(program: Command): void {
     .description('write every snapshot partition as Parquet and/or Arrow IPC files')
     .option('--format <format>', 'parquet or arrow (default: the formats in healthscore.yaml)')
     .action(async (options: { format?: string }, command: Command) => {
+      // Loaded on use, so that --help and init start fast.
+      const { exportTables } = await import('../../pipeline/export/export-tables.ts');
+      const { readProject, withWarehouse } = await import('../project-context.ts');
       const globals = command.optsWithGlobals<GlobalOptions>();
       if (options.format !== undefined && options.format !== 'parquet' && options.format !== 'arrow') {
         throw new UsageError(`--format must be parquet or arrow, not "${options.format}"`);

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { print } from '../output.ts';
 import type { GlobalOptions } from '../project-context.ts';
-import { UsageError } from '../usage-error.ts';
+import { UsageError } from '../../pipeline/errors.ts';
 
 /** The repository root is itself the demo project; `init` copies it (config, starter
  *  scorecards, sample data, not the generator). */

@@ -1,13 +1,15 @@
 import type { Command } from 'commander';
-import { loadSources } from '../../pipeline/load/load-sources.ts';
 import { print, progressBar } from '../output.ts';
-import { readProject, withWarehouse, type GlobalOptions } from '../project-context.ts';
+import type { GlobalOptions } from '../project-context.ts';
 
 export function registerLoad(program: Command): void {
   program
     .command('load')
     .description('load new or changed source files into the raw tables (a file loaded before adds nothing)')
     .action(async (_options, command: Command) => {
+      // Loaded on use, so that --help and init start fast.
+      const { loadSources } = await import('../../pipeline/load/load-sources.ts');
+      const { readProject, withWarehouse } = await import('../project-context.ts');
       const globals = command.optsWithGlobals<GlobalOptions>();
       const { config, dialect } = await readProject(globals);
       const bar = progressBar(!globals.json);

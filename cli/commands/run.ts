@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { runPipeline } from '../../pipeline/run/run-pipeline.ts';
 import { parseSpan } from '../dates.ts';
 import { print, progressBar } from '../output.ts';
-import { readProject, withWarehouse, type GlobalOptions } from '../project-context.ts';
+import type { GlobalOptions } from '../project-context.ts';
 
 export function registerRun(program: Command): void {
   program
@@ -13,6 +12,9 @@ export function registerRun(program: Command): void {
     .option('--to <day>', 'last day to materialise')
     .option('--full-refresh', 'recompute every day of the span, done or not')
     .action(async (options: { date?: string; from?: string; to?: string; fullRefresh?: boolean }, command: Command) => {
+      // Loaded on use, so that --help and init start fast.
+      const { runPipeline } = await import('../../pipeline/run/run-pipeline.ts');
+      const { readProject, withWarehouse } = await import('../project-context.ts');
       const globals = command.optsWithGlobals<GlobalOptions>();
       const span = parseSpan(options);
       const { config, scorecards, dialect } = await readProject(globals);

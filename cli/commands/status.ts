@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { sql } from 'kysely';
 import { print } from '../output.ts';
-import { readProject, withWarehouse, type GlobalOptions } from '../project-context.ts';
+import type { GlobalOptions } from '../project-context.ts';
 
 interface VersionDays {
   scorecard: string;
@@ -16,6 +15,9 @@ export function registerStatus(program: Command): void {
     .command('status')
     .description('which days are materialised per scorecard, under which definition version; the last run')
     .action(async (_options, command: Command) => {
+      // Loaded on use, so that --help and init start fast.
+      const { sql } = await import('kysely');
+      const { readProject, withWarehouse } = await import('../project-context.ts');
       const globals = command.optsWithGlobals<GlobalOptions>();
       const { config, scorecards } = await readProject(globals);
       const { versions, runs } = await withWarehouse(config, async (wh) => ({

@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
 import { print } from '../output.ts';
-import { readProject, type GlobalOptions } from '../project-context.ts';
+import type { GlobalOptions } from '../project-context.ts';
 
 export function registerValidate(program: Command): void {
   program
     .command('validate')
     .description('check healthscore.yaml and every definition; report every problem at once')
     .action(async (_options, command: Command) => {
+      // Loaded on use, so that --help and init start fast.
+      const { readProject } = await import('../project-context.ts');
       const globals = command.optsWithGlobals<GlobalOptions>();
       const { scorecards } = await readProject(globals);
       print(globals.json, { valid: true, scorecards: scorecards.map((s) => ({ id: s.id, file: s.file, version: s.version })) }, () => [

@@ -20,7 +20,12 @@ export interface ExportOptions {
   formats: ('parquet' | 'arrow')[];
   /** Only these days (the ones a run materialised); all days when absent. */
   days?: { from: string; to: string }[];
+  /** Also delete those days' files in the formats not written (a format dropped from
+   *  healthscore.yaml must not leave stale files behind). */
+  prune?: boolean;
 }
+
+const EXTENSIONS = { parquet: '.parquet', arrow: '.arrow' } as const;
 
 /** Writes `<path>/<table>/<date column>=YYYY-MM-DD/data.parquet` (and `data.arrow`).
  *  Every partition is written under a staging folder first and then renamed into place
@@ -41,6 +46,13 @@ export async function exportTables(db: Kysely<any>, dialect: SqlDialect, options
         const out = join(staging, 'arrow', target.table);
         await writeArrowPartitions(db, target, where, out);
         written += await publish(out, join(options.path, target.table), '.arrow', target, options.days);
+      }
+      if (options.prune) {
+        for (const [format, ext] of Object.entries(EXTENSIONS)) {
+          if (!options.formats.includes(format as keyof typeof EXTENSIONS)) {
+            await removeStale(join(options.path, target.table), ext, target, options.days, new Set());
+          }
+        }
       }
     }
   } finally {
@@ -93,13 +105,18 @@ async function publish(staged: string, final: string, ext: string, target: Expor
     await rename(join(staged, partition, files[0]!), join(final, partition, `data${ext}`));
     published.add(partition);
   }
+  await removeStale(final, ext, target, days, published);
+  return published.size;
+}
+
+/** Deletes `data<ext>` of the covered days' partitions, except the ones just published. */
+async function removeStale(final: string, ext: string, target: ExportTarget, days: ExportOptions['days'], keep: Set<string>) {
   const prefix = `${target.dateColumn}=`;
   for (const partition of await subfolders(final)) {
     const day = partition.startsWith(prefix) ? partition.slice(prefix.length) : undefined;
-    if (!day || published.has(partition)) continue;
+    if (!day || keep.has(partition)) continue;
     if (!days || days.some((d) => d.from <= day && day <= d.to)) await rm(join(final, partition, `data${ext}`), { force: true });
   }
-  return published.size;
 }
 
 async function subfolders(dir: string): Promise<string[]> {

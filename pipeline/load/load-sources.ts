@@ -78,10 +78,10 @@ async function loadFile(
   for (const name of target.required) {
     if (!columns.has(name)) {
       const wanted = source.columns[name] ?? name;
-      throw new InputDataError(shown, undefined, name, `has no column "${wanted}" (the file's columns are: ${[...columns.values()].join(', ')})`);
+      throw new InputDataError(shown, undefined, name, `has no column "${wanted}" (the file's columns are: ${[...fileColumns.keys()].join(', ')})`);
     }
   }
-  await rejectBadRows(db, reader, target, col, dialect, config.timezone, shown, source.format);
+  await rejectBadRows(db, reader, target, col, dialect, config.timezone, shown, source.format, columns);
 
   const extras = eventProperties(target, columns, fileColumns);
   const line = sql`row_number() over () + ${sql.lit(source.format === 'csv' ? 1 : 0)}`;
@@ -150,6 +150,7 @@ async function rejectBadRows(
   timezone: string,
   shown: string,
   format: FileSource['format'],
+  columns: Map<string, string>,
 ): Promise<void> {
   for (const check of target.checks(col, dialect, timezone)) {
     const { rows } = await sql<{ row_number: number; value: string | null }>`
@@ -161,7 +162,8 @@ async function rejectBadRows(
       // CSV has a header line; JSON lines and Parquet rows are numbered from 1.
       const line = format === 'csv' ? bad.row_number + 1 : bad.row_number;
       const shownValue = bad.value === null ? '' : ` ("${bad.value}")`;
-      throw new InputDataError(shown, line, check.field, `${check.problem}${shownValue}`);
+      // Name the field as the file names it.
+      throw new InputDataError(shown, line, columns.get(check.field) ?? check.field, `${check.problem}${shownValue}`);
     }
   }
 }

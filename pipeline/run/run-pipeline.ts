@@ -5,6 +5,7 @@ import { compileScorecard, spineStart } from '../compile/compile-scorecard.ts';
 import type { SqlDialect } from '../compile/dialect.ts';
 import { planScorecard } from '../compile/plan.ts';
 import { exportTables } from '../export/export-tables.ts';
+import { UsageError } from '../errors.ts';
 import type { ProjectConfig, Scorecard } from '../ir/types.ts';
 import { loadSources, type LoadSummary } from '../load/load-sources.ts';
 import { checkOverrides } from './check-overrides.ts';
@@ -63,6 +64,10 @@ export async function runPipeline(
       to: options.span?.to ?? bounds.last,
     };
     summary.span = span;
+    const earliest = config.startDate ?? bounds.first;
+    if (options.span && (span.from < earliest || span.to > bounds.last)) {
+      throw new UsageError(`the data covers ${earliest} … ${bounds.last}; ${span.from === span.to ? span.from : `${span.from} … ${span.to}`} is outside it`);
+    }
     const work = await Promise.all(
       scorecards.map(async (scorecard) => ({
         scorecard,
@@ -103,7 +108,7 @@ async function exportPending(db: Kysely<any>, config: ProjectConfig, dialect: Sq
     select distinct snapshot_date as day from run_log where not exported order by 1`.execute(db);
   if (rows.length === 0) return 0;
   const days = toSpans(rows.map((r) => r.day));
-  const files = await exportTables(db, dialect, { ...config.export, days });
+  const files = await exportTables(db, dialect, { ...config.export, days, prune: true });
   await sql`update run_log set exported = true where not exported
     and snapshot_date <= cast(${rows[rows.length - 1]!.day} as date)`.execute(db);
   return files;
