@@ -121,5 +121,10 @@ describe('exports', () => {
 
     const scores = join(tmp.project, 'out/score_snapshots/snapshot_date=2025-01-20/data.arrow');
     expect(tableFromIPC(await readFile(scores)).schema.fields.map((f) => f.name)).toEqual(SCORE_COLUMNS);
+
+    // healthscore.yaml exports Parquet only: the next run removes the Arrow files of the
+    // days it exports, so none is left stale beside a newer Parquet file.
+    await hsOk(['run', '--project', tmp.project, '--full-refresh']);
+    expect(await readdir(day)).toEqual(['data.parquet']);
   });
 });

@@ -91,6 +91,13 @@ describe.concurrent('without a warehouse', { timeout: 120_000 }, () => {
       'healthscore: 3 problems found',
     ]);
     expect(result.stderr).not.toMatch(STACK_FRAME);
+    // With --json the same problems come as data on stdout.
+    const json = await hs(['validate', '--project', broken, '--json']);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      valid: false,
+      problems: [{ file: 'definitions/customer_health.yaml', line: nps + 1, path: 'measures.nps.max_age' }, {}, { file: 'definitions/second.yaml', line: 9 }],
+    });
   });
 
   it('compile prints the create statements with every name as a quoted value; an unknown --scorecard exits 2', async ({ expect }) => {

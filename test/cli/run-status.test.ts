@@ -130,6 +130,10 @@ describe('healthscore run', () => {
       { code: 2, stdout: '', stderr: 'healthscore: --date must be a day written YYYY-MM-DD, not "2025-13-01"\n' },
       { code: 2, stdout: '', stderr: 'healthscore: --from 2025-01-10 is after --to 2025-01-05\n' },
     ]);
+    // A day outside the data is refused rather than scored from nothing.
+    expect(await hs(['run', '--project', tmp.project, '--date', '2024-06-01'])).toEqual({
+      code: 2, stdout: '', stderr: 'healthscore: the data covers 2025-01-01 … 2025-01-31; 2024-06-01 is outside it\n',
+    });
     expect(summary.span).toEqual({ from: '2025-01-10', to: '2025-01-10' });
     expect(summary.materialised).toEqual({ customer_health: [{ from: '2025-01-10', to: '2025-01-10' }] });
     expect(summary.daysMaterialised).toBe(1);
