@@ -38,20 +38,22 @@ export function accountLifecycleSteps(churn: ChurnSource | undefined, dialect: S
     { name: 'hs_churn_days', statement: sql`create or replace temp table hs_churn_days as ${churnDays}` },
     {
       name: 'hs_scored_accounts',
-      // Last churn day ≤ D and last active day ≤ D by ASOF look-up: no history window needed.
+      // Churned on D ⇔ some churn day c ≤ D has no event in (c, D]: each churn opens an
+      // interval [c, first active day after c). Few accounts churn, so the intervals are
+      // a small table and the check is an anti-join, not a look-up for every account-day.
       statement: sql`create or replace temp table hs_scored_accounts as
-        with days as (
-          select a.account_id, cast(d.range as date) as day
-          from hs_accounts a
-          cross join range(${dialect.date(from)}, ${dialect.addDays(dialect.date(to), 1)}, interval 1 day) d
-          where a.first_day <= cast(d.range as date)),
-        active as (select distinct account_id, day from daily_activity),
-        with_churn as (
-          select days.account_id, days.day, c.churn_day
-          from days asof left join hs_churn_days c on days.account_id = c.account_id and days.day >= c.churn_day)
-        select w.account_id, w.day
-        from with_churn w asof left join active x on w.account_id = x.account_id and w.day >= x.day
-        where w.churn_day is null or x.day > w.churn_day`,
+        with churned as (
+          select c.account_id, c.churn_day,
+                 (select min(a.day) from daily_activity a where a.account_id = c.account_id and a.day > c.churn_day) as back_on
+          from hs_churn_days c)
+        select a.account_id, cast(d.range as date) as day
+        from hs_accounts a
+        cross join range(${dialect.date(from)}, ${dialect.addDays(dialect.date(to), 1)}, interval 1 day) d
+        where a.first_day <= cast(d.range as date)
+          and not exists (
+            select 1 from churned c
+            where c.account_id = a.account_id and c.churn_day <= cast(d.range as date)
+              and (c.back_on is null or cast(d.range as date) < c.back_on))`,
     },
   ];
 }

@@ -49,11 +49,11 @@ export function compileScorecard(
         name: 'score_snapshots',
         statement: sql`insert into score_snapshots
           select snapshot_date, scorecard, account_id, score_id, raw_value, score, band, weight, status
-          from hs_scores order by snapshot_date, account_id, score_id`,
+          from hs_scores`,
       },
       {
         name: 'health_snapshots',
-        statement: sql`insert into health_snapshots by name select * from hs_health order by snapshot_date, account_id`,
+        statement: sql`insert into health_snapshots by name select * from hs_health`,
       },
       alertsModel(plan, dialect, days.from, days.to),
       {

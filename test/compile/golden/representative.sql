@@ -17,18 +17,18 @@ create or replace temp table hs_churn_days as select null::varchar as account_id
 
 -- hs_scored_accounts
 create or replace temp table hs_scored_accounts as
-        with days as (
-          select a.account_id, cast(d.range as date) as day
-          from hs_accounts a
-          cross join range(date '2025-01-14', (date '2025-01-15' + 1), interval 1 day) d
-          where a.first_day <= cast(d.range as date)),
-        active as (select distinct account_id, day from daily_activity),
-        with_churn as (
-          select days.account_id, days.day, c.churn_day
-          from days asof left join hs_churn_days c on days.account_id = c.account_id and days.day >= c.churn_day)
-        select w.account_id, w.day
-        from with_churn w asof left join active x on w.account_id = x.account_id and w.day >= x.day
-        where w.churn_day is null or x.day > w.churn_day;
+        with churned as (
+          select c.account_id, c.churn_day,
+                 (select min(a.day) from daily_activity a where a.account_id = c.account_id and a.day > c.churn_day) as back_on
+          from hs_churn_days c)
+        select a.account_id, cast(d.range as date) as day
+        from hs_accounts a
+        cross join range(date '2025-01-14', (date '2025-01-15' + 1), interval 1 day) d
+        where a.first_day <= cast(d.range as date)
+          and not exists (
+            select 1 from churned c
+            where c.account_id = a.account_id and c.churn_day <= cast(d.range as date)
+              and (c.back_on is null or cast(d.range as date) < c.back_on));
 
 -- hs_measures
 create or replace temp table hs_measures as
@@ -201,10 +201,10 @@ delete from alerts where scorecard = 'golden'
 -- score_snapshots
 insert into score_snapshots
           select snapshot_date, scorecard, account_id, score_id, raw_value, score, band, weight, status
-          from hs_scores order by snapshot_date, account_id, score_id;
+          from hs_scores;
 
 -- health_snapshots
-insert into health_snapshots by name select * from hs_health order by snapshot_date, account_id;
+insert into health_snapshots by name select * from hs_health;
 
 -- alerts
 insert into alerts select today.snapshot_date, today.scorecard, today.account_id, cast('became_red' as varchar),
