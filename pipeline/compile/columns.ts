@@ -7,11 +7,19 @@ import type { PlannedMeasure } from './plan.ts';
 export const col = (name: string): RawBuilder<unknown> => sql.id(name);
 
 export const signalColumn = (index: number, part: 'n' | 'vn' | 'total' | 'lo' | 'hi') => col(`s${index}_${part}`);
+export const usersDelta = (m: PlannedMeasure) => col(`users${m.index}_delta`);
 
 export const measureValue = (m: PlannedMeasure) => col(`m${m.index}:${m.name}`);
-/** Text view of a measure: the attribute's own text, or the number as text. */
+/** Text view of an attribute measure (other measures are numbers). */
 export const measureText = (m: PlannedMeasure) => col(`t${m.index}:${m.name}`);
 export const measureStale = (m: PlannedMeasure) => col(`stale${m.index}:${m.name}`);
+/** A trend's value of the previous period. */
+export const previousValue = (m: PlannedMeasure) => col(`before${m.index}:${m.name}`);
+export const goalTotal = (m: PlannedMeasure) => col(`goal${m.index}_total`);
+export const goalStart = (m: PlannedMeasure) => col(`goal${m.index}_start`);
 
+/** An attribute's observation on a spine day, and its value as of that day. */
+export const attributeObserved = (index: number) => col(`a${index}_obs`);
+export const attributeObservedDay = (index: number) => col(`a${index}_obs_day`);
 export const attributeValue = (index: number) => col(`a${index}_value`);
 export const attributeDay = (index: number) => col(`a${index}_day`);

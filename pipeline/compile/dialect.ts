@@ -23,8 +23,8 @@ export interface SqlDialect {
   date(isoDay: string): RawBuilder<unknown>;
   /** The non-null items, sorted, as a list of text. */
   sortedNonNullList(items: RawBuilder<unknown>[]): RawBuilder<unknown>;
-  /** Sum over the `days` rows up to and including this one of a dense day series. */
-  trailingSum(value: RawBuilder<unknown>, days: number, partition: RawBuilder<unknown>, order: RawBuilder<unknown>): RawBuilder<unknown>;
+  /** Window function: the last non-null value of the frame (`over (...)` follows). */
+  lastNonNull(value: RawBuilder<unknown>): RawBuilder<unknown>;
 }
 
 const jsonPointer = (name: string) => '/' + name.replaceAll('~', '~0').replaceAll('/', '~1');
@@ -47,6 +47,5 @@ export const duckdb: SqlDialect = {
   date: (isoDay) => sql`date ${sql.lit(isoDay)}`,
   sortedNonNullList: (items) =>
     sql`list_sort(list_filter(cast([${sql.join(items)}] as varchar[]), x -> x is not null))`,
-  trailingSum: (value, days, partition, order) =>
-    sql`sum(${value}) over (partition by ${partition} order by ${order} rows between ${sql.lit(days - 1)} preceding and current row)`,
+  lastNonNull: (value) => sql`last_value(${value} ignore nulls)`,
 };

@@ -1,0 +1,130 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { EventMeasure, Signal } from '../ir/types.ts';
+import { attributeObserved, attributeObservedDay, col, signalColumn, usersDelta } from './columns.ts';
+import { conditionSql, type SubjectColumns } from './conditions.ts';
+import type { SqlDialect } from './dialect.ts';
+import type { DayRange } from './measures-model.ts';
+import type { PlannedSignal, ScorecardPlan } from './plan.ts';
+
+/** The `daily` model: the dense account × day spine with, per day, every figure the
+ *  windows need — the signals' daily counts and totals, the distinct-user deltas, and the
+ *  attribute observations of that day (the first spine day also carries the latest
+ *  observation from before the spine, so that a running "last value" needs no history). */
+export function dailyInputs(plan: ScorecardPlan, dialect: SqlDialect, days: DayRange): RawBuilder<unknown> {
+  const range = sql`day between ${dialect.date(days.spineFrom)} and ${dialect.date(days.to)}`;
+  const selects: RawBuilder<unknown>[] = [];
+  const joins: RawBuilder<unknown>[] = [];
+  const join = (alias: string, subquery: RawBuilder<unknown>, columns: RawBuilder<unknown>[]) => {
+    joins.push(sql`left join (${subquery}) ${col(alias)} on ${col(alias)}.account_id = spine.account_id and ${col(alias)}.day = spine.day`);
+    selects.push(...columns.map((c) => sql`${col(alias)}.${c}`));
+  };
+
+  const plain = plan.signals.filter((s) => s.fromDailyActivity);
+  if (plain.length) {
+    const sums = plain.map((s) => sql`sum(events) filter (where ${eventFilter(s.signal)}) as ${signalColumn(s.index, 'n')}`);
+    join('plain', sql`select account_id, day, ${sql.join(sums)} from daily_activity where ${range} group by account_id, day`,
+      plain.map((s) => signalColumn(s.index, 'n')));
+  }
+
+  const rich = plan.signals.filter((s) => !s.fromDailyActivity);
+  if (rich.length) {
+    const aggregates = rich.flatMap((s) => richAggregates(s, dialect));
+    join('rich', sql`select account_id, day, ${sql.join(aggregates.map((a) => a.sql))} from raw_events where ${range} group by account_id, day`,
+      aggregates.map((a) => a.column));
+  }
+
+  for (const m of plan.measures) {
+    if (m.measure.kind === 'event' && m.measure.aggregate === 'distinct_users') {
+      join(`users${m.index}`, activeUsersDelta(m.measure, dialect, days), [sql`delta as ${usersDelta(m)}`]);
+    }
+  }
+
+  if (plan.attributes.length) {
+    join('observed', attributeObservations(plan, dialect, days),
+      plan.attributes.flatMap((_, k) => [attributeObserved(k), attributeObservedDay(k)]));
+  }
+
+  return sql`select spine.account_id, spine.day, spine.first_day${sql.join(selects.map((s) => sql`, ${s}`), sql``)}
+    from spine ${sql.join(joins, sql` `)}`;
+}
+
+function eventFilter(signal: Signal): RawBuilder<unknown> {
+  if (signal.events.kind === 'any') return sql`true`;
+  return sql`${col('event')} in (${sql.join(signal.events.names.map((n) => sql.val(n)))})`;
+}
+
+/** Subjects of a `where:` are properties of the event row. */
+function eventProperties(dialect: SqlDialect): SubjectColumns {
+  return {
+    text: (subject) => dialect.eventProperty(col('properties'), subject.name),
+    number: (subject) => dialect.tryNumber(dialect.eventProperty(col('properties'), subject.name)),
+  };
+}
+
+function signalFilter(signal: Signal, dialect: SqlDialect): RawBuilder<unknown> {
+  if (!signal.where) return eventFilter(signal);
+  return sql`${eventFilter(signal)} and ${conditionSql(signal.where, eventProperties(dialect), dialect)}`;
+}
+
+/** Signals with a property or a `where:` are aggregated from raw_events, once, for the
+ *  days of the spine only; the others roll up from daily_activity. */
+function richAggregates(s: PlannedSignal, dialect: SqlDialect): { sql: RawBuilder<unknown>; column: RawBuilder<unknown> }[] {
+  const filter = signalFilter(s.signal, dialect);
+  const part = (name: 'n' | 'vn' | 'total' | 'lo' | 'hi', aggregate: RawBuilder<unknown>) => ({
+    sql: sql`${aggregate} filter (where ${filter}) as ${signalColumn(s.index, name)}`,
+    column: signalColumn(s.index, name),
+  });
+  if (s.signal.property === undefined) return [part('n', sql`count(*)`)];
+  const value = dialect.tryNumber(dialect.eventProperty(col('properties'), s.signal.property));
+  return [
+    part('n', sql`count(*)`),
+    part('vn', sql`count(${value})`),
+    part('total', sql`sum(${value})`),
+    part('lo', sql`min(${value})`),
+    part('hi', sql`max(${value})`),
+  ];
+}
+
+/** Distinct users in an N-day window without a range join: each active (user, day) covers
+ *  [day, day + N); cut at the user's next active day, the covers are disjoint, so the
+ *  users counted on D are a running sum of +1 at each cover's start and −1 at its end.
+ *  One window pass, linear in the number of active user-days. */
+function activeUsersDelta(measure: EventMeasure, dialect: SqlDialect, days: DayRange): RawBuilder<unknown> {
+  const n = measure.window;
+  const start = dialect.date(days.spineFrom);
+  const day = col('day');
+  return sql`with user_days as (
+        select distinct account_id, user_id, day from raw_events
+        where user_id is not null and ${signalFilter(measure.signal, dialect)}
+          and day between ${dialect.addDays(start, 1 - n)} and ${dialect.date(days.to)}),
+      covers as (
+        select account_id, greatest(${day}, ${start}) as starts,
+               least(${dialect.addDays(day, n)},
+                     coalesce(lead(${day}) over (partition by account_id, user_id order by ${day}), ${dialect.addDays(day, n)})) as ends
+        from user_days)
+    select account_id, day, sum(delta) as delta from (
+      select account_id, starts as day, 1 as delta from covers where ends > starts
+      union all select account_id, ends as day, -1 as delta from covers where ends > starts)
+    group by account_id, day`;
+}
+
+/** Per account and spine day, each attribute's last observation of that day (the latest
+ *  timestamp wins; an empty value is no observation). Observations from before the spine
+ *  count as made on its first day, where the latest of them is kept. */
+function attributeObservations(plan: ScorecardPlan, dialect: SqlDialect, days: DayRange): RawBuilder<unknown> {
+  const start = dialect.date(days.spineFrom);
+  const pivot = plan.attributes.flatMap((name, k) => [
+    sql`max(value) filter (where attribute = ${name}) as ${attributeObserved(k)}`,
+    sql`max(observed_day) filter (where attribute = ${name}) as ${attributeObservedDay(k)}`,
+  ]);
+  return sql`select account_id, spine_day as day, ${sql.join(pivot)}
+    from (
+      select account_id, attribute, greatest(day, ${start}) as spine_day,
+             arg_max(value, observed_at) as value, arg_max(day, observed_at) as observed_day
+      from raw_attributes
+      where attribute in (${sql.join(plan.attributes.map((a) => sql.val(a)))})
+        and value is not null and day <= ${dialect.date(days.to)}
+      group by account_id, attribute, greatest(day, ${start}))
+    group by account_id, spine_day`;
+}
+

@@ -1,0 +1,166 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { AttributeMeasure, EventMeasure, GoalMeasure, Since, TrendMeasure } from '../ir/types.ts';
+import {
+  attributeDay,
+  attributeObserved,
+  attributeObservedDay,
+  attributeValue,
+  col,
+  goalStart,
+  goalTotal,
+  measureStale,
+  measureText,
+  measureValue,
+  previousValue,
+  signalColumn,
+  usersDelta,
+} from './columns.ts';
+import type { SqlDialect } from './dialect.ts';
+import { signalFor, type PlannedMeasure, type ScorecardPlan } from './plan.ts';
+
+// The measure columns of the `layer*` models, as expressions over `daily`'s columns.
+
+export const ACCOUNT = col('account_id');
+export const DAY = col('day');
+export const BY_ACCOUNT = sql`partition by ${ACCOUNT} order by ${DAY}`;
+
+/** `rows between (offset + width − 1) preceding and offset preceding`: a window of
+ *  `width` days ending `offset` days before D, on the dense spine. */
+function frame(width: number, offset = 0): RawBuilder<unknown> {
+  const end = offset === 0 ? sql`current row` : sql`${sql.lit(offset)} preceding`;
+  return sql`over (${BY_ACCOUNT} rows between ${sql.lit(offset + width - 1)} preceding and ${end})`;
+}
+const RUNNING = sql`over (${BY_ACCOUNT} rows between unbounded preceding and current row)`;
+
+/** Every window function of the scorecard, all over the same partition and order so
+ *  that the engine sorts the spine once: event windows, the previous period of trends of
+ *  event measures, running distinct users, goal totals and the as-of attribute values. */
+export function windowColumns(plan: ScorecardPlan, dialect: SqlDialect): RawBuilder<unknown>[] {
+  const columns: RawBuilder<unknown>[] = [];
+  for (const m of plan.measures) {
+    const { measure } = m;
+    if (measure.kind === 'event') {
+      columns.push(
+        measure.aggregate === 'distinct_users'
+          ? sql`coalesce(sum(${usersDelta(m)}) ${RUNNING}, 0) as ${measureValue(m)}`
+          : sql`${eventWindow(plan, measure, 0)} as ${measureValue(m)}`,
+      );
+    }
+    if (measure.kind === 'goal') columns.push(sql`coalesce(sum(${goalDaily(plan, measure)}) ${RUNNING}, 0) as ${goalTotal(m)}`);
+    const framed = framedTrendOf(plan, m);
+    if (framed) columns.push(sql`${eventWindow(plan, framed, (measure as TrendMeasure).window)} as ${previousValue(m)}`);
+  }
+  plan.attributes.forEach((_, k) => {
+    columns.push(sql`${dialect.lastNonNull(attributeObserved(k))} ${RUNNING} as ${attributeValue(k)}`);
+    columns.push(sql`${dialect.lastNonNull(attributeObservedDay(k))} ${RUNNING} as ${attributeDay(k)}`);
+  });
+  return columns;
+}
+
+/** A trend of an event measure (other than distinct_users) reads the previous period
+ *  with a second frame in the same window pass instead of a LAG over the first. */
+export function framedTrendOf(plan: ScorecardPlan, m: PlannedMeasure): EventMeasure | undefined {
+  if (m.measure.kind !== 'trend') return undefined;
+  const of = byName(plan, m.measure.of).measure;
+  return of.kind === 'event' && of.aggregate !== 'distinct_users' ? of : undefined;
+}
+
+function eventWindow(plan: ScorecardPlan, measure: EventMeasure, offset: number): RawBuilder<unknown> {
+  const s = signalFor(plan, measure.signal).index;
+  const over = frame(measure.window, offset);
+  switch (measure.aggregate) {
+    case 'count':
+      return sql`coalesce(sum(${signalColumn(s, 'n')}) ${over}, 0)`;
+    case 'active_days':
+      return sql`coalesce(sum(case when ${signalColumn(s, 'n')} > 0 then 1 else 0 end) ${over}, 0)`;
+    case 'sum':
+      return sql`coalesce(sum(${signalColumn(s, 'total')}) ${over}, 0)`;
+    case 'avg':
+      return sql`(sum(${signalColumn(s, 'total')}) ${over} / nullif(sum(${signalColumn(s, 'vn')}) ${over}, 0))`;
+    case 'min':
+      return sql`min(${signalColumn(s, 'lo')}) ${over}`;
+    case 'max':
+      return sql`max(${signalColumn(s, 'hi')}) ${over}`;
+    case 'distinct_users':
+      throw new Error('distinct_users is a running sum of user deltas, not a frame');
+  }
+}
+
+function goalDaily(plan: ScorecardPlan, goal: GoalMeasure): RawBuilder<unknown> {
+  const s = signalFor(plan, goal.signal).index;
+  if (goal.aggregate === 'sum') return signalColumn(s, 'total');
+  if (goal.aggregate === 'active_days') return sql`case when ${signalColumn(s, 'n')} > 0 then 1 else 0 end`;
+  return signalColumn(s, 'n');
+}
+
+/** Projections over the windows: attribute measures (with staleness), ages and goal
+ *  starts. Goal values need another row (the day before the start), added by a join. */
+export function projectedColumns(plan: ScorecardPlan, dialect: SqlDialect): RawBuilder<unknown>[] {
+  return plan.measures.flatMap((m) => {
+    switch (m.measure.kind) {
+      case 'attribute':
+        return attributeMeasure(plan, m, m.measure, dialect);
+      case 'age': {
+        const start = sinceDay(plan, m.measure.since, dialect);
+        return [sql`case when ${DAY} < ${start} then null else ${DAY} - ${start} end as ${measureValue(m)}`];
+      }
+      case 'goal':
+        return [sql`${sinceDay(plan, m.measure.since, dialect)} as ${goalStart(m)}`];
+      default:
+        return [];
+    }
+  });
+}
+
+/** Missing when never observed; stale (missing, with status `stale`) when observed more
+ *  than max_age days before D. */
+function attributeMeasure(plan: ScorecardPlan, m: PlannedMeasure, measure: AttributeMeasure, dialect: SqlDialect): RawBuilder<unknown>[] {
+  const k = plan.attributes.indexOf(measure.attribute);
+  const value = attributeValue(k);
+  const stale =
+    measure.maxAge === undefined ? sql`false` : sql`coalesce(${DAY} - ${attributeDay(k)} > ${sql.lit(measure.maxAge)}, false)`;
+  return [
+    sql`case when ${stale} then null else ${dialect.tryNumber(value)} end as ${measureValue(m)}`,
+    sql`case when ${stale} then null else ${value} end as ${measureText(m)}`,
+    sql`${stale} as ${measureStale(m)}`,
+  ];
+}
+
+function sinceDay(plan: ScorecardPlan, since: Since, dialect: SqlDialect): RawBuilder<unknown> {
+  if (since.kind === 'first_seen') return col('first_day');
+  // A start-date attribute holds a calendar date; a full timestamp is read in UTC.
+  return dialect.dayOf(attributeValue(plan.attributes.indexOf(since.attribute)), 'UTC');
+}
+
+/** actual / expected, where actual = total(D) − total(start − 1) and
+ *  expected = target × min(1, (D − start + 1) / within); missing before the start day.
+ *  `now` is the row of D, `before<i>` the row of the day before the goal's start. */
+export function goalValue(m: PlannedMeasure & { measure: GoalMeasure }): RawBuilder<unknown> {
+  const { target, within } = m.measure;
+  const start = sql`now.${goalStart(m)}`;
+  const elapsed = sql`(now.day - ${start} + 1)`;
+  const actual = sql`(now.${goalTotal(m)} - coalesce(${col(`before${m.index}`)}.${goalTotal(m)}, 0))`;
+  return sql`case when ${start} is null or now.day < ${start} then null
+    else ${actual} / (${sql.lit(target)} * least(1.0, cast(${elapsed} as double) / ${sql.lit(within)})) end`;
+}
+
+/** Trends and ratios. A trend's previous value is a framed window (see framedTrendOf)
+ *  or the lag column of its layer. */
+export function derivedMeasure(plan: ScorecardPlan, m: PlannedMeasure): RawBuilder<unknown> {
+  const measure = m.measure;
+  if (measure.kind === 'trend') {
+    const now = measureValue(byName(plan, measure.of));
+    const before = previousValue(m);
+    return sql`case when ${before} is null or ${before} = 0 then null else (${now} - ${before}) / ${before} end`;
+  }
+  if (measure.kind === 'ratio') {
+    return sql`(${measureValue(byName(plan, measure.numerator))} / nullif(${measureValue(byName(plan, measure.denominator))}, 0))`;
+  }
+  throw new Error(`measure ${m.name} is not derived`);
+}
+
+export function byName(plan: ScorecardPlan, name: string): PlannedMeasure {
+  const found = plan.measures.find((m) => m.name === name);
+  if (!found) throw new Error(`unknown measure ${name}`);
+  return found;
+}
