@@ -1,6 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { ChurnSource } from '../pipeline/ir/types.ts';
-import type { SqlDialect } from '../pipeline/compile/dialect.ts';
 
 /** A named statement of a model, as `healthscore compile` prints it. */
 export interface ModelStep {
@@ -8,11 +7,11 @@ export interface ModelStep {
   statement: RawBuilder<unknown>;
 }
 
-/** Which accounts are scored on which day (SPEC §3.1), for the days [from, to]:
+/** Which accounts are scored on which day (SPEC §3.1):
  *  - an account's first day is accounts.created_at, else its first event or attribute;
  *  - it is churned from a churn day until the first later day with an event.
- *  Scorecard-independent, so it is built once per run and shared. */
-export function accountLifecycleSteps(churn: ChurnSource | undefined, dialect: SqlDialect, from: string, to: string): ModelStep[] {
+ *  The steps build the small tables `scoredOn` reads; scorecard-independent. */
+export function accountLifecycleSteps(churn: ChurnSource | undefined): ModelStep[] {
   const churnDays =
     churn === undefined
       ? sql`select null::varchar as account_id, null::date as churn_day where false`
@@ -35,25 +34,23 @@ export function accountLifecycleSteps(churn: ChurnSource | undefined, dialect: S
         left join first_event using (account_id)
         left join first_attribute using (account_id)`,
     },
-    { name: 'hs_churn_days', statement: sql`create or replace temp table hs_churn_days as ${churnDays}` },
     {
-      name: 'hs_scored_accounts',
       // Churned on D ⇔ some churn day c ≤ D has no event in (c, D]: each churn opens an
-      // interval [c, first active day after c). Few accounts churn, so the intervals are
-      // a small table and the check is an anti-join, not a look-up for every account-day.
-      statement: sql`create or replace temp table hs_scored_accounts as
-        with churned as (
-          select c.account_id, c.churn_day,
-                 (select min(a.day) from daily_activity a where a.account_id = c.account_id and a.day > c.churn_day) as back_on
-          from hs_churn_days c)
-        select a.account_id, cast(d.range as date) as day
-        from hs_accounts a
-        cross join range(${dialect.date(from)}, ${dialect.addDays(dialect.date(to), 1)}, interval 1 day) d
-        where a.first_day <= cast(d.range as date)
-          and not exists (
-            select 1 from churned c
-            where c.account_id = a.account_id and c.churn_day <= cast(d.range as date)
-              and (c.back_on is null or cast(d.range as date) < c.back_on))`,
+      // interval [c, first active day after c). Few accounts churn, so this is a small table.
+      name: 'hs_churn_intervals',
+      statement: sql`create or replace temp table hs_churn_intervals as
+        with churn_days as (${churnDays})
+        select c.account_id, c.churn_day,
+               (select min(a.day) from daily_activity a where a.account_id = c.account_id and a.day > c.churn_day) as back_on
+        from churn_days c`,
     },
   ];
+}
+
+/** The account of `row` (with account_id, day and first_day) is scored on its day. */
+export function scoredOn(row: RawBuilder<unknown>): RawBuilder<boolean> {
+  return sql<boolean>`${row}.first_day <= ${row}.day and not exists (
+    select 1 from hs_churn_intervals c
+    where c.account_id = ${row}.account_id and c.churn_day <= ${row}.day
+      and (c.back_on is null or ${row}.day < c.back_on))`;
 }

@@ -31,11 +31,9 @@ export function compileScorecard(
   return {
     plan,
     prepare: [
-      ...accountLifecycleSteps(config.sources.churn, dialect, days.from, days.to),
+      ...accountLifecycleSteps(config.sources.churn),
       measuresModel(plan, dialect, days),
       overridesModel(plan, dialect, days.from, days.to),
-      scoresModel(plan, dialect),
-      healthModel(plan, dialect),
     ],
     replace: [
       { name: 'clear score_snapshots', statement: sql`delete from score_snapshots where ${inRange}` },
@@ -45,16 +43,8 @@ export function compileScorecard(
         statement: sql`delete from alerts where scorecard = ${scorecard.id}
           and alert_date between ${dialect.date(days.from)} and ${dialect.date(days.to)}`,
       },
-      {
-        name: 'score_snapshots',
-        statement: sql`insert into score_snapshots
-          select snapshot_date, scorecard, account_id, score_id, raw_value, score, band, weight, status
-          from hs_scores`,
-      },
-      {
-        name: 'health_snapshots',
-        statement: sql`insert into health_snapshots by name select * from hs_health`,
-      },
+      scoresModel(plan, dialect),
+      healthModel(plan, dialect, days.from, days.to),
       alertsModel(plan, dialect, days.from, days.to),
       {
         name: 'run_log',

@@ -8,11 +8,11 @@ import { segmentOf, subjectColumns } from './measures-model.ts';
 import type { ScorecardPlan } from './plan.ts';
 import { SCORE_DIGITS } from './scores-model.ts';
 
-/** `hs_health`: one row per scored account and day (the health_snapshots columns).
- *  The global score is the weighted average of the present scores of weight > 0 — with
+/** Inserts health_snapshots rows for the batch: one per scored account and day, from the
+ *  score_snapshots rows just written in the same transaction. The global score is the weighted average of the present scores of weight > 0 — with
  *  groups, first per group (average | lowest | highest), then over the present groups by
  *  group weight. Insights that fire cap the band. */
-export function healthModel(plan: ScorecardPlan, dialect: SqlDialect): ModelStep {
+export function healthModel(plan: ScorecardPlan, dialect: SqlDialect, from: string, to: string): ModelStep {
   const { scorecard } = plan;
   const bands = scorecard.bands;
   const columns = subjectColumns(plan, dialect);
@@ -36,17 +36,19 @@ export function healthModel(plan: ScorecardPlan, dialect: SqlDialect): ModelStep
   const finalRank = sql`least(${sql.join([bandRank(col('computed_band'), bands), ...caps])})`;
 
   return {
-    name: 'hs_health',
-    statement: sql`create or replace temp table hs_health as
-      with global as (${globalScore(plan)}),
+    name: 'health_snapshots',
+    statement: sql`insert into health_snapshots by name
+      with scores as (${batchScores(plan, dialect, from, to)}),
+      global as (${globalScore(plan)}),
       fired as (
         select m.day, m.account_id, g.computed_score, ${firedList} as insights
         ${sql.join(insightIds.map(({ fires }, i) => sql`, ${fires} as ${col(`fires${i}`)}`), sql``)}
         from hs_measures m left join global g on g.day = m.day and g.account_id = m.account_id),
       banded as (select *, ${computedBand} as computed_band from fired),
       score_overrides as (
-        select snapshot_date as day, account_id, string_agg(distinct override_reason, '; ' order by override_reason) as reasons
-        from hs_scores where override_reason is not null group by snapshot_date, account_id)
+        select s.snapshot_date as day, s.account_id, string_agg(distinct o.reason, '; ' order by o.reason) as reasons
+        from scores s join hs_overrides o on o.account_id = s.account_id and o.day = s.snapshot_date and o.score_id = s.score_id
+        where s.status = 'overridden' group by s.snapshot_date, s.account_id)
       select b.day as snapshot_date, cast(${scorecard.id} as varchar) as scorecard, b.account_id,
         coalesce(o.score, b.computed_score) as score,
         -- A global override has the last word, over insights too.
@@ -61,6 +63,16 @@ export function healthModel(plan: ScorecardPlan, dialect: SqlDialect): ModelStep
   };
 }
 
+/** The batch's score rows with each score's group. */
+function batchScores(plan: ScorecardPlan, dialect: SqlDialect, from: string, to: string): RawBuilder<unknown> {
+  const grouped = plan.scorecard.scores.filter((s) => s.group !== undefined);
+  const group = grouped.length
+    ? sql`(case score_id ${sql.join(grouped.map((s) => sql`when ${s.id} then ${s.group!}`), sql` `)} end)`
+    : sql`cast(null as varchar)`;
+  return sql`select *, ${group} as score_group from score_snapshots
+    where scorecard = ${plan.scorecard.id} and snapshot_date between ${dialect.date(from)} and ${dialect.date(to)}`;
+}
+
 function globalScore(plan: ScorecardPlan): RawBuilder<unknown> {
   const { scorecard } = plan;
   const digits = sql.lit(SCORE_DIGITS);
@@ -68,7 +80,7 @@ function globalScore(plan: ScorecardPlan): RawBuilder<unknown> {
   if (!scorecard.groups) {
     return sql`select snapshot_date as day, account_id,
         round(sum(score * weight) / sum(weight), ${digits}) as computed_score
-      from hs_scores where ${present} group by snapshot_date, account_id`;
+      from scores where ${present} group by snapshot_date, account_id`;
   }
   const groups = Object.entries(scorecard.groups);
   const groupWeight = sql`(case score_group ${sql.join(groups.map(([name, g]) => sql`when ${name} then ${sql.lit(g.weight)}`), sql` `)} end)`;
@@ -81,7 +93,7 @@ function globalScore(plan: ScorecardPlan): RawBuilder<unknown> {
   )} end)`;
   return sql`select day, account_id, round(sum(group_score * group_weight) / sum(group_weight), ${digits}) as computed_score
     from (select snapshot_date as day, account_id, ${combined} as group_score, ${groupWeight} as group_weight
-          from hs_scores where ${present} group by snapshot_date, account_id, score_group)
+          from scores where ${present} group by snapshot_date, account_id, score_group)
     where group_weight > 0
     group by day, account_id`;
 }

@@ -50,9 +50,12 @@ export function windowColumns(plan: ScorecardPlan, dialect: SqlDialect): RawBuil
     const framed = framedTrendOf(plan, m);
     if (framed) columns.push(sql`${eventWindow(plan, framed, (measure as TrendMeasure).window)} as ${previousValue(m)}`);
   }
-  plan.attributes.forEach((_, k) => {
+  plan.attributes.forEach((name, k) => {
     columns.push(sql`${dialect.lastNonNull(attributeObserved(k))} ${RUNNING} as ${attributeValue(k)}`);
-    columns.push(sql`${dialect.lastNonNull(attributeObservedDay(k))} ${RUNNING} as ${attributeDay(k)}`);
+    // Each window expression costs a pass over the spine: the day only where max_age reads it.
+    if (plan.datedAttributes.includes(name)) {
+      columns.push(sql`${dialect.lastNonNull(attributeObservedDay(k))} ${RUNNING} as ${attributeDay(k)}`);
+    }
   });
   return columns;
 }

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { GoalMeasure, Subject } from '../ir/types.ts';
-import type { ModelStep } from '../../models/account-lifecycle.ts';
+import { scoredOn, type ModelStep } from '../../models/account-lifecycle.ts';
 import { attributeValue, col, measureStale, measureText, measureValue, previousValue } from './columns.ts';
 import { conditionSql, type SubjectColumns } from './conditions.ts';
 import { dailyInputs } from './daily-inputs.ts';
@@ -82,8 +82,7 @@ export function measuresModel(plan: ScorecardPlan, dialect: SqlDialect, days: Da
       with ${sql.join(ctes, sql`,\n`)}
       select m.account_id, m.day${list(kept.map((c) => sql`m.${c}`))}
       from ${col(`layer${maxDepth}`)} m
-      join hs_scored_accounts s on s.account_id = m.account_id and s.day = m.day
-      where ${segment}`,
+      where m.day between ${dialect.date(days.from)} and ${dialect.date(days.to)} and ${scoredOn(sql`m`)} and ${segment}`,
   };
 }
 

@@ -8,6 +8,8 @@ export interface ScorecardPlan {
   signals: PlannedSignal[];
   /** Attribute names read anywhere (measures, conditions, goal start dates). */
   attributes: string[];
+  /** The ones whose observation day matters (max_age staleness). */
+  datedAttributes: string[];
   /** Measures ordered so that every measure comes after the ones it reads. */
   measures: PlannedMeasure[];
   /** Days before the first snapshot day that must be on the spine; Infinity = all. */
@@ -100,6 +102,7 @@ export function planScorecard(scorecard: Scorecard): ScorecardPlan {
     scorecard,
     signals: [...signals.values()],
     attributes: [...attributes].sort(),
+    datedAttributes: [...new Set(planned.flatMap((m) => (m.measure.kind === 'attribute' && m.measure.maxAge !== undefined ? [m.measure.attribute] : [])))].sort(),
     measures: planned,
     history: Math.max(0, ...planned.map((m) => m.history)),
   };

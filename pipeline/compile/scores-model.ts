@@ -10,19 +10,16 @@ import type { ScorecardPlan } from './plan.ts';
 
 export const SCORE_DIGITS = 4;
 
-/** `hs_scores`: one row per account, day and score (the score_snapshots columns plus the
- *  score's group). A score restricted to a segment has no row for accounts outside it. */
+/** Inserts score_snapshots rows for the batch straight from hs_measures: one row per
+ *  account, day and score (written once — the health model reads them back). A score
+ *  restricted to a segment has no row for accounts outside it. */
 export function scoresModel(plan: ScorecardPlan, dialect: SqlDialect): ModelStep {
-  const { scorecard } = plan;
-  const selects = scorecard.scores.map((score) => scoreSelect(plan, score, dialect));
-  const empty = sql`select null::date as snapshot_date, null::varchar as scorecard, null::varchar as account_id,
-    null::varchar as score_id, null::double as raw_value, null::double as score, null::varchar as band,
-    null::double as weight, null::varchar as status, null::varchar as score_group,
-    null::varchar as override_reason where false`;
+  const selects = plan.scorecard.scores.map((score) => scoreSelect(plan, score, dialect));
   return {
-    name: 'hs_scores',
-    statement: sql`create or replace temp table hs_scores as
-      ${selects.length ? sql.join(selects, sql`\nunion all\n`) : empty}`,
+    name: 'score_snapshots',
+    statement: selects.length
+      ? sql`insert into score_snapshots ${sql.join(selects, sql`\nunion all\n`)}`
+      : sql`select 1 where false`,
   };
 }
 
@@ -39,16 +36,14 @@ function scoreSelect(plan: ScorecardPlan, score: Score, dialect: SqlDialect): Ra
   const final = sql`coalesce(o.score, scored.score)`;
   return sql`select scored.snapshot_date, scorecard, scored.account_id, scored.score_id, raw_value, ${final} as score,
       coalesce(o.band, ${bandOf(final, bands)}) as band, weight,
-      case when o.account_id is null then status else 'overridden' end as status, score_group,
-      o.reason as override_reason
+      case when o.account_id is null then status else 'overridden' end as status
     from (
       select day as snapshot_date, cast(${plan.scorecard.id} as varchar) as scorecard, account_id,
         cast(${score.id} as varchar) as score_id,
         raw_value,
         coalesce(computed, ${fallback}) as score,
         cast(${sql.lit(score.weight)} as double) as weight,
-        case when computed is not null then 'ok' when stale then 'stale' else 'missing' end as status,
-        cast(${score.group ?? null} as varchar) as score_group
+        case when computed is not null then 'ok' when stale then 'stale' else 'missing' end as status
       from (select day, account_id, cast(${measureValue(m)} as double) as raw_value, ${computed} as computed,
               ${stale} as stale
             from hs_measures where ${segment}) scored_rows

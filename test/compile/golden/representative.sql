@@ -12,23 +12,12 @@ create or replace temp table hs_accounts as
         left join first_event using (account_id)
         left join first_attribute using (account_id);
 
--- hs_churn_days
-create or replace temp table hs_churn_days as select null::varchar as account_id, null::date as churn_day where false;
-
--- hs_scored_accounts
-create or replace temp table hs_scored_accounts as
-        with churned as (
-          select c.account_id, c.churn_day,
-                 (select min(a.day) from daily_activity a where a.account_id = c.account_id and a.day > c.churn_day) as back_on
-          from hs_churn_days c)
-        select a.account_id, cast(d.range as date) as day
-        from hs_accounts a
-        cross join range(date '2025-01-14', (date '2025-01-15' + 1), interval 1 day) d
-        where a.first_day <= cast(d.range as date)
-          and not exists (
-            select 1 from churned c
-            where c.account_id = a.account_id and c.churn_day <= cast(d.range as date)
-              and (c.back_on is null or cast(d.range as date) < c.back_on));
+-- hs_churn_intervals
+create or replace temp table hs_churn_intervals as
+        with churn_days as (select null::varchar as account_id, null::date as churn_day where false)
+        select c.account_id, c.churn_day,
+               (select min(a.day) from daily_activity a where a.account_id = c.account_id and a.day > c.churn_day) as back_on
+        from churn_days c;
 
 -- hs_measures
 create or replace temp table hs_measures as
@@ -59,13 +48,15 @@ daily as (select spine.account_id, spine.day, spine.first_day, "plain"."s1_n", "
         and value is not null and day <= date '2025-01-15'
       group by account_id, attribute, greatest(day, date '2025-01-01'))
     group by account_id, spine_day) "observed" on "observed".account_id = spine.account_id and "observed".day = spine.day),
-windows as (select daily.*, coalesce(sum("s0_n") over (partition by "account_id" order by "day" rows between 6 preceding and current row), 0) as "m0:big_exports", coalesce(sum("s1_n") over (partition by "account_id" order by "day" rows between 6 preceding and current row), 0) as "m1:logins_7d", coalesce(sum("s1_n") over (partition by "account_id" order by "day" rows between 13 preceding and 7 preceding), 0) as "before2:login_trend", coalesce(sum("users4_delta") over (partition by "account_id" order by "day" rows between unbounded preceding and current row), 0) as "m4:users_7d", last_value("a0_obs" ignore nulls) over (partition by "account_id" order by "day" rows between unbounded preceding and current row) as "a0_value", last_value("a0_obs_day" ignore nulls) over (partition by "account_id" order by "day" rows between unbounded preceding and current row) as "a0_day", last_value("a1_obs" ignore nulls) over (partition by "account_id" order by "day" rows between unbounded preceding and current row) as "a1_value", last_value("a1_obs_day" ignore nulls) over (partition by "account_id" order by "day" rows between unbounded preceding and current row) as "a1_day" from daily),
+windows as (select daily.*, coalesce(sum("s0_n") over (partition by "account_id" order by "day" rows between 6 preceding and current row), 0) as "m0:big_exports", coalesce(sum("s1_n") over (partition by "account_id" order by "day" rows between 6 preceding and current row), 0) as "m1:logins_7d", coalesce(sum("s1_n") over (partition by "account_id" order by "day" rows between 13 preceding and 7 preceding), 0) as "before2:login_trend", coalesce(sum("users4_delta") over (partition by "account_id" order by "day" rows between unbounded preceding and current row), 0) as "m4:users_7d", last_value("a0_obs" ignore nulls) over (partition by "account_id" order by "day" rows between unbounded preceding and current row) as "a0_value", last_value("a0_obs_day" ignore nulls) over (partition by "account_id" order by "day" rows between unbounded preceding and current row) as "a0_day", last_value("a1_obs" ignore nulls) over (partition by "account_id" order by "day" rows between unbounded preceding and current row) as "a1_value" from daily),
 "layer0" as (select windows.*, case when coalesce("day" - "a0_day" > 90, false) then null else (case when isfinite(try_cast("a0_value" as double)) then try_cast("a0_value" as double) end) end as "m3:nps", case when coalesce("day" - "a0_day" > 90, false) then null else "a0_value" end as "t3:nps", coalesce("day" - "a0_day" > 90, false) as "stale3:nps" from windows),
 "layer1" as (select *, case when "before2:login_trend" is null or "before2:login_trend" = 0 then null else ("m1:logins_7d" - "before2:login_trend") / "before2:login_trend" end as "m2:login_trend", ("m1:logins_7d" / nullif("m4:users_7d", 0)) as "m5:per_user" from "layer0")
       select m.account_id, m.day, m."m0:big_exports", m."m1:logins_7d", m."m2:login_trend", m."m3:nps", m."t3:nps", m."stale3:nps", m."m4:users_7d", m."m5:per_user", m."a0_value", m."a1_value"
       from "layer1" m
-      join hs_scored_accounts s on s.account_id = m.account_id and s.day = m.day
-      where true;
+      where m.day between date '2025-01-14' and date '2025-01-15' and m.first_day <= m.day and not exists (
+    select 1 from hs_churn_intervals c
+    where c.account_id = m.account_id and c.churn_day <= m.day
+      and (c.back_on is null or m.day < c.back_on)) and true;
 
 -- hs_overrides
 create or replace temp table hs_overrides as
@@ -76,111 +67,6 @@ create or replace temp table hs_overrides as
       where o.scorecard = 'golden'
       qualify row_number() over (partition by o.account_id, o.score_id, cast(d.range as date)
                                  order by o.starts_on desc, o.source_file desc, o.source_line desc) = 1;
-
--- hs_scores
-create or replace temp table hs_scores as
-      select scored.snapshot_date, scorecard, scored.account_id, scored.score_id, raw_value, coalesce(o.score, scored.score) as score,
-      coalesce(o.band, case when coalesce(o.score, scored.score) is null then null when coalesce(o.score, scored.score) >= 7 then 'green' when coalesce(o.score, scored.score) >= 3 then 'yellow' else 'red' end) as band, weight,
-      case when o.account_id is null then status else 'overridden' end as status, score_group,
-      o.reason as override_reason
-    from (
-      select day as snapshot_date, cast('golden' as varchar) as scorecard, account_id,
-        cast('logins' as varchar) as score_id,
-        raw_value,
-        coalesce(computed, null::double) as score,
-        cast(3 as double) as weight,
-        case when computed is not null then 'ok' when stale then 'stale' else 'missing' end as status,
-        cast('usage' as varchar) as score_group
-      from (select day, account_id, cast("m1:logins_7d" as double) as raw_value, round((case when "m1:logins_7d" is null then null else greatest(0, least(10, ("m1:logins_7d" - 0) * 10 / 10)) end), 4) as computed,
-              false as stale
-            from hs_measures where true) scored_rows
-    ) scored
-    left join hs_overrides o
-      on o.account_id = scored.account_id and o.day = scored.snapshot_date and o.score_id = scored.score_id
-union all
-select scored.snapshot_date, scorecard, scored.account_id, scored.score_id, raw_value, coalesce(o.score, scored.score) as score,
-      coalesce(o.band, case when coalesce(o.score, scored.score) is null then null when coalesce(o.score, scored.score) >= 7 then 'green' when coalesce(o.score, scored.score) >= 3 then 'yellow' else 'red' end) as band, weight,
-      case when o.account_id is null then status else 'overridden' end as status, score_group,
-      o.reason as override_reason
-    from (
-      select day as snapshot_date, cast('golden' as varchar) as scorecard, account_id,
-        cast('per_user' as varchar) as score_id,
-        raw_value,
-        coalesce(computed, null::double) as score,
-        cast(2 as double) as weight,
-        case when computed is not null then 'ok' when stale then 'stale' else 'missing' end as status,
-        cast('usage' as varchar) as score_group
-      from (select day, account_id, cast("m5:per_user" as double) as raw_value, round((case when "m5:per_user" is null then null when "m5:per_user" < 1 then 0 when "m5:per_user" < 3 then 5 else 10 end), 4) as computed,
-              false as stale
-            from hs_measures where true) scored_rows
-    ) scored
-    left join hs_overrides o
-      on o.account_id = scored.account_id and o.day = scored.snapshot_date and o.score_id = scored.score_id
-union all
-select scored.snapshot_date, scorecard, scored.account_id, scored.score_id, raw_value, coalesce(o.score, scored.score) as score,
-      coalesce(o.band, case when coalesce(o.score, scored.score) is null then null when coalesce(o.score, scored.score) >= 7 then 'green' when coalesce(o.score, scored.score) >= 3 then 'yellow' else 'red' end) as band, weight,
-      case when o.account_id is null then status else 'overridden' end as status, score_group,
-      o.reason as override_reason
-    from (
-      select day as snapshot_date, cast('golden' as varchar) as scorecard, account_id,
-        cast('trend' as varchar) as score_id,
-        raw_value,
-        coalesce(computed, 5) as score,
-        cast(1 as double) as weight,
-        case when computed is not null then 'ok' when stale then 'stale' else 'missing' end as status,
-        cast('usage' as varchar) as score_group
-      from (select day, account_id, cast("m2:login_trend" as double) as raw_value, round((case when "m2:login_trend" is null then null else greatest(0, least(10, ("m2:login_trend" - -0.5) * 10 / 1)) end), 4) as computed,
-              false as stale
-            from hs_measures where true) scored_rows
-    ) scored
-    left join hs_overrides o
-      on o.account_id = scored.account_id and o.day = scored.snapshot_date and o.score_id = scored.score_id
-union all
-select scored.snapshot_date, scorecard, scored.account_id, scored.score_id, raw_value, coalesce(o.score, scored.score) as score,
-      coalesce(o.band, case when coalesce(o.score, scored.score) is null then null when coalesce(o.score, scored.score) >= 7 then 'green' when coalesce(o.score, scored.score) >= 3 then 'yellow' else 'red' end) as band, weight,
-      case when o.account_id is null then status else 'overridden' end as status, score_group,
-      o.reason as override_reason
-    from (
-      select day as snapshot_date, cast('golden' as varchar) as scorecard, account_id,
-        cast('nps' as varchar) as score_id,
-        raw_value,
-        coalesce(computed, null::double) as score,
-        cast(2 as double) as weight,
-        case when computed is not null then 'ok' when stale then 'stale' else 'missing' end as status,
-        cast('relationship' as varchar) as score_group
-      from (select day, account_id, cast("m3:nps" as double) as raw_value, round((case when "m3:nps" is null then null else greatest(0, least(10, ("m3:nps" - 0) * 10 / 10)) end), 4) as computed,
-              "stale3:nps" as stale
-            from hs_measures where (coalesce("a1_value" = 'pro', false) or coalesce("a1_value" = 'enterprise', false))) scored_rows
-    ) scored
-    left join hs_overrides o
-      on o.account_id = scored.account_id and o.day = scored.snapshot_date and o.score_id = scored.score_id;
-
--- hs_health
-create or replace temp table hs_health as
-      with global as (select day, account_id, round(sum(group_score * group_weight) / sum(group_weight), 4) as computed_score
-    from (select snapshot_date as day, account_id, (case score_group when 'usage' then sum(score * weight) / sum(weight) when 'relationship' then min(score) end) as group_score, (case score_group when 'usage' then 60 when 'relationship' then 40 end) as group_weight
-          from hs_scores where score is not null and weight > 0 group by snapshot_date, account_id, score_group)
-    where group_weight > 0
-    group by day, account_id),
-      fired as (
-        select m.day, m.account_id, g.computed_score, list_sort(list_filter(cast([case when coalesce("m1:logins_7d" = 0, false) then cast('idle' as varchar) end] as varchar[]), x -> x is not null)) as insights
-        , coalesce("m1:logins_7d" = 0, false) as "fires0"
-        from hs_measures m left join global g on g.day = m.day and g.account_id = m.account_id),
-      banded as (select *, case when "computed_score" is null then null when "computed_score" >= 7 then 'green' when "computed_score" >= 3 then 'yellow' else 'red' end as computed_band from fired),
-      score_overrides as (
-        select snapshot_date as day, account_id, string_agg(distinct override_reason, '; ' order by override_reason) as reasons
-        from hs_scores where override_reason is not null group by snapshot_date, account_id)
-      select b.day as snapshot_date, cast('golden' as varchar) as scorecard, b.account_id,
-        coalesce(o.score, b.computed_score) as score,
-        -- A global override has the last word, over insights too.
-        coalesce(o.band, case when o.score is not null then case when o.score is null then null when o.score >= 7 then 'green' when o.score >= 3 then 'yellow' else 'red' end else (case least((case "computed_band" when 'red' then 0 when 'yellow' then 1 when 'green' then 2 end), case when "fires0" then 1 end) when 0 then 'red' when 1 then 'yellow' when 2 then 'green' end) end) as band,
-        b.computed_score, b.computed_band, b.insights,
-        (o.account_id is not null or so.reasons is not null) as overridden,
-        nullif(concat_ws('; ', o.reason, so.reasons), '') as override_reason,
-        cast('79ffc600e0e3ab7a' as varchar) as definition_version
-      from banded b
-      left join hs_overrides o on o.account_id = b.account_id and o.day = b.day and o.score_id is null
-      left join score_overrides so on so.account_id = b.account_id and so.day = b.day;
 
 -- clear score_snapshots
 delete from score_snapshots where scorecard = 'golden' and snapshot_date between date '2025-01-14' and date '2025-01-15';
@@ -193,12 +79,103 @@ delete from alerts where scorecard = 'golden'
           and alert_date between date '2025-01-14' and date '2025-01-15';
 
 -- score_snapshots
-insert into score_snapshots
-          select snapshot_date, scorecard, account_id, score_id, raw_value, score, band, weight, status
-          from hs_scores;
+insert into score_snapshots select scored.snapshot_date, scorecard, scored.account_id, scored.score_id, raw_value, coalesce(o.score, scored.score) as score,
+      coalesce(o.band, case when coalesce(o.score, scored.score) is null then null when coalesce(o.score, scored.score) >= 7 then 'green' when coalesce(o.score, scored.score) >= 3 then 'yellow' else 'red' end) as band, weight,
+      case when o.account_id is null then status else 'overridden' end as status
+    from (
+      select day as snapshot_date, cast('golden' as varchar) as scorecard, account_id,
+        cast('logins' as varchar) as score_id,
+        raw_value,
+        coalesce(computed, null::double) as score,
+        cast(3 as double) as weight,
+        case when computed is not null then 'ok' when stale then 'stale' else 'missing' end as status
+      from (select day, account_id, cast("m1:logins_7d" as double) as raw_value, round((case when "m1:logins_7d" is null then null else greatest(0, least(10, ("m1:logins_7d" - 0) * 10 / 10)) end), 4) as computed,
+              false as stale
+            from hs_measures where true) scored_rows
+    ) scored
+    left join hs_overrides o
+      on o.account_id = scored.account_id and o.day = scored.snapshot_date and o.score_id = scored.score_id
+union all
+select scored.snapshot_date, scorecard, scored.account_id, scored.score_id, raw_value, coalesce(o.score, scored.score) as score,
+      coalesce(o.band, case when coalesce(o.score, scored.score) is null then null when coalesce(o.score, scored.score) >= 7 then 'green' when coalesce(o.score, scored.score) >= 3 then 'yellow' else 'red' end) as band, weight,
+      case when o.account_id is null then status else 'overridden' end as status
+    from (
+      select day as snapshot_date, cast('golden' as varchar) as scorecard, account_id,
+        cast('per_user' as varchar) as score_id,
+        raw_value,
+        coalesce(computed, null::double) as score,
+        cast(2 as double) as weight,
+        case when computed is not null then 'ok' when stale then 'stale' else 'missing' end as status
+      from (select day, account_id, cast("m5:per_user" as double) as raw_value, round((case when "m5:per_user" is null then null when "m5:per_user" < 1 then 0 when "m5:per_user" < 3 then 5 else 10 end), 4) as computed,
+              false as stale
+            from hs_measures where true) scored_rows
+    ) scored
+    left join hs_overrides o
+      on o.account_id = scored.account_id and o.day = scored.snapshot_date and o.score_id = scored.score_id
+union all
+select scored.snapshot_date, scorecard, scored.account_id, scored.score_id, raw_value, coalesce(o.score, scored.score) as score,
+      coalesce(o.band, case when coalesce(o.score, scored.score) is null then null when coalesce(o.score, scored.score) >= 7 then 'green' when coalesce(o.score, scored.score) >= 3 then 'yellow' else 'red' end) as band, weight,
+      case when o.account_id is null then status else 'overridden' end as status
+    from (
+      select day as snapshot_date, cast('golden' as varchar) as scorecard, account_id,
+        cast('trend' as varchar) as score_id,
+        raw_value,
+        coalesce(computed, 5) as score,
+        cast(1 as double) as weight,
+        case when computed is not null then 'ok' when stale then 'stale' else 'missing' end as status
+      from (select day, account_id, cast("m2:login_trend" as double) as raw_value, round((case when "m2:login_trend" is null then null else greatest(0, least(10, ("m2:login_trend" - -0.5) * 10 / 1)) end), 4) as computed,
+              false as stale
+            from hs_measures where true) scored_rows
+    ) scored
+    left join hs_overrides o
+      on o.account_id = scored.account_id and o.day = scored.snapshot_date and o.score_id = scored.score_id
+union all
+select scored.snapshot_date, scorecard, scored.account_id, scored.score_id, raw_value, coalesce(o.score, scored.score) as score,
+      coalesce(o.band, case when coalesce(o.score, scored.score) is null then null when coalesce(o.score, scored.score) >= 7 then 'green' when coalesce(o.score, scored.score) >= 3 then 'yellow' else 'red' end) as band, weight,
+      case when o.account_id is null then status else 'overridden' end as status
+    from (
+      select day as snapshot_date, cast('golden' as varchar) as scorecard, account_id,
+        cast('nps' as varchar) as score_id,
+        raw_value,
+        coalesce(computed, null::double) as score,
+        cast(2 as double) as weight,
+        case when computed is not null then 'ok' when stale then 'stale' else 'missing' end as status
+      from (select day, account_id, cast("m3:nps" as double) as raw_value, round((case when "m3:nps" is null then null else greatest(0, least(10, ("m3:nps" - 0) * 10 / 10)) end), 4) as computed,
+              "stale3:nps" as stale
+            from hs_measures where (coalesce("a1_value" = 'pro', false) or coalesce("a1_value" = 'enterprise', false))) scored_rows
+    ) scored
+    left join hs_overrides o
+      on o.account_id = scored.account_id and o.day = scored.snapshot_date and o.score_id = scored.score_id;
 
 -- health_snapshots
-insert into health_snapshots by name select * from hs_health;
+insert into health_snapshots by name
+      with scores as (select *, (case score_id when 'logins' then 'usage' when 'per_user' then 'usage' when 'trend' then 'usage' when 'nps' then 'relationship' end) as score_group from score_snapshots
+    where scorecard = 'golden' and snapshot_date between date '2025-01-14' and date '2025-01-15'),
+      global as (select day, account_id, round(sum(group_score * group_weight) / sum(group_weight), 4) as computed_score
+    from (select snapshot_date as day, account_id, (case score_group when 'usage' then sum(score * weight) / sum(weight) when 'relationship' then min(score) end) as group_score, (case score_group when 'usage' then 60 when 'relationship' then 40 end) as group_weight
+          from scores where score is not null and weight > 0 group by snapshot_date, account_id, score_group)
+    where group_weight > 0
+    group by day, account_id),
+      fired as (
+        select m.day, m.account_id, g.computed_score, list_sort(list_filter(cast([case when coalesce("m1:logins_7d" = 0, false) then cast('idle' as varchar) end] as varchar[]), x -> x is not null)) as insights
+        , coalesce("m1:logins_7d" = 0, false) as "fires0"
+        from hs_measures m left join global g on g.day = m.day and g.account_id = m.account_id),
+      banded as (select *, case when "computed_score" is null then null when "computed_score" >= 7 then 'green' when "computed_score" >= 3 then 'yellow' else 'red' end as computed_band from fired),
+      score_overrides as (
+        select s.snapshot_date as day, s.account_id, string_agg(distinct o.reason, '; ' order by o.reason) as reasons
+        from scores s join hs_overrides o on o.account_id = s.account_id and o.day = s.snapshot_date and o.score_id = s.score_id
+        where s.status = 'overridden' group by s.snapshot_date, s.account_id)
+      select b.day as snapshot_date, cast('golden' as varchar) as scorecard, b.account_id,
+        coalesce(o.score, b.computed_score) as score,
+        -- A global override has the last word, over insights too.
+        coalesce(o.band, case when o.score is not null then case when o.score is null then null when o.score >= 7 then 'green' when o.score >= 3 then 'yellow' else 'red' end else (case least((case "computed_band" when 'red' then 0 when 'yellow' then 1 when 'green' then 2 end), case when "fires0" then 1 end) when 0 then 'red' when 1 then 'yellow' when 2 then 'green' end) end) as band,
+        b.computed_score, b.computed_band, b.insights,
+        (o.account_id is not null or so.reasons is not null) as overridden,
+        nullif(concat_ws('; ', o.reason, so.reasons), '') as override_reason,
+        cast('79ffc600e0e3ab7a' as varchar) as definition_version
+      from banded b
+      left join hs_overrides o on o.account_id = b.account_id and o.day = b.day and o.score_id is null
+      left join score_overrides so on so.account_id = b.account_id and so.day = b.day;
 
 -- alerts
 insert into alerts select today.snapshot_date, today.scorecard, today.account_id, cast('became_red' as varchar),
