@@ -1,8 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 
-/** Recomputes daily_activity (account × day × event → events) for the given days from
- *  raw_events. Called inside the transaction that loaded new rows, so the aggregate is
- *  never out of step with the raw table. Only the touched days are rescanned. */
+/** Recomputes daily_activity (account × day × event → events) and daily_users (account ×
+ *  day × user) for the given days from raw_events. Called inside the transaction that
+ *  loaded new rows, so the aggregates are never out of step with the raw table. Only the
+ *  touched days are rescanned. */
 export async function refreshDailyActivity(db: Kysely<any>, touchedDaysTable: string): Promise<void> {
   const touched = sql.table(touchedDaysTable);
   await sql`delete from daily_activity where day in (select day from ${touched})`.execute(db);
@@ -11,4 +12,9 @@ export async function refreshDailyActivity(db: Kysely<any>, touchedDaysTable: st
     from raw_events
     where day in (select day from ${touched})
     group by account_id, day, event`.execute(db);
+  await sql`delete from daily_users where day in (select day from ${touched})`.execute(db);
+  await sql`insert into daily_users
+    select distinct account_id, day, user_id
+    from raw_events
+    where day in (select day from ${touched}) and user_id is not null`.execute(db);
 }

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 
 // Every table the pipeline owns, created idempotently. Raw tables keep the file each row
 // came from, so a changed file can be replaced without touching the others.
@@ -29,6 +29,9 @@ const MODEL_TABLES = [
   // The compact daily aggregate every rolling window is computed from.
   sql`create table if not exists daily_activity (
     account_id varchar not null, day date not null, event varchar not null, events bigint not null)`,
+  // Who was active on which day (any event): distinct-user windows read this instead of
+  // the raw events.
+  sql`create table if not exists daily_users (account_id varchar not null, day date not null, user_id varchar not null)`,
 ];
 
 const SNAPSHOT_TABLES = [
@@ -63,10 +66,30 @@ const STATE_TABLES = [
   sql`create table if not exists warehouse_settings (key varchar primary key, value varchar not null)`,
 ];
 
+/** Bumped when a model table is added, with the step that fills it from the raw tables. */
+const SCHEMA_VERSION = 2;
+const MIGRATIONS: Record<number, RawBuilder<unknown>> = {
+  2: sql`insert into daily_users select distinct account_id, day, user_id from raw_events where user_id is not null`,
+};
+
 export async function ensureWarehouseTables(db: Kysely<any>): Promise<void> {
   for (const statement of [...RAW_TABLES, ...MODEL_TABLES, ...SNAPSHOT_TABLES, ...STATE_TABLES]) {
     await statement.execute(db);
   }
+  await migrate(db);
+}
+
+/** Fills model tables that a warehouse written by an older version lacks, once. A new
+ *  warehouse starts at the current version (its loads fill every model). */
+async function migrate(db: Kysely<any>): Promise<void> {
+  const { rows } = await sql<{ value: string }>`select value from warehouse_settings where key = 'schema_version'`.execute(db);
+  const { rows: loaded } = await sql<{ n: number }>`select count(*) as n from loaded_files`.execute(db);
+  const from = rows[0] ? Number(rows[0].value) : loaded[0]?.n ? 1 : SCHEMA_VERSION;
+  if (rows[0] && from === SCHEMA_VERSION) return;
+  await db.transaction().execute(async (trx) => {
+    for (let version = from + 1; version <= SCHEMA_VERSION; version++) await MIGRATIONS[version]?.execute(trx);
+    await sql`insert or replace into warehouse_settings values ('schema_version', ${String(SCHEMA_VERSION)})`.execute(trx);
+  });
 }
 
 export const SNAPSHOT_TABLE_NAMES = ['score_snapshots', 'health_snapshots', 'alerts'] as const;

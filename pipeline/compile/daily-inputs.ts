@@ -4,7 +4,7 @@ import { attributeObserved, attributeObservedDay, col, signalColumn, usersDelta 
 import { conditionSql, type SubjectColumns } from './conditions.ts';
 import type { SqlDialect } from './dialect.ts';
 import type { DayRange } from './measures-model.ts';
-import type { PlannedSignal, ScorecardPlan } from './plan.ts';
+import type { PlannedMeasure, PlannedSignal, ScorecardPlan } from './plan.ts';
 
 /** The `daily` model: the dense account × day spine with, per day, every figure the
  *  windows need — the signals' daily counts and totals, the distinct-user deltas, and the
@@ -35,7 +35,7 @@ export function dailyInputs(plan: ScorecardPlan, dialect: SqlDialect, days: DayR
 
   for (const m of plan.measures) {
     if (m.measure.kind === 'event' && m.measure.aggregate === 'distinct_users') {
-      join(`users${m.index}`, activeUsersDelta(m.measure, dialect, days), [sql`delta as ${usersDelta(m)}`]);
+      join(`users${m.index}`, activeUsersDelta(m, m.measure, dialect, days), [sql`delta as ${usersDelta(m)}`]);
     }
   }
 
@@ -89,14 +89,19 @@ function richAggregates(s: PlannedSignal, dialect: SqlDialect): { sql: RawBuilde
  *  [day, day + N); cut at the user's next active day, the covers are disjoint, so the
  *  users counted on D are a running sum of +1 at each cover's start and −1 at its end.
  *  One window pass, linear in the number of active user-days. */
-function activeUsersDelta(measure: EventMeasure, dialect: SqlDialect, days: DayRange): RawBuilder<unknown> {
+function activeUsersDelta(m: PlannedMeasure, measure: EventMeasure, dialect: SqlDialect, days: DayRange): RawBuilder<unknown> {
   const n = measure.window;
-  const start = dialect.date(days.spineFrom);
+  // Correct from the first day anything reads (earlier spine rows are never used).
+  const start = dialect.addDays(dialect.date(days.from), -m.readsBefore);
   const day = col('day');
-  return sql`with user_days as (
-        select distinct account_id, user_id, day from raw_events
-        where user_id is not null and ${signalFilter(measure.signal, dialect)}
-          and day between ${dialect.addDays(start, 1 - n)} and ${dialect.date(days.to)}),
+  const inRange = sql`day between ${dialect.addDays(start, 1 - n)} and ${dialect.date(days.to)}`;
+  // Users of any event are kept by the load in daily_users; other signals read raw events.
+  const userDays =
+    measure.signal.events.kind === 'any' && !measure.signal.where
+      ? sql`select account_id, user_id, day from daily_users where ${inRange}`
+      : sql`select distinct account_id, user_id, day from raw_events
+          where user_id is not null and ${signalFilter(measure.signal, dialect)} and ${inRange}`;
+  return sql`with user_days as (${userDays}),
       covers as (
         select account_id, greatest(${day}, ${start}) as starts,
                least(${dialect.addDays(day, n)},

@@ -32,6 +32,9 @@ export interface PlannedMeasure {
   /** 0 for measures read from data, 1 + the deepest input for derived ones. */
   depth: number;
   history: number;
+  /** Days before the first snapshot day on which this measure's value is read (by a trend
+   *  over it): 0 when only the snapshot days need it. */
+  readsBefore: number;
 }
 
 export function planScorecard(scorecard: Scorecard): ScorecardPlan {
@@ -83,7 +86,7 @@ export function planScorecard(scorecard: Scorecard): ScorecardPlan {
         break;
       }
     }
-    const planned: PlannedMeasure = { name, measure, index: measures.size, depth, history };
+    const planned: PlannedMeasure = { name, measure, index: measures.size, depth, history, readsBefore: 0 };
     measures.set(name, planned);
     return planned;
   };
@@ -98,6 +101,18 @@ export function planScorecard(scorecard: Scorecard): ScorecardPlan {
   }
 
   const planned = [...measures.values()];
+  // Consumers come after their inputs, so one backward sweep settles readsBefore.
+  for (const m of [...planned].reverse()) {
+    if (m.measure.kind === 'trend') {
+      const of = measures.get(m.measure.of)!;
+      of.readsBefore = Math.max(of.readsBefore, m.readsBefore + m.measure.window);
+    } else if (m.measure.kind === 'ratio') {
+      for (const part of [m.measure.numerator, m.measure.denominator]) {
+        const input = measures.get(part)!;
+        input.readsBefore = Math.max(input.readsBefore, m.readsBefore);
+      }
+    }
+  }
   return {
     scorecard,
     signals: [...signals.values()],

@@ -125,6 +125,21 @@ describe('materialised state', () => {
   });
 });
 
+describe('an older warehouse', () => {
+  it('gets the model tables it lacks filled once, from its raw events', async () => {
+    const p = await project();
+    await p.run();
+    const before = await snapshot(p);
+    const wh = await p.warehouse();
+    // What a warehouse written before daily_users existed looks like.
+    await sql`delete from daily_users`.execute(wh.db);
+    await sql`delete from warehouse_settings where key = 'schema_version'`.execute(wh.db);
+    await p.run({ fullRefresh: true });
+    expect(await wh.query(sql`select count(*) as n from daily_users`)).not.toEqual([{ n: 0 }]);
+    expect(await snapshot(p)).toEqual(before);
+  });
+});
+
 describe('loading', () => {
   it('adds nothing when the same file is loaded again, and replaces a changed file', async () => {
     const p = await project();

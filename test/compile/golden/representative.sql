@@ -27,12 +27,9 @@ create or replace temp table hs_measures as
       cross join range(date '2025-01-01', (date '2025-01-15' + 1), interval 1 day) d
       where a.first_day <= date '2025-01-15'),
 daily as (select spine.account_id, spine.day, spine.first_day, "plain"."s1_n", "rich"."s0_n", "users4".delta as "users4_delta", "observed"."a0_obs", "observed"."a0_obs_day", "observed"."a1_obs", "observed"."a1_obs_day"
-    from spine left join (select account_id, day, sum(events) filter (where "event" in ('login')) as "s1_n" from daily_activity where day between date '2025-01-01' and date '2025-01-15' group by account_id, day) "plain" on "plain".account_id = spine.account_id and "plain".day = spine.day left join (select account_id, day, count(*) filter (where "event" in ('export') and coalesce((case when isfinite(try_cast(json_extract_string("properties", '/rows') as double)) then try_cast(json_extract_string("properties", '/rows') as double) end) > 1000, false)) as "s0_n" from raw_events where day between date '2025-01-01' and date '2025-01-15' group by account_id, day) "rich" on "rich".account_id = spine.account_id and "rich".day = spine.day left join (with user_days as (
-        select distinct account_id, user_id, day from raw_events
-        where user_id is not null and true
-          and day between (date '2025-01-01' + -6) and date '2025-01-15'),
+    from spine left join (select account_id, day, sum(events) filter (where "event" in ('login')) as "s1_n" from daily_activity where day between date '2025-01-01' and date '2025-01-15' group by account_id, day) "plain" on "plain".account_id = spine.account_id and "plain".day = spine.day left join (select account_id, day, count(*) filter (where "event" in ('export') and coalesce((case when isfinite(try_cast(json_extract_string("properties", '/rows') as double)) then try_cast(json_extract_string("properties", '/rows') as double) end) > 1000, false)) as "s0_n" from raw_events where day between date '2025-01-01' and date '2025-01-15' group by account_id, day) "rich" on "rich".account_id = spine.account_id and "rich".day = spine.day left join (with user_days as (select account_id, user_id, day from daily_users where day between ((date '2025-01-14' + 0) + -6) and date '2025-01-15'),
       covers as (
-        select account_id, greatest("day", date '2025-01-01') as starts,
+        select account_id, greatest("day", (date '2025-01-14' + 0)) as starts,
                least(("day" + 7),
                      coalesce(lead("day") over (partition by account_id, user_id order by "day"), ("day" + 7))) as ends
         from user_days)
