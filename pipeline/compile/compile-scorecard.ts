@@ -44,7 +44,7 @@ export function compileScorecard(
           and alert_date between ${dialect.date(days.from)} and ${dialect.date(days.to)}`,
       },
       scoresModel(plan, dialect),
-      healthModel(plan, dialect, days.from, days.to),
+      healthModel(plan, dialect),
       alertsModel(plan, dialect, days.from, days.to),
       {
         name: 'run_log',

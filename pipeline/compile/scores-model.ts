@@ -11,8 +11,8 @@ import type { ScorecardPlan } from './plan.ts';
 export const SCORE_DIGITS = 4;
 
 /** Inserts score_snapshots rows for the batch straight from hs_measures: one row per
- *  account, day and score (written once — the health model reads them back). A score
- *  restricted to a segment has no row for accounts outside it. */
+ *  account, day and score. A score restricted to a segment has no row for accounts
+ *  outside it. */
 export function scoresModel(plan: ScorecardPlan, dialect: SqlDialect): ModelStep {
   const selects = plan.scorecard.scores.map((score) => scoreSelect(plan, score, dialect));
   return {
@@ -23,14 +23,24 @@ export function scoresModel(plan: ScorecardPlan, dialect: SqlDialect): ModelStep
   };
 }
 
-function scoreSelect(plan: ScorecardPlan, score: Score, dialect: SqlDialect): RawBuilder<unknown> {
+/** A score as expressions over an hs_measures row: whether the account has a row for it,
+ *  the computed score (rounded; null when missing), the score a missing policy supplies,
+ *  and whether the input is stale. Shared by the long rows and the health model. */
+export function scoreParts(plan: ScorecardPlan, score: Score, dialect: SqlDialect) {
   const m = byName(plan, score.measure);
-  const stale = m.measure.kind === 'attribute' ? measureStale(m) : sql`false`;
   const text = m.measure.kind === 'attribute' ? measureText(m) : dialect.text(measureValue(m));
   const input = score.scoring.kind === 'map' ? text : measureValue(m);
-  const computed = dialect.round(scoring(score.scoring, input, plan.scorecard.scale), SCORE_DIGITS);
-  const segment = score.segment ? conditionSql(segmentOf(plan, score.segment), subjectColumns(plan, dialect), dialect) : sql`true`;
-  const fallback = score.missing.kind === 'value' ? sql.lit(score.missing.value) : sql`null::double`;
+  return {
+    measure: m,
+    hasRow: score.segment ? conditionSql(segmentOf(plan, score.segment), subjectColumns(plan, dialect), dialect) : sql<boolean>`true`,
+    computed: dialect.round(scoring(score.scoring, input, plan.scorecard.scale), SCORE_DIGITS),
+    fallback: score.missing.kind === 'value' ? sql.lit(score.missing.value) : sql`null::double`,
+    stale: m.measure.kind === 'attribute' ? measureStale(m) : sql`false`,
+  };
+}
+
+function scoreSelect(plan: ScorecardPlan, score: Score, dialect: SqlDialect): RawBuilder<unknown> {
+  const { measure: m, hasRow: segment, computed, fallback, stale } = scoreParts(plan, score, dialect);
   const bands = score.bands ?? plan.scorecard.bands;
   // A manual override replaces the score (and/or its band) before averaging.
   const final = sql`coalesce(o.score, scored.score)`;

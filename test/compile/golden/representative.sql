@@ -146,33 +146,24 @@ select scored.snapshot_date, scorecard, scored.account_id, scored.score_id, raw_
 
 -- health_snapshots
 insert into health_snapshots by name
-      with scores as (select *, (case score_id when 'logins' then 'usage' when 'per_user' then 'usage' when 'trend' then 'usage' when 'nps' then 'relationship' end) as score_group from score_snapshots
-    where scorecard = 'golden' and snapshot_date between date '2025-01-14' and date '2025-01-15'),
-      global as (select day, account_id, round(sum(group_score * group_weight) / sum(group_weight), 4) as computed_score
-    from (select snapshot_date as day, account_id, (case score_group when 'usage' then sum(score * weight) / sum(weight) when 'relationship' then min(score) end) as group_score, (case score_group when 'usage' then 60 when 'relationship' then 40 end) as group_weight
-          from scores where score is not null and weight > 0 group by snapshot_date, account_id, score_group)
-    where group_weight > 0
-    group by day, account_id),
-      fired as (
-        select m.day, m.account_id, g.computed_score, list_sort(list_filter(cast([case when coalesce("m1:logins_7d" = 0, false) then cast('idle' as varchar) end] as varchar[]), x -> x is not null)) as insights
-        , coalesce("m1:logins_7d" = 0, false) as "fires0"
-        from hs_measures m left join global g on g.day = m.day and g.account_id = m.account_id),
-      banded as (select *, case when "computed_score" is null then null when "computed_score" >= 7 then 'green' when "computed_score" >= 3 then 'yellow' else 'red' end as computed_band from fired),
-      score_overrides as (
-        select s.snapshot_date as day, s.account_id, string_agg(distinct o.reason, '; ' order by o.reason) as reasons
-        from scores s join hs_overrides o on o.account_id = s.account_id and o.day = s.snapshot_date and o.score_id = s.score_id
-        where s.status = 'overridden' group by s.snapshot_date, s.account_id)
+      with score_overrides as (
+        select account_id, day, max(score) filter (where score_id = 'logins') as "o0_score", coalesce(bool_or(score_id = 'logins'), false) as "o0_active", max(reason) filter (where score_id = 'logins') as "o0_reason", max(score) filter (where score_id = 'per_user') as "o1_score", coalesce(bool_or(score_id = 'per_user'), false) as "o1_active", max(reason) filter (where score_id = 'per_user') as "o1_reason", max(score) filter (where score_id = 'trend') as "o2_score", coalesce(bool_or(score_id = 'trend'), false) as "o2_active", max(reason) filter (where score_id = 'trend') as "o2_reason", max(score) filter (where score_id = 'nps') as "o3_score", coalesce(bool_or(score_id = 'nps'), false) as "o3_active", max(reason) filter (where score_id = 'nps') as "o3_reason" from hs_overrides where score_id is not null group by account_id, day),
+      scored as (
+        select m.*, case when true then coalesce(so."o0_score", round((case when "m1:logins_7d" is null then null else greatest(0, least(10, ("m1:logins_7d" - 0) * 10 / 10)) end), 4), null::double) end as "final0", case when true then coalesce(so."o1_score", round((case when "m5:per_user" is null then null when "m5:per_user" < 1 then 0 when "m5:per_user" < 3 then 5 else 10 end), 4), null::double) end as "final1", case when true then coalesce(so."o2_score", round((case when "m2:login_trend" is null then null else greatest(0, least(10, ("m2:login_trend" - -0.5) * 10 / 1)) end), 4), 5) end as "final2", case when (coalesce("a1_value" = 'pro', false) or coalesce("a1_value" = 'enterprise', false)) then coalesce(so."o3_score", round((case when "m3:nps" is null then null else greatest(0, least(10, ("m3:nps" - 0) * 10 / 10)) end), 4), null::double) end as "final3", coalesce("m1:logins_7d" = 0, false) as "fires0",
+          array_to_string(list_distinct(list_sort(list_filter(cast([case when true and so."o0_active" then so."o0_reason" end, case when true and so."o1_active" then so."o1_reason" end, case when true and so."o2_active" then so."o2_reason" end, case when (coalesce("a1_value" = 'pro', false) or coalesce("a1_value" = 'enterprise', false)) and so."o3_active" then so."o3_reason" end] as varchar[]), x -> x is not null))), '; ') as score_reasons
+        from hs_measures m left join score_overrides so on so.account_id = m.account_id and so.day = m.day),
+      computed as (
+        select *, round(((coalesce(((coalesce("final0" * 3, 0) + coalesce("final1" * 2, 0) + coalesce("final2" * 1, 0)) / nullif((case when "final0" is null then 0 else 3 end) + (case when "final1" is null then 0 else 2 end) + (case when "final2" is null then 0 else 1 end), 0)) * 60, 0) + coalesce(least("final3") * 40, 0)) / nullif((case when ((coalesce("final0" * 3, 0) + coalesce("final1" * 2, 0) + coalesce("final2" * 1, 0)) / nullif((case when "final0" is null then 0 else 3 end) + (case when "final1" is null then 0 else 2 end) + (case when "final2" is null then 0 else 1 end), 0)) is null then 0 else 60 end) + (case when least("final3") is null then 0 else 40 end), 0)), 4) as computed_score, list_sort(list_filter(cast([case when "fires0" then cast('idle' as varchar) end] as varchar[]), x -> x is not null)) as insights from scored),
+      banded as (select *, case when "computed_score" is null then null when "computed_score" >= 7 then 'green' when "computed_score" >= 3 then 'yellow' else 'red' end as computed_band from computed)
       select b.day as snapshot_date, cast('golden' as varchar) as scorecard, b.account_id,
         coalesce(o.score, b.computed_score) as score,
-        -- A global override has the last word, over insights too.
         coalesce(o.band, case when o.score is not null then case when o.score is null then null when o.score >= 7 then 'green' when o.score >= 3 then 'yellow' else 'red' end else (case least((case "computed_band" when 'red' then 0 when 'yellow' then 1 when 'green' then 2 end), case when "fires0" then 1 end) when 0 then 'red' when 1 then 'yellow' when 2 then 'green' end) end) as band,
         b.computed_score, b.computed_band, b.insights,
-        (o.account_id is not null or so.reasons is not null) as overridden,
-        nullif(concat_ws('; ', o.reason, so.reasons), '') as override_reason,
+        (o.account_id is not null or b.score_reasons <> '') as overridden,
+        nullif(concat_ws('; ', o.reason, nullif(b.score_reasons, '')), '') as override_reason,
         cast('79ffc600e0e3ab7a' as varchar) as definition_version
       from banded b
-      left join hs_overrides o on o.account_id = b.account_id and o.day = b.day and o.score_id is null
-      left join score_overrides so on so.account_id = b.account_id and so.day = b.day;
+      left join hs_overrides o on o.account_id = b.account_id and o.day = b.day and o.score_id is null;
 
 -- alerts
 insert into alerts select today.snapshot_date, today.scorecard, today.account_id, cast('became_red' as varchar),
