@@ -4,9 +4,11 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 // came from, so a changed file can be replaced without touching the others.
 
 const RAW_TABLES = [
+  // Size and modification time let an unchanged file be skipped without hashing it.
   sql`create table if not exists loaded_files (
     source varchar not null, path varchar not null, content_hash varchar not null,
-    row_count bigint not null, loaded_at timestamptz not null, primary key (source, path))`,
+    row_count bigint not null, loaded_at timestamptz not null, file_size bigint, file_mtime_ms double,
+    primary key (source, path))`,
   // `day` is the calendar day of `ts` in the project timezone, fixed at load time so that
   // every later query filters on a plain DATE.
   sql`create table if not exists raw_events (
@@ -67,9 +69,11 @@ const STATE_TABLES = [
 ];
 
 /** Bumped when a model table is added, with the step that fills it from the raw tables. */
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 const MIGRATIONS: Record<number, RawBuilder<unknown>> = {
   2: sql`insert into daily_users select distinct account_id, day, user_id from raw_events where user_id is not null`,
+  3: sql`alter table loaded_files add column if not exists file_size bigint;
+         alter table loaded_files add column if not exists file_mtime_ms double`,
 };
 
 export async function ensureWarehouseTables(db: Kysely<any>): Promise<void> {

@@ -35,5 +35,8 @@ function alertSelect(plan: ScorecardPlan, alert: Alert, dialect: SqlDialect, fro
      and before.snapshot_date = ${dialect.addDays(sql`today.snapshot_date`, -lookBack)}
     where today.scorecard = ${scorecard.id}
       and today.snapshot_date between ${dialect.date(from)} and ${dialect.date(to)}
+      -- Stated on both sides so that neither scan reads the whole history.
+      and before.scorecard = ${scorecard.id}
+      and before.snapshot_date between ${dialect.addDays(dialect.date(from), -lookBack)} and ${dialect.addDays(dialect.date(to), -lookBack)}
       and ${fires}`;
 }

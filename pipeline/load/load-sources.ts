@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { FileSource, ProjectConfig } from '../ir/types.ts';
 import type { SqlDialect } from '../compile/dialect.ts';
@@ -65,10 +66,19 @@ async function loadFile(
   file: string,
 ): Promise<LoadedFile | undefined> {
   const shown = displayPath(config.root, file);
+  const { size, mtimeMs } = await stat(file);
+  const { rows: previous } = await sql<{ content_hash: string; file_size: number | null; file_mtime_ms: number | null }>`
+    select content_hash, file_size, file_mtime_ms from loaded_files where source = ${target.source} and path = ${shown}`.execute(db);
+  const known = previous[0];
+  // Same size and modification time: unchanged, without reading it. Otherwise the
+  // content decides (a file touched but not changed is not reloaded).
+  if (known && known.file_size === size && known.file_mtime_ms === mtimeMs) return undefined;
   const hash = await hashFile(file);
-  const { rows: previous } = await sql<{ content_hash: string }>`
-    select content_hash from loaded_files where source = ${target.source} and path = ${shown}`.execute(db);
-  if (previous[0]?.content_hash === hash) return undefined;
+  if (known?.content_hash === hash) {
+    await sql`update loaded_files set file_size = ${size}, file_mtime_ms = ${mtimeMs}
+      where source = ${target.source} and path = ${shown}`.execute(db);
+    return undefined;
+  }
 
   const { reader, columns, fileColumns } = await fileReader(db, source, wide, file, shown);
   const col = (name: string) => {
@@ -98,7 +108,8 @@ async function loadFile(
     const inserted = await sql`insert into ${table} by name select ${selectList} from ${reader}`.execute(trx);
     rowCount = Number(inserted.numAffectedRows ?? 0n);
     await target.touched?.after(trx, shown);
-    await sql`insert or replace into loaded_files values (${target.source}, ${shown}, ${hash}, ${rowCount}, now())`.execute(trx);
+    await sql`insert or replace into loaded_files (source, path, content_hash, row_count, loaded_at, file_size, file_mtime_ms)
+      values (${target.source}, ${shown}, ${hash}, ${rowCount}, now(), ${size}, ${mtimeMs})`.execute(trx);
   });
   return { source: target.source, file: shown, rows: rowCount, action: previous.length ? 'replaced' : 'loaded' };
 }

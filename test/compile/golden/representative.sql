@@ -174,6 +174,9 @@ insert into alerts select today.snapshot_date, today.scorecard, today.account_id
      and before.snapshot_date = (today.snapshot_date + -1)
     where today.scorecard = 'golden'
       and today.snapshot_date between date '2025-01-14' and date '2025-01-15'
+      -- Stated on both sides so that neither scan reads the whole history.
+      and before.scorecard = 'golden'
+      and before.snapshot_date between (date '2025-01-14' + -1) and (date '2025-01-15' + -1)
       and today.band = 'red'
           and (case before.band when 'red' then 0 when 'yellow' then 1 when 'green' then 2 end) > (case today.band when 'red' then 0 when 'yellow' then 1 when 'green' then 2 end);
 
