@@ -1,15 +1,14 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { EventMeasure, Signal } from '../ir/types.ts';
-import { attributeObserved, attributeObservedDay, col, signalColumn, usersDelta } from './columns.ts';
+import { attributeDay, attributeObserved, attributeObservedDay, attributeValue, col, signalColumn, usersDelta } from './columns.ts';
 import { conditionSql, type SubjectColumns } from './conditions.ts';
 import type { SqlDialect } from './dialect.ts';
 import type { DayRange } from './measures-model.ts';
 import type { PlannedMeasure, PlannedSignal, ScorecardPlan } from './plan.ts';
 
 /** The `daily` model: the dense account × day spine with, per day, every figure the
- *  windows need — the signals' daily counts and totals, the distinct-user deltas, and the
- *  attribute observations of that day (the first spine day also carries the latest
- *  observation from before the spine, so that a running "last value" needs no history). */
+ *  windows need — the signals' daily counts and totals, the distinct-user deltas — and the
+ *  attributes' values as of that day. */
 export function dailyInputs(plan: ScorecardPlan, dialect: SqlDialect, days: DayRange): RawBuilder<unknown> {
   const range = sql`day between ${dialect.date(days.spineFrom)} and ${dialect.date(days.to)}`;
   const selects: RawBuilder<unknown>[] = [];
@@ -40,8 +39,12 @@ export function dailyInputs(plan: ScorecardPlan, dialect: SqlDialect, days: DayR
   }
 
   if (plan.attributes.length) {
-    join('observed', attributeObservations(plan, dialect, days),
-      plan.attributes.flatMap((_, k) => [attributeObserved(k), attributeObservedDay(k)]));
+    joins.push(sql`asof left join (${attributeStates(plan, dialect, days)}) states
+      on states.account_id = spine.account_id and spine.day >= states.day`);
+    selects.push(...plan.attributes.flatMap((name, k) => [
+      sql`states.${attributeValue(k)}`,
+      ...(plan.datedAttributes.includes(name) ? [sql`states.${attributeDay(k)}`] : []),
+    ]));
   }
 
   return sql`select spine.account_id, spine.day, spine.first_day${sql.join(selects.map((s) => sql`, ${s}`), sql``)}
@@ -113,23 +116,26 @@ function activeUsersDelta(m: PlannedMeasure, measure: EventMeasure, dialect: Sql
     group by account_id, day`;
 }
 
-/** Per account and spine day, each attribute's last observation of that day (the latest
- *  timestamp wins; an empty value is no observation). Observations from before the spine
- *  count as made on its first day, where the latest of them is kept. */
-function attributeObservations(plan: ScorecardPlan, dialect: SqlDialect, days: DayRange): RawBuilder<unknown> {
-  const start = dialect.date(days.spineFrom);
+/** Each account's attribute values as of every day one of them was observed (the latest
+ *  timestamp of a day wins; an empty value is no observation): a small table, read by one
+ *  ASOF join per spine row instead of a running window per attribute over the spine. */
+function attributeStates(plan: ScorecardPlan, dialect: SqlDialect, days: DayRange): RawBuilder<unknown> {
   const pivot = plan.attributes.flatMap((name, k) => [
     sql`max(value) filter (where attribute = ${name}) as ${attributeObserved(k)}`,
-    sql`max(observed_day) filter (where attribute = ${name}) as ${attributeObservedDay(k)}`,
+    ...(plan.datedAttributes.includes(name) ? [sql`max(day) filter (where attribute = ${name}) as ${attributeObservedDay(k)}`] : []),
   ]);
-  return sql`select account_id, spine_day as day, ${sql.join(pivot)}
-    from (
-      select account_id, attribute, greatest(day, ${start}) as spine_day,
-             arg_max(value, observed_at) as value, arg_max(day, observed_at) as observed_day
-      from raw_attributes
-      where attribute in (${sql.join(plan.attributes.map((a) => sql.val(a)))})
-        and value is not null and day <= ${dialect.date(days.to)}
-      group by account_id, attribute, greatest(day, ${start}))
-    group by account_id, spine_day`;
+  const running = sql`over (partition by account_id order by day rows between unbounded preceding and current row)`;
+  const states = plan.attributes.flatMap((name, k) => [
+    sql`${dialect.lastNonNull(attributeObserved(k))} ${running} as ${attributeValue(k)}`,
+    ...(plan.datedAttributes.includes(name) ? [sql`${dialect.lastNonNull(attributeObservedDay(k))} ${running} as ${attributeDay(k)}`] : []),
+  ]);
+  return sql`select account_id, day, ${sql.join(states)} from (
+      select account_id, day, ${sql.join(pivot)}
+      from (
+        select account_id, attribute, day, arg_max(value, observed_at) as value
+        from raw_attributes
+        where attribute in (${sql.join(plan.attributes.map((a) => sql.val(a)))})
+          and value is not null and day <= ${dialect.date(days.to)}
+        group by account_id, attribute, day)
+      group by account_id, day)`;
 }
-

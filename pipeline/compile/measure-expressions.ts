@@ -2,8 +2,6 @@ import { sql, type RawBuilder } from 'kysely';
 import type { AttributeMeasure, EventMeasure, GoalMeasure, Since, TrendMeasure } from '../ir/types.ts';
 import {
   attributeDay,
-  attributeObserved,
-  attributeObservedDay,
   attributeValue,
   col,
   goalStart,
@@ -34,8 +32,8 @@ const RUNNING = sql`over (${BY_ACCOUNT} rows between unbounded preceding and cur
 
 /** Every window function of the scorecard, all over the same partition and order so
  *  that the engine sorts the spine once: event windows, the previous period of trends of
- *  event measures, running distinct users, goal totals and the as-of attribute values. */
-export function windowColumns(plan: ScorecardPlan, dialect: SqlDialect): RawBuilder<unknown>[] {
+ *  event measures, running distinct users and goal totals. */
+export function windowColumns(plan: ScorecardPlan): RawBuilder<unknown>[] {
   const columns: RawBuilder<unknown>[] = [];
   for (const m of plan.measures) {
     const { measure } = m;
@@ -50,13 +48,6 @@ export function windowColumns(plan: ScorecardPlan, dialect: SqlDialect): RawBuil
     const framed = framedTrendOf(plan, m);
     if (framed) columns.push(sql`${eventWindow(plan, framed, (measure as TrendMeasure).window)} as ${previousValue(m)}`);
   }
-  plan.attributes.forEach((name, k) => {
-    columns.push(sql`${dialect.lastNonNull(attributeObserved(k))} ${RUNNING} as ${attributeValue(k)}`);
-    // Each window expression costs a pass over the spine: the day only where max_age reads it.
-    if (plan.datedAttributes.includes(name)) {
-      columns.push(sql`${dialect.lastNonNull(attributeObservedDay(k))} ${RUNNING} as ${attributeDay(k)}`);
-    }
-  });
   return columns;
 }
 

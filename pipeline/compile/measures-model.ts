@@ -41,7 +41,7 @@ export function measuresModel(plan: ScorecardPlan, dialect: SqlDialect, days: Da
       cross join range(${dialect.date(days.spineFrom)}, ${dialect.addDays(dialect.date(days.to), 1)}, interval 1 day) d
       where a.first_day <= ${dialect.date(days.to)})`,
     sql`daily as (${dailyInputs(plan, dialect, days)})`,
-    sql`windows as (select daily.*${list(windowColumns(plan, dialect))} from daily)`,
+    sql`windows as (select daily.*${list(windowColumns(plan))} from daily)`,
     sql`${col(goals.length ? 'projected' : 'layer0')} as (select windows.*${list(projectedColumns(plan, dialect))} from windows)`,
   ];
   if (goals.length) {
