@@ -7,8 +7,7 @@ import type { DayRange } from './measures-model.ts';
 import type { PlannedMeasure, PlannedSignal, ScorecardPlan } from './plan.ts';
 
 /** The `daily` model: the dense account × day spine with, per day, every figure the
- *  windows need — the signals' daily counts and totals, the distinct-user deltas — and the
- *  attributes' values as of that day. */
+ *  windows need — the signals' daily counts and totals and the distinct-user deltas. */
 export function dailyInputs(plan: ScorecardPlan, dialect: SqlDialect, days: DayRange): RawBuilder<unknown> {
   const range = sql`day between ${dialect.date(days.spineFrom)} and ${dialect.date(days.to)}`;
   const selects: RawBuilder<unknown>[] = [];
@@ -38,14 +37,6 @@ export function dailyInputs(plan: ScorecardPlan, dialect: SqlDialect, days: DayR
     }
   }
 
-  if (plan.attributes.length) {
-    joins.push(sql`asof left join (${attributeStates(plan, dialect, days)}) states
-      on states.account_id = spine.account_id and spine.day >= states.day`);
-    selects.push(...plan.attributes.flatMap((name, k) => [
-      sql`states.${attributeValue(k)}`,
-      ...(plan.datedAttributes.includes(name) ? [sql`states.${attributeDay(k)}`] : []),
-    ]));
-  }
 
   return sql`select spine.account_id, spine.day, spine.first_day${sql.join(selects.map((s) => sql`, ${s}`), sql``)}
     from spine ${sql.join(joins, sql` `)}`;
@@ -119,7 +110,7 @@ function activeUsersDelta(m: PlannedMeasure, measure: EventMeasure, dialect: Sql
 /** Each account's attribute values as of every day one of them was observed (the latest
  *  timestamp of a day wins; an empty value is no observation): a small table, read by one
  *  ASOF join per spine row instead of a running window per attribute over the spine. */
-function attributeStates(plan: ScorecardPlan, dialect: SqlDialect, days: DayRange): RawBuilder<unknown> {
+export function attributeStates(plan: ScorecardPlan, dialect: SqlDialect, days: DayRange): RawBuilder<unknown> {
   const pivot = plan.attributes.flatMap((name, k) => [
     sql`max(value) filter (where attribute = ${name}) as ${attributeObserved(k)}`,
     ...(plan.datedAttributes.includes(name) ? [sql`max(day) filter (where attribute = ${name}) as ${attributeObservedDay(k)}`] : []),

@@ -1,9 +1,9 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { GoalMeasure, Subject } from '../ir/types.ts';
 import { scoredOn, type ModelStep } from '../../models/account-lifecycle.ts';
-import { attributeValue, col, measureStale, measureText, measureValue, previousValue } from './columns.ts';
+import { attributeDay, attributeValue, col, measureStale, measureText, measureValue, previousValue } from './columns.ts';
 import { conditionSql, type SubjectColumns } from './conditions.ts';
-import { dailyInputs } from './daily-inputs.ts';
+import { attributeStates, dailyInputs } from './daily-inputs.ts';
 import type { SqlDialect } from './dialect.ts';
 import {
   BY_ACCOUNT,
@@ -42,7 +42,8 @@ export function measuresModel(plan: ScorecardPlan, dialect: SqlDialect, days: Da
       where a.first_day <= ${dialect.date(days.to)})`,
     sql`daily as (${dailyInputs(plan, dialect, days)})`,
     sql`windows as (select daily.*${list(windowColumns(plan))} from daily)`,
-    sql`${col(goals.length ? 'projected' : 'layer0')} as (select windows.*${list(projectedColumns(plan, dialect))} from windows)`,
+    sql`with_attributes as (${withAttributes(plan, dialect, days)})`,
+    sql`${col(goals.length ? 'projected' : 'layer0')} as (select with_attributes.*${list(projectedColumns(plan, dialect))} from with_attributes)`,
   ];
   if (goals.length) {
     const joins = goals.map((m) => {
@@ -84,6 +85,26 @@ export function measuresModel(plan: ScorecardPlan, dialect: SqlDialect, days: Da
       from ${col(`layer${maxDepth}`)} m
       where m.day between ${dialect.date(days.from)} and ${dialect.date(days.to)} and ${scoredOn(sql`m`)} and ${segment}`,
   };
+}
+
+/** The windowed rows that later layers still read — the snapshot days, plus the days a
+ *  LAG-based trend looks back to, or every day for a goal (its start may be long ago) —
+ *  with the attributes as of each day, by one ASOF join on the small attribute-state
+ *  table. Filtering after the windows keeps their input whole. */
+function withAttributes(plan: ScorecardPlan, dialect: SqlDialect, days: DayRange): RawBuilder<unknown> {
+  const lagged = plan.measures.filter((m) => m.measure.kind === 'trend' && !framedTrendOf(plan, m));
+  const hasGoal = plan.measures.some((m) => m.measure.kind === 'goal');
+  const back = Math.max(0, ...lagged.map((m) => m.readsBefore + (m.measure as { window: number }).window));
+  const kept = hasGoal ? sql`true` : sql`windows.day >= ${dialect.addDays(dialect.date(days.from), -back)}`;
+  if (!plan.attributes.length) return sql`select * from windows where ${kept}`;
+  const values = plan.attributes.flatMap((name, k) => [
+    sql`states.${attributeValue(k)}`,
+    ...(plan.datedAttributes.includes(name) ? [sql`states.${attributeDay(k)}`] : []),
+  ]);
+  return sql`select windows.*${list(values)}
+    from windows asof left join (${attributeStates(plan, dialect, days)}) states
+      on states.account_id = windows.account_id and windows.day >= states.day
+    where ${kept}`;
 }
 
 /** `, a, b, c` — columns appended to a `select *`. */

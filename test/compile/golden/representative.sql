@@ -26,7 +26,7 @@ create or replace temp table hs_measures as
       from hs_accounts a
       cross join range(date '2025-01-01', (date '2025-01-15' + 1), interval 1 day) d
       where a.first_day <= date '2025-01-15'),
-daily as (select spine.account_id, spine.day, spine.first_day, "plain"."s1_n", "rich"."s0_n", "users4".delta as "users4_delta", states."a0_value", states."a0_day", states."a1_value"
+daily as (select spine.account_id, spine.day, spine.first_day, "plain"."s1_n", "rich"."s0_n", "users4".delta as "users4_delta"
     from spine left join (select account_id, day, sum(events) filter (where "event" in ('login')) as "s1_n" from daily_activity where day between date '2025-01-01' and date '2025-01-15' group by account_id, day) "plain" on "plain".account_id = spine.account_id and "plain".day = spine.day left join (select account_id, day, count(*) filter (where "event" in ('export') and coalesce((case when isfinite(try_cast(json_extract_string("properties", '/rows') as double)) then try_cast(json_extract_string("properties", '/rows') as double) end) > 1000, false)) as "s0_n" from raw_events where day between date '2025-01-01' and date '2025-01-15' group by account_id, day) "rich" on "rich".account_id = spine.account_id and "rich".day = spine.day left join (with user_days as (select account_id, user_id, day from daily_users where day between ((date '2025-01-14' + 0) + -6) and date '2025-01-15'),
       covers as (
         select account_id, greatest("day", (date '2025-01-14' + 0)) as starts,
@@ -36,7 +36,10 @@ daily as (select spine.account_id, spine.day, spine.first_day, "plain"."s1_n", "
     select account_id, day, sum(delta) as delta from (
       select account_id, starts as day, 1 as delta from covers where ends > starts
       union all select account_id, ends as day, -1 as delta from covers where ends > starts)
-    group by account_id, day) "users4" on "users4".account_id = spine.account_id and "users4".day = spine.day asof left join (select account_id, day, last_value("a0_obs" ignore nulls) over (partition by account_id order by day rows between unbounded preceding and current row) as "a0_value", last_value("a0_obs_day" ignore nulls) over (partition by account_id order by day rows between unbounded preceding and current row) as "a0_day", last_value("a1_obs" ignore nulls) over (partition by account_id order by day rows between unbounded preceding and current row) as "a1_value" from (
+    group by account_id, day) "users4" on "users4".account_id = spine.account_id and "users4".day = spine.day),
+windows as (select daily.*, coalesce(sum("s0_n") over (partition by "account_id" order by "day" rows between 6 preceding and current row), 0) as "m0:big_exports", coalesce(sum("s1_n") over (partition by "account_id" order by "day" rows between 6 preceding and current row), 0) as "m1:logins_7d", coalesce(sum("s1_n") over (partition by "account_id" order by "day" rows between 13 preceding and 7 preceding), 0) as "before2:login_trend", coalesce(sum("users4_delta") over (partition by "account_id" order by "day" rows between unbounded preceding and current row), 0) as "m4:users_7d" from daily),
+with_attributes as (select windows.*, states."a0_value", states."a0_day", states."a1_value"
+    from windows asof left join (select account_id, day, last_value("a0_obs" ignore nulls) over (partition by account_id order by day rows between unbounded preceding and current row) as "a0_value", last_value("a0_obs_day" ignore nulls) over (partition by account_id order by day rows between unbounded preceding and current row) as "a0_day", last_value("a1_obs" ignore nulls) over (partition by account_id order by day rows between unbounded preceding and current row) as "a1_value" from (
       select account_id, day, max(value) filter (where attribute = 'nps') as "a0_obs", max(day) filter (where attribute = 'nps') as "a0_obs_day", max(value) filter (where attribute = 'plan') as "a1_obs"
       from (
         select account_id, attribute, day, arg_max(value, observed_at) as value
@@ -45,9 +48,9 @@ daily as (select spine.account_id, spine.day, spine.first_day, "plain"."s1_n", "
           and value is not null and day <= date '2025-01-15'
         group by account_id, attribute, day)
       group by account_id, day)) states
-      on states.account_id = spine.account_id and spine.day >= states.day),
-windows as (select daily.*, coalesce(sum("s0_n") over (partition by "account_id" order by "day" rows between 6 preceding and current row), 0) as "m0:big_exports", coalesce(sum("s1_n") over (partition by "account_id" order by "day" rows between 6 preceding and current row), 0) as "m1:logins_7d", coalesce(sum("s1_n") over (partition by "account_id" order by "day" rows between 13 preceding and 7 preceding), 0) as "before2:login_trend", coalesce(sum("users4_delta") over (partition by "account_id" order by "day" rows between unbounded preceding and current row), 0) as "m4:users_7d" from daily),
-"layer0" as (select windows.*, case when coalesce("day" - "a0_day" > 90, false) then null else (case when isfinite(try_cast("a0_value" as double)) then try_cast("a0_value" as double) end) end as "m3:nps", case when coalesce("day" - "a0_day" > 90, false) then null else "a0_value" end as "t3:nps", coalesce("day" - "a0_day" > 90, false) as "stale3:nps" from windows),
+      on states.account_id = windows.account_id and windows.day >= states.day
+    where windows.day >= (date '2025-01-14' + 0)),
+"layer0" as (select with_attributes.*, case when coalesce("day" - "a0_day" > 90, false) then null else (case when isfinite(try_cast("a0_value" as double)) then try_cast("a0_value" as double) end) end as "m3:nps", case when coalesce("day" - "a0_day" > 90, false) then null else "a0_value" end as "t3:nps", coalesce("day" - "a0_day" > 90, false) as "stale3:nps" from with_attributes),
 "layer1" as (select *, case when "before2:login_trend" is null or "before2:login_trend" = 0 then null else ("m1:logins_7d" - "before2:login_trend") / "before2:login_trend" end as "m2:login_trend", ("m1:logins_7d" / nullif("m4:users_7d", 0)) as "m5:per_user" from "layer0")
       select m.account_id, m.day, m."m0:big_exports", m."m1:logins_7d", m."m2:login_trend", m."m3:nps", m."t3:nps", m."stale3:nps", m."m4:users_7d", m."m5:per_user", m."a0_value", m."a1_value"
       from "layer1" m
