@@ -1,9 +1,10 @@
-// Seeded random test cases: small event/attribute data sets and random scorecards drawn
-// from the definition language. Everything follows from one integer seed.
+// Seeded random test cases: small event/attribute data sets, random scorecards drawn
+// from the definition language and random overrides files. Everything follows from one
+// integer seed.
 
 import { stringify } from 'yaml';
 import { csv } from '../helpers/temp-project.ts';
-import { dayNumber, dayString, type RefAttribute, type RefData, type RefEvent } from './reference-scorer.ts';
+import { dayNumber, dayString, type RefAttribute, type RefData, type RefEvent, type RefOverride } from './reference-scorer.ts';
 
 // ---------------------------------------------------------------- PRNG
 
@@ -57,6 +58,8 @@ const TEXT_ATTRIBUTES: Record<string, string[]> = {
 
 export interface CaseData {
   data: RefData;
+  /** Every account id, including one that may have attributes only. */
+  accounts: string[];
   /** Every day from the first day with data through the last event day. */
   days: string[];
   /** CSV files to write: path → text. */
@@ -150,6 +153,21 @@ export function randomData(rng: Rng, dayCount = rng.int(20, 40)): CaseData {
     const dayText = dayString(BASE_DAY + rng.int(0, lastDay));
     attributes.push({ account: silent, attribute: 'plan', value: 'pro', day: dayText, at: `${dayText} 08:00:00`, written: `${dayText} 08:00:00` });
   }
+  // A date attribute, the start of goals and ages: a contract start that may lie before the
+  // account's data, inside it or after it, may change, and is sometimes not a date at all.
+  for (const account of accounts) {
+    if (!rng.chance(0.7)) continue;
+    const n = rng.int(1, 2);
+    const used = new Set<string>();
+    for (let i = 0; i < n; i++) {
+      const dayText = dayString(BASE_DAY + rng.int(Math.max(0, start.get(account)! - 3), lastDay));
+      const at = `${dayText} ${clock(rng)}`;
+      if (used.has(at)) continue;
+      used.add(at);
+      const value = rng.chance(0.1) ? 'n/a' : dayString(BASE_DAY + rng.int(-15, dayCount + 5));
+      attributes.push({ account, attribute: 'contract_start', value, day: dayText, at, written: at });
+    }
+  }
 
   const firstDay = Math.min(
     ...events.map((e) => dayNumber(e.day)),
@@ -163,6 +181,7 @@ export function randomData(rng: Rng, dayCount = rng.int(20, 40)): CaseData {
       events: events.map(({ account, event, day, user, properties }) => ({ account, event, day, user, properties })),
       attributes: attributes.map(({ account, attribute, value, day, at }) => ({ account, attribute, value, day, at })),
     },
+    accounts,
     days,
     files: eventFiles(events, attributes),
     rows: events,
@@ -214,6 +233,8 @@ interface MeasureInfo {
   texts?: string[];
   isEvent: boolean;
   isAttribute: boolean;
+  /** Goals and ages: read from the start day on, no window of their own. */
+  sinceStart?: boolean;
 }
 
 const AGGREGATES = ['count', 'active_days', 'distinct_users', 'sum', 'avg', 'min', 'max'] as const;
@@ -261,6 +282,20 @@ function eventMeasure(rng: Rng): { doc: Doc; range: [number, number] } {
   return { doc, range };
 }
 
+/** A goal: progress of count, active_days or sum since first_seen or the contract start,
+ *  against a target reached within some days. Its value is around 0…2. */
+function goalMeasure(rng: Rng): Doc {
+  const goal: Doc = { event: rng.pick<string | string[]>(['login', 'api_call', 'export', '*', ['login', 'export']]) };
+  const aggregate = rng.pick(['count', 'count', 'active_days', 'sum'] as const);
+  if (aggregate !== 'count' || rng.chance(0.3)) goal['aggregate'] = aggregate;
+  if (aggregate === 'sum') goal['property'] = rng.pick(['duration', 'size']);
+  if (rng.chance(0.25)) goal['where'] = propertyCondition(rng, 0);
+  goal['target'] = rng.pick([1, 2.5, 5, 10, 20, 40]);
+  goal['within'] = `${rng.pick([1, 3, 7, 10, 20, 30, 60])}d`;
+  goal['since'] = rng.pick(['first_seen', 'first_seen', 'contract_start']);
+  return { goal };
+}
+
 function accountCondition(rng: Rng, measures: MeasureInfo[], depth: number): Doc {
   if (depth < 2 && rng.chance(0.35)) {
     const kind = rng.pick(['all', 'any', 'not'] as const);
@@ -277,7 +312,7 @@ function accountCondition(rng: Rng, measures: MeasureInfo[], depth: number): Doc
     case 2:
       return { attribute: rng.pick(['nps', 'seats', 'plan']), [rng.pick(['gt', 'gte', 'lt', 'lte', 'eq'])]: rng.int(0, 10) };
     case 3:
-      return { attribute: rng.pick(['sentiment', 'nps', 'seats']), missing: rng.chance(0.5) };
+      return { attribute: rng.pick(['sentiment', 'nps', 'seats', 'contract_start']), missing: rng.chance(0.5) };
     case 4:
     case 5:
       if (numeric.length) {
@@ -357,12 +392,31 @@ export function randomScorecard(rng: Rng, id: string): RandomScorecard {
     const range: [number, number] | undefined = attribute === 'nps' ? [0, 10] : attribute === 'seats' ? [1, 40] : undefined;
     info.push({ name, ...(range && { range }), ...(texts && { texts }), isEvent: false, isAttribute: true });
   }
+  // Goals and account ages, in a fraction of the scorecards.
+  if (rng.chance(0.4)) {
+    const goalCount = rng.int(1, 2);
+    for (let i = 1; i <= goalCount; i++) {
+      measures[`goal${i}`] = goalMeasure(rng);
+      info.push({ name: `goal${i}`, range: [0, 2], isEvent: false, isAttribute: false, sinceStart: true });
+    }
+  }
+  const ages: string[] = [];
+  if (rng.chance(0.4)) {
+    const since = rng.sample(['first_seen', 'contract_start'], rng.int(1, 2));
+    since.forEach((s, i) => {
+      measures[`age${i + 1}`] = { age: s };
+      ages.push(`age${i + 1}`);
+      info.push({ name: `age${i + 1}`, range: [0, 40], isEvent: false, isAttribute: false, sinceStart: true });
+    });
+  }
   const numeric = () => info.filter((m) => m.range);
   const trendCount = rng.int(0, 2);
   for (let i = 1; i <= trendCount; i++) {
     const events = info.filter((m) => m.isEvent);
+    const fromStart = info.filter((m) => m.sinceStart);
     const ofAttribute = rng.chance(0.3) ? numeric().find((m) => m.isAttribute) : undefined;
-    const of = ofAttribute ?? rng.pick(events);
+    const ofStart = fromStart.length && rng.chance(0.3) ? rng.pick(fromStart) : undefined;
+    const of = ofStart ?? ofAttribute ?? rng.pick(events);
     const doc: Doc = { trend: of.name };
     if (!of.isEvent || rng.chance(0.3)) doc['window'] = `${rng.int(1, 7)}d`;
     measures[`tr${i}`] = doc;
@@ -384,6 +438,8 @@ export function randomScorecard(rng: Rng, id: string): RandomScorecard {
   const segments: Record<string, Doc> = {};
   const segmentCount = rng.int(1, 2);
   for (let i = 1; i <= segmentCount; i++) segments[`seg${i}`] = accountCondition(rng, info, 1);
+  // "Accounts younger than N days" (or older).
+  if (ages.length && rng.chance(0.7)) segments['young'] = { measure: rng.pick(ages), [rng.pick(['lt', 'lt', 'gte'])]: rng.int(2, 20) };
   const segmentNames = Object.keys(segments);
 
   const groups: Record<string, Doc> | undefined = rng.chance(0.4)
@@ -405,6 +461,9 @@ export function randomScorecard(rng: Rng, id: string): RandomScorecard {
       const inline = eventMeasure(rng);
       score['measure'] = inline.doc;
       m = { name: '', range: inline.range, isEvent: true, isAttribute: false };
+    } else if (rng.chance(0.05)) {
+      score['measure'] = goalMeasure(rng);
+      m = { name: '', range: [0, 2], isEvent: false, isAttribute: false, sinceStart: true };
     } else {
       m = rng.pick(info);
       score['measure'] = m.name;
@@ -438,7 +497,7 @@ export function randomScorecard(rng: Rng, id: string): RandomScorecard {
     // The default scale is 10.
     ...(scale === 10 && rng.chance(0.4) ? {} : { scale }),
     bands: cardBands,
-    ...(rng.chance(0.15) && { segment: rng.pick(segmentNames) }),
+    ...(rng.chance(segments['young'] ? 0.3 : 0.15) && { segment: rng.pick(segmentNames) }),
     ...(groups && { groups }),
     segments,
     measures,
@@ -446,4 +505,75 @@ export function randomScorecard(rng: Rng, id: string): RandomScorecard {
     ...(insights.length && { insights }),
   };
   return { id, yaml: stringify(doc), doc };
+}
+
+// ---------------------------------------------------------------- overrides
+
+export const OVERRIDE_COLUMNS = ['account_id', 'scorecard', 'score_id', 'score', 'band', 'reason', 'author', 'starts_on', 'ends_on'];
+
+const REASONS = [
+  'Champion left',
+  'NPS answer was about another product line',
+  'Renewal at risk, per QBR',
+  'Said "no" to the upsell',
+  'escalation 4711',
+  'Migration in progress',
+];
+
+/** One CSV cell, quoted when it holds a comma or a quote. */
+function cell(v: string | number | null): string {
+  if (v === null) return '';
+  const t = String(v);
+  return /[",\n]/.test(t) ? `"${t.replaceAll('"', '""')}"` : t;
+}
+
+/** A valid overrides file for `cards` over the accounts and days of `data`: score and
+ *  global overrides with a score, a band or both, open-ended or lapsing, some before or
+ *  after the scored days, some for an unknown account or a day the account is not scored,
+ *  and overlapping ones for the same key (a later start wins, then a later row). */
+export function randomOverrides(rng: Rng, data: CaseData, cards: RandomScorecard[]): { rows: RefOverride[]; csv: string } {
+  const first = dayNumber(data.days[0]!);
+  const last = dayNumber(data.days[data.days.length - 1]!);
+  const rows: RefOverride[] = [];
+  const count = rng.int(1, 10);
+  for (let i = 0; i < count; i++) {
+    // Overlaps: the same key again (which one wins?), or the same account and scorecard
+    // with another score (several reasons).
+    const reuse = rows.length ? rng.pick(['new', 'new', 'key', 'account'] as const) : 'new';
+    const previous = reuse === 'new' ? undefined : rng.pick(rows);
+    const card = previous ? cards.find((c) => c.id === previous.scorecard)! : rng.pick(cards);
+    const doc = card.doc as { scale?: number; bands: { label: string }[]; scores: { id: string; bands?: { label: string }[] }[] };
+    const scale = doc.scale ?? 10;
+    let account: string;
+    let scoreId: string | null;
+    const anyScore = () => (doc.scores.length && rng.chance(0.6) ? rng.pick(doc.scores).id : null);
+    if (previous) {
+      account = previous.account;
+      scoreId = reuse === 'key' ? previous.scoreId : anyScore();
+    } else {
+      account = rng.chance(0.05) ? 'acc99' : rng.pick(data.accounts);
+      scoreId = anyScore();
+    }
+    const bands = (scoreId === null ? undefined : doc.scores.find((x) => x.id === scoreId)!.bands) ?? doc.bands;
+    const what = rng.int(0, 2); // score, band or both
+    const score = what === 1 ? null : rng.pick([0, scale, Math.round(rng.float() * scale * 100) / 100, Math.round(rng.float() * scale)]);
+    const band = what === 0 ? null : rng.pick(bands).label;
+    const startsOn = previous && rng.chance(reuse === 'key' ? 0.4 : 0.2) ? dayNumber(previous.startsOn) : rng.int(first - 3, last);
+    const endsOn = rng.chance(0.35) ? null : startsOn + rng.int(0, 12);
+    rows.push({
+      account,
+      scorecard: card.id,
+      scoreId,
+      score,
+      band,
+      reason: rng.pick(REASONS),
+      startsOn: dayString(startsOn),
+      endsOn: endsOn === null ? null : dayString(endsOn),
+      line: i,
+    });
+  }
+  const text = [OVERRIDE_COLUMNS, ...rows.map((o) => [o.account, o.scorecard, o.scoreId, o.score, o.band, o.reason, rng.pick(['sam.o', 'lee.w', null]), o.startsOn, o.endsOn])]
+    .map((r) => r.map(cell).join(','))
+    .join('\n') + '\n';
+  return { rows, csv: text };
 }

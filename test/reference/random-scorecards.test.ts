@@ -1,14 +1,25 @@
 // Seeded randomized comparison of the SQL pipeline with the reference scorer: random data,
-// random scorecards drawn from the definition language, every score_snapshots and
-// health_snapshots row compared. Reproduce a failure with REFERENCE_SEED=<seed>
+// random scorecards drawn from the definition language (goals and account ages included),
+// a random overrides file in some cases, every score_snapshots and health_snapshots row
+// compared. Reproduce a failure with REFERENCE_SEED=<seed>
 // REFERENCE_CASES=1; run more cases with REFERENCE_CASES=<n>.
 
+import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadScorecards } from '../../pipeline/definitions/load-scorecards.ts';
 import type { Scorecard } from '../../pipeline/ir/types.ts';
-import { tempProject, type TempProject } from '../helpers/temp-project.ts';
-import { compareSnapshots, pipelineSnapshots } from './compare.ts';
-import { eventsCsv, randomData, randomScorecard, Rng, type CaseData, type RandomScorecard } from './random-case.ts';
+import { csv, identity, tempProject, type TempProject } from '../helpers/temp-project.ts';
+import { compareSnapshots, pipelineSnapshots, TOLERATE_UNSORTED_SCORE_REASONS } from './compare.ts';
+import {
+  eventsCsv,
+  OVERRIDE_COLUMNS,
+  randomData,
+  randomOverrides,
+  randomScorecard,
+  Rng,
+  type CaseData,
+  type RandomScorecard,
+} from './random-case.ts';
 import { referenceSnapshots } from './reference-scorer.ts';
 
 const BASE_SEED = Number(process.env['REFERENCE_SEED'] ?? 20250301);
@@ -27,9 +38,25 @@ async function newProject(): Promise<TempProject> {
   return project;
 }
 
-async function writeCase(project: TempProject, data: CaseData, cards: RandomScorecard[]): Promise<Scorecard[]> {
+/** In about half of the cases an overrides file; the reference then reads its rows. */
+function withOverrides(rng: Rng, data: CaseData, cards: RandomScorecard[]): string | undefined {
+  if (!rng.chance(0.5)) return undefined;
+  const { rows, csv } = randomOverrides(rng, data, cards);
+  data.data.overrides = rows;
+  return csv;
+}
+
+/** The run options of a case: the overrides source when it has an overrides file. */
+function runOptions(project: TempProject, hasOverrides: boolean) {
+  if (!hasOverrides) return { skipExport: true };
+  const source = { path: 'overrides.csv', format: 'csv' as const, columns: identity(OVERRIDE_COLUMNS) };
+  return { skipExport: true, config: { sources: { ...project.config().sources, overrides: source } } };
+}
+
+async function writeCase(project: TempProject, data: CaseData, cards: RandomScorecard[], overrides: string | undefined): Promise<Scorecard[]> {
   for (const [path, text] of Object.entries(data.files)) await project.write(path, text);
   for (const card of cards) await project.write(`definitions/${card.id}.yaml`, card.yaml);
+  if (overrides !== undefined) await project.write('overrides.csv', overrides);
   return loadScorecards(project.config().definitions, project.root);
 }
 
@@ -62,6 +89,13 @@ function expectIrFollowsDoc(card: RandomScorecard, ir: Scorecard, seed: number) 
     if (measure.kind === 'event') {
       expect([measure.aggregate, measure.window], `${at} ${name}`).toEqual([m.aggregate ?? 'count', Number.parseInt(m.window, 10)]);
     }
+    const since = (s: string) => (s === 'first_seen' ? { kind: 'first_seen' } : { kind: 'attribute', attribute: s });
+    if (measure.kind === 'goal') {
+      const g = m.goal;
+      expect([measure.aggregate, measure.target, measure.within, measure.since, measure.signal.property], `${at} ${name}`)
+        .toEqual([g.aggregate ?? 'count', g.target, Number.parseInt(g.within, 10), since(g.since), g.property]);
+    }
+    if (measure.kind === 'age') expect(measure.since, `${at} ${name}`).toEqual(since(m.age));
   }
 }
 
@@ -100,14 +134,15 @@ describe('the SQL pipeline agrees with the reference scorer', () => {
       const rng = new Rng(seed);
       const data = randomData(rng);
       const cards = Array.from({ length: SCORECARDS_PER_CASE }, (_, k) => randomScorecard(rng, `card_${k + 1}`));
+      const overrides = withOverrides(rng, data, cards);
       const project = await newProject();
       let scorecards: Scorecard[];
       try {
-        scorecards = await writeCase(project, data, cards);
+        scorecards = await writeCase(project, data, cards, overrides);
       } catch (error) {
         throw new Error(`seed ${seed}: a generated scorecard is invalid: ${(error as Error).message}\n${cards.map((c) => c.yaml).join('\n---\n')}`);
       }
-      const summary = await project.run({ skipExport: true });
+      const summary = await project.run(runOptions(project, overrides !== undefined));
       expect(summary.span, `seed ${seed}`).toEqual({ from: data.days[0], to: data.days[data.days.length - 1] });
       await expectMatchesReference(project, seed, data, cards, scorecards);
     });
@@ -118,6 +153,7 @@ describe('the SQL pipeline agrees with the reference scorer', () => {
     const rng = new Rng(seed);
     const data = randomData(rng, 40);
     const cards = Array.from({ length: SCORECARDS_PER_CASE }, (_, k) => randomScorecard(rng, `card_${k + 1}`));
+    const overrides = withOverrides(rng, data, cards);
     const day = (n: number) => data.days[n - 1]!; // day 1 is the first day with data
     const last = data.days[data.days.length - 1]!;
 
@@ -126,17 +162,18 @@ describe('the SQL pipeline agrees with the reference scorer', () => {
     const { 'events/a.csv': _a, 'events/b.csv': _b, ...others } = data.files;
     for (const [path, text] of Object.entries(others)) await incremental.write(path, text);
     for (const card of cards) await incremental.write(`definitions/${card.id}.yaml`, card.yaml);
+    if (overrides !== undefined) await incremental.write('overrides.csv', overrides);
     await incremental.write('events/part1.csv', eventsCsv(data.rows, '0000-01-01', day(20)));
-    await incremental.run({ span: { from: day(1), to: day(20) }, skipExport: true });
+    await incremental.run({ ...runOptions(incremental, overrides !== undefined), span: { from: day(1), to: day(20) } });
     await incremental.write('events/part2.csv', eventsCsv(data.rows, data.days[20]!, '9999-12-31'));
-    const second = await incremental.run({ span: { from: day(1), to: day(40) }, skipExport: true });
+    const second = await incremental.run({ ...runOptions(incremental, overrides !== undefined), span: { from: day(1), to: day(40) } });
     const scorecards = await loadScorecards(incremental.config().definitions, incremental.root);
     // Days 1–20 were done by the first run and lie outside the lookback: not recomputed.
     for (const card of scorecards) expect(second.materialised[card.id], `seed ${seed}`).toEqual([{ from: data.days[20], to: last }]);
 
     const full = await newProject();
-    await writeCase(full, data, cards);
-    await full.run({ span: { from: day(1), to: day(40) }, skipExport: true });
+    await writeCase(full, data, cards, overrides);
+    await full.run({ ...runOptions(full, overrides !== undefined), span: { from: day(1), to: day(40) } });
 
     for (const scorecard of scorecards) {
       const a = await pipelineSnapshots(await incremental.warehouse(), scorecard.id);
@@ -147,4 +184,27 @@ describe('the SQL pipeline agrees with the reference scorer', () => {
     await expectMatchesReference(incremental, seed, data, cards, scorecards,
       `REFERENCE_SEED=${BASE_SEED} npx vitest run test/reference -t incremental`);
   });
+});
+
+// Canary for the known bug tolerated in compare.ts (TOLERATE_UNSORTED_SCORE_REASONS): the
+// reasons of two score overrides must be listed sorted. Expected to fail while the pipeline
+// lists them unsorted; once it passes, set the flag to false and delete this test.
+(TOLERATE_UNSORTED_SCORE_REASONS ? it.fails : it.skip)('lists the reasons of score overrides sorted (known bug: unsorted)', async () => {
+  const project = await newProject();
+  await project.write('events/e.csv', csv([['account_id', 'event', 'timestamp', 'user_id', 'event_id'], ['a', 'login', '2025-01-01 10:00:00', null, null]]));
+  await project.write('attributes.csv', csv([['account_id', 'attribute', 'value', 'observed_at']]));
+  await project.write('definitions/s.yaml', `scorecard: s
+bands: [{ label: red, from: 0 }, { label: green, from: 5 }]
+measures: { x: { event: login, window: 1d } }
+scores:
+  - { id: a, measure: x, worst: 0, best: 1 }
+  - { id: b, measure: x, worst: 0, best: 1 }
+`);
+  await project.write('overrides.csv', csv([OVERRIDE_COLUMNS,
+    ['a', 's', 'a', 1, null, 'Migration', null, '2025-01-01', null],
+    ['a', 's', 'b', 2, null, 'Said', null, '2025-01-01', null],
+  ]));
+  await project.run(runOptions(project, true));
+  const rows = await (await project.warehouse()).query(sql`select override_reason from health_snapshots`);
+  expect(rows).toEqual([{ override_reason: 'Migration; Said' }]);
 });

@@ -1,9 +1,10 @@
 // A deliberately plain reference implementation of the scoring semantics (SPEC §3.1–3.6
-// without churn, goals, overrides and alerts): every value is recomputed with loops from
-// the raw events and attributes, one account and one day at a time. It is slow and
-// obviously correct, so the SQL pipeline can be checked against it row by row.
+// and §3.8, with goals, account age and manual overrides, but without churn and alerts):
+// every value is recomputed with loops from the raw events, attributes and overrides, one
+// account and one day at a time. It is slow and obviously correct, so the SQL pipeline can
+// be checked against it row by row.
 
-import type { Band, Condition, Literal, Measure, Scorecard, Score, Signal } from '../../pipeline/ir/types.ts';
+import type { Band, Condition, EventAggregate, Literal, Measure, Scorecard, Score, Signal, Since } from '../../pipeline/ir/types.ts';
 
 // ---------------------------------------------------------------- inputs and outputs
 
@@ -27,9 +28,27 @@ export interface RefAttribute {
   at: string;
 }
 
+/** One row of the overrides file. */
+export interface RefOverride {
+  account: string;
+  scorecard: string;
+  /** null = the global score. */
+  scoreId: string | null;
+  score: number | null;
+  band: string | null;
+  reason: string;
+  /** `YYYY-MM-DD`. */
+  startsOn: string;
+  /** `YYYY-MM-DD`; null = open-ended. */
+  endsOn: string | null;
+  /** Position in the file: among overrides that started on the same day, the later row wins. */
+  line: number;
+}
+
 export interface RefData {
   events: RefEvent[];
   attributes: RefAttribute[];
+  overrides?: RefOverride[];
 }
 
 export interface RefScoreRow {
@@ -41,12 +60,15 @@ export interface RefScoreRow {
   score: number | null;
   band: string | null;
   weight: number;
-  status: 'ok' | 'missing' | 'stale';
-  /** The score before rounding (null when the score comes from a missing policy or is missing). */
+  status: 'ok' | 'missing' | 'stale' | 'overridden';
+  /** The score before rounding (null when the score comes from a missing policy or is
+   *  missing; an override's score when one sets it). */
   unrounded: number | null;
   /** True when the unrounded score lies within float noise of a rounding tie, so either
    *  neighbour is an acceptable rounded value. */
   tie: boolean;
+  /** The band was set by an override: it must match exactly, even near a tie. */
+  bandFixed: boolean;
 }
 
 export interface RefHealthRow {
@@ -64,6 +86,12 @@ export interface RefHealthRow {
   unrounded: number | null;
   /** The global score, or a score it averages, was near a rounding tie. */
   tie: boolean;
+  /** What override_reason is made of: the global override's reason and the sorted,
+   *  distinct reasons of the overridden score rows. */
+  reasons: { global: string | null; scores: string[] };
+  /** A global override set the final score / the final band: they must match exactly. */
+  scoreFixed: boolean;
+  bandFixed: boolean;
 }
 
 export interface RefSnapshots {
@@ -103,6 +131,13 @@ export function nearTie(x: number): boolean {
   const scaled = Math.abs(x) * 1e4;
   const frac = scaled - Math.floor(scaled);
   return Math.abs(frac - 0.5) < 1e-6;
+}
+
+/** The day number of a `YYYY-MM-DD` text (a real calendar date); null for anything else. */
+export function parseDate(text: string | null | undefined): number | null {
+  if (text === null || text === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(text)) return null;
+  const n = dayNumber(text);
+  return Number.isFinite(n) && dayString(n) === text ? n : null;
 }
 
 export function bandOf(score: number | null, bands: Band[]): string | null {
@@ -231,11 +266,31 @@ export function referenceSnapshots(scorecard: Scorecard, data: RefData, days: st
         if (a === null || b === null || b === 0) return MISSING;
         return numberValue(a / b);
       }
-      case 'goal':
-        throw new Error('the reference scorer does not implement goal measures');
-      case 'age':
-        throw new Error('the reference scorer does not implement age measures');
+      case 'goal': {
+        // actual / expected; actual aggregates the matching events of start … d.
+        const start = startDay(account, m.since, d);
+        if (start === null || d < start) return MISSING;
+        const matching = (eventsOf.get(account) ?? []).filter((e) => {
+          const day = dayNumber(e.day);
+          return day >= start && day <= d && matchesSignal(e, m.signal);
+        });
+        const actual = progress(matching, m.aggregate, m.signal.property);
+        const expected = m.target * Math.min(1, (d - start + 1) / m.within);
+        return numberValue(actual / expected);
+      }
+      case 'age': {
+        const start = startDay(account, m.since, d);
+        if (start === null || d < start) return MISSING;
+        return numberValue(d - start);
+      }
     }
+  };
+
+  /** The start day of a goal or an age as of d: the account's first day, or the date an
+   *  attribute holds on d (its latest observation ≤ d); null when there is none. */
+  const startDay = (account: string, since: Since, d: number): number | null => {
+    if (since.kind === 'first_seen') return firstDay.get(account) ?? null;
+    return parseDate(latestObservation(account, since.attribute, d)?.value);
   };
 
   /** Conditions of segments and insights: attributes as of d (no max_age), measures at d. */
@@ -253,6 +308,19 @@ export function referenceSnapshots(scorecard: Scorecard, data: RefData, days: st
     return evaluate(scorecard.segments[name]!, accountSubject(account, d));
   };
 
+  // Manual overrides: per (account, score id or null) the one in force on d is the one that
+  // started last, and among those the one further down the file.
+  const overrides = (data.overrides ?? []).filter((o) => o.scorecard === scorecard.id);
+  const overrideOn = (account: string, scoreId: string | null, d: number): RefOverride | undefined => {
+    let best: RefOverride | undefined;
+    for (const o of overrides) {
+      if (o.account !== account || o.scoreId !== scoreId) continue;
+      if (dayNumber(o.startsOn) > d || (o.endsOn !== null && d > dayNumber(o.endsOn))) continue;
+      if (!best || o.startsOn > best.startsOn || (o.startsOn === best.startsOn && o.line > best.line)) best = o;
+    }
+    return best;
+  };
+
   const scoreRows: RefScoreRow[] = [];
   const healthRows: RefHealthRow[] = [];
   for (const day of days) {
@@ -262,9 +330,20 @@ export function referenceSnapshots(scorecard: Scorecard, data: RefData, days: st
       if (!segmentHolds(scorecard.segment, account, d)) continue;
 
       const rows: (RefScoreRow & { group?: string })[] = [];
+      const scoreReasons = new Set<string>();
       for (const score of scorecard.scores) {
         if (!segmentHolds(score.segment, account, d)) continue;
-        rows.push({ ...scoreRow(scorecard, score, measureAt(account, score.measure, d), day, account), group: score.group });
+        const row = scoreRow(scorecard, score, measureAt(account, score.measure, d), day, account);
+        // A score override replaces the score and/or band of an existing row, before averaging.
+        const o = overrideOn(account, score.id, d);
+        if (o) {
+          if (o.score !== null) Object.assign(row, { score: o.score, unrounded: o.score, tie: false });
+          row.band = o.band ?? bandOf(row.score, score.bands ?? scorecard.bands);
+          row.bandFixed = o.band !== null;
+          row.status = 'overridden';
+          scoreReasons.add(o.reason);
+        }
+        rows.push({ ...row, group: score.group });
       }
       for (const { group: _, ...row } of rows) scoreRows.push(row);
 
@@ -305,20 +384,33 @@ export function referenceSnapshots(scorecard: Scorecard, data: RefData, days: st
         if (band === null || rank(insight.band) < rank(band)) band = insight.band;
       }
 
+      // A global override has the last word, over insights too.
+      const global = overrideOn(account, null, d);
+      let score = computed;
+      if (global) {
+        if (global.score !== null) score = global.score;
+        band = global.band ?? (global.score !== null ? bandOf(global.score, scorecard.bands) : band);
+      }
+      const sortedReasons = [...scoreReasons].sort();
+      const reasons = [...(global ? [global.reason] : []), ...sortedReasons];
+
       healthRows.push({
         snapshot_date: day,
         scorecard: scorecard.id,
         account_id: account,
-        score: computed,
+        score,
         band,
         computed_score: computed,
         computed_band: computedBand,
         insights: fired,
-        overridden: false,
-        override_reason: null,
+        overridden: global !== undefined || rows.some((r) => r.status === 'overridden'),
+        override_reason: reasons.length ? reasons.join('; ') : null,
+        reasons: { global: global?.reason ?? null, scores: sortedReasons },
         definition_version: scorecard.version,
         unrounded,
         tie: (unrounded !== null && nearTie(unrounded)) || present.some((r) => r.tie),
+        scoreFixed: global?.score != null,
+        bandFixed: global !== undefined,
       });
     }
   }
@@ -352,7 +444,26 @@ function scoreRow(scorecard: Scorecard, score: Score, value: Value, day: string,
     status,
     unrounded,
     tie: unrounded !== null && nearTie(unrounded),
+    bandFixed: false,
   };
+}
+
+/** A goal's progress over its matching events: count, days with an event, or the sum of a
+ *  numeric property (text that is not a number adds nothing). */
+function progress(events: RefEvent[], aggregate: EventAggregate, property: string | undefined): number {
+  switch (aggregate) {
+    case 'count':
+      return events.length;
+    case 'active_days':
+      return new Set(events.map((e) => e.day)).size;
+    case 'sum': {
+      let total = 0;
+      for (const e of events) total += parseNumber(e.properties[property!]) ?? 0;
+      return total;
+    }
+    default:
+      throw new Error(`a goal does not aggregate by ${aggregate}`);
+  }
 }
 
 /** The score on 0…scale before rounding; null when missing or (map) not listed. */
