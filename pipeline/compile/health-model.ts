@@ -55,9 +55,10 @@ export function healthModel(plan: ScorecardPlan, dialect: SqlDialect): ModelStep
     statement: sql`insert into health_snapshots by name
       with score_overrides as (
         select account_id, day${list(overridePivot)} from hs_overrides where score_id is not null group by account_id, day),
+      -- list_distinct does not keep the order, so the reasons are sorted after it.
       scored as (
         select m.*${list(finals.map((f) => f.value))}${list(insights.map(({ column, fires }) => sql`${fires} as ${column}`))},
-          array_to_string(list_distinct(${reasons}), '; ') as score_reasons
+          array_to_string(list_sort(list_distinct(${reasons})), '; ') as score_reasons
         from hs_measures m left join score_overrides so on so.account_id = m.account_id and so.day = m.day),
       computed as (
         select *, ${dialect.round(globalScore(plan), SCORE_DIGITS)} as computed_score, ${firedList} as insights from scored),

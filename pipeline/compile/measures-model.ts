@@ -39,7 +39,10 @@ export function measuresModel(plan: ScorecardPlan, dialect: SqlDialect, days: Da
       select a.account_id, cast(d.range as date) as day, a.first_day
       from hs_accounts a
       cross join range(${dialect.date(days.spineFrom)}, ${dialect.addDays(dialect.date(days.to), 1)}, interval 1 day) d
-      where a.first_day <= ${dialect.date(days.to)})`,
+      where a.first_day <= ${dialect.date(days.to)}
+        -- An account churned through every snapshot day has no row to compute.
+        and not exists (select 1 from hs_churn_intervals c where c.account_id = a.account_id
+          and c.churn_day <= ${dialect.date(days.from)} and (c.back_on is null or c.back_on > ${dialect.date(days.to)})))`,
     sql`daily as (${dailyInputs(plan, dialect, days)})`,
     sql`windows as (select daily.*${list(windowColumns(plan))} from daily)`,
     sql`with_attributes as (${withAttributes(plan, dialect, days)})`,

@@ -37,23 +37,10 @@ function sameBand(actual: unknown, expected: string | null, tie: boolean, actual
 
 const show = (v: unknown) => JSON.stringify(v);
 
-/** KNOWN PIPELINE BUG, tolerated until it is fixed: health-model.ts builds the score
- *  overrides' reasons as array_to_string(list_distinct(list_sort(...)), '; '), and DuckDB's
- *  list_distinct does not keep the order (it reverses ['Migration', 'Said']), so the reasons
- *  after the global one come out unsorted. While this is true, the same reasons in another
- *  order are accepted. The `it.fails` canary in random-scorecards.test.ts starts failing
- *  once the pipeline sorts them: then set this to false and delete the canary. */
-export const TOLERATE_UNSORTED_SCORE_REASONS = true;
-
-/** override_reason: the reference's exactly, or (see above) the same reasons with the
- *  global one first and the score reasons in any order. */
+/** override_reason: exactly the reference's (the global reason, then the score
+ *  overrides' reasons sorted). */
 function sameReason(actual: unknown, expected: RefHealthRow): boolean {
-  if ((actual ?? null) === expected.override_reason) return true;
-  if (!TOLERATE_UNSORTED_SCORE_REASONS || typeof actual !== 'string') return false;
-  const parts = actual.split('; ');
-  const { global, scores } = expected.reasons;
-  if (global !== null && parts.shift() !== global) return false;
-  return show(parts.sort()) === show(scores);
+  return (actual ?? null) === expected.override_reason;
 }
 
 /** Every difference, as lines of text (empty when the tables agree). */

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadScorecards } from '../../pipeline/definitions/load-scorecards.ts';
 import type { Scorecard } from '../../pipeline/ir/types.ts';
 import { csv, identity, tempProject, type TempProject } from '../helpers/temp-project.ts';
-import { compareSnapshots, pipelineSnapshots, TOLERATE_UNSORTED_SCORE_REASONS } from './compare.ts';
+import { compareSnapshots, pipelineSnapshots } from './compare.ts';
 import {
   eventsCsv,
   OVERRIDE_COLUMNS,
@@ -186,10 +186,9 @@ describe('the SQL pipeline agrees with the reference scorer', () => {
   });
 });
 
-// Canary for the known bug tolerated in compare.ts (TOLERATE_UNSORTED_SCORE_REASONS): the
-// reasons of two score overrides must be listed sorted. Expected to fail while the pipeline
-// lists them unsorted; once it passes, set the flag to false and delete this test.
-(TOLERATE_UNSORTED_SCORE_REASONS ? it.fails : it.skip)('lists the reasons of score overrides sorted (known bug: unsorted)', async () => {
+// Regression: DuckDB's list_distinct does not keep the order, and the reasons of two score
+// overrides once came out as 'Said; Migration'.
+it('lists the reasons of score overrides sorted', async () => {
   const project = await newProject();
   await project.write('events/e.csv', csv([['account_id', 'event', 'timestamp', 'user_id', 'event_id'], ['a', 'login', '2025-01-01 10:00:00', null, null]]));
   await project.write('attributes.csv', csv([['account_id', 'attribute', 'value', 'observed_at']]));
