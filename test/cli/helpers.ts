@@ -1,7 +1,7 @@
 // Runs the real CLI (bin/healthscore.mjs) as a child process, the way a user or a
 // scheduler does, on throw-away projects made by `healthscore init`.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,8 +56,10 @@ export async function tempDir(): Promise<TempDir> {
 }
 
 /** `healthscore init <tmp>/project`, keeping only the event files of the given months
- *  (e.g. ['2025-01']) so that a run takes a couple of seconds. */
-export async function initProject(months: string[]): Promise<TempDir & { project: string }> {
+ *  (e.g. ['2025-01']) so that a run takes a couple of seconds. Unless `fullDemo`, only the
+ *  customer_health scorecard is kept (no onboarding scorecard, no overrides file), so that
+ *  the expectations of the command tests stay about the commands. */
+export async function initProject(months: string[], options: { fullDemo?: boolean } = {}): Promise<TempDir & { project: string }> {
   const tmp = await tempDir();
   const project = join(tmp.dir, 'project');
   try {
@@ -65,6 +67,12 @@ export async function initProject(months: string[]): Promise<TempDir & { project
     const events = join(project, 'data/events');
     for (const file of await readdir(events)) {
       if (!months.some((m) => file === `events-${m}.parquet`)) await rm(join(events, file));
+    }
+    if (!options.fullDemo) {
+      await rm(join(project, 'definitions/onboarding.yaml'));
+      await rm(join(project, 'data/overrides.csv'));
+      const config = join(project, 'healthscore.yaml');
+      await writeFile(config, (await readFile(config, 'utf8')).replace(/^\s*overrides:.*\n/m, ''));
     }
   } catch (error) {
     await tmp.cleanup();

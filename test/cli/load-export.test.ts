@@ -97,7 +97,9 @@ describe('exports', () => {
 
   it('export --format arrow writes Arrow IPC files readable with tableFromIPC', async () => {
     const result = await hsJson<{ path: string; formats: string[]; files: number }>(['export', '--project', tmp.project, '--format', 'arrow']);
-    expect(result).toEqual({ path: join(tmp.project, 'out'), formats: ['arrow'], files: 62 });
+    // 31 days of score and health snapshots, plus the days with alerts.
+    const [alertDays] = await queryWarehouse(join(tmp.project, 'warehouse.duckdb'), `select count(distinct alert_date)::int as n from alerts`);
+    expect(result).toEqual({ path: join(tmp.project, 'out'), formats: ['arrow'], files: 62 + (alertDays!['n'] as number) });
     const day = join(tmp.project, 'out/health_snapshots/snapshot_date=2025-01-20');
     expect((await readdir(day)).sort()).toEqual(['data.arrow', 'data.parquet']);
     const table = tableFromIPC(await readFile(join(day, 'data.arrow')));

@@ -54,11 +54,14 @@ describe.concurrent('without a warehouse', { timeout: 120_000 }, () => {
 
   it('validate accepts the starter project (exit 0), in text and as JSON', async ({ expect }) => {
     const [text, json] = await Promise.all([hsOk(['validate', '--project', project]), hsJson(['validate', '--project', project])]);
-    expect(text.stdout).toBe('ok: 1 scorecard (customer_health)\n');
+    expect(text.stdout).toBe('ok: 2 scorecards (customer_health, onboarding)\n');
     expect(text.stderr).toBe('');
     expect(json).toEqual({
       valid: true,
-      scorecards: [{ id: 'customer_health', file: 'definitions/customer_health.yaml', version: expect.stringMatching(/^[0-9a-f]{8,}$/) }],
+      scorecards: [
+        { id: 'customer_health', file: 'definitions/customer_health.yaml', version: expect.stringMatching(/^[0-9a-f]{8,}$/) },
+        { id: 'onboarding', file: 'definitions/onboarding.yaml', version: expect.stringMatching(/^[0-9a-f]{8,}$/) },
+      ],
     });
   });
 
@@ -108,9 +111,11 @@ describe.concurrent('without a warehouse', { timeout: 120_000 }, () => {
     const text = compiled.stdout;
     expect(compiled.stderr).toBe('');
     expect(text).toMatch(/^-- scorecard customer_health \(version [0-9a-f]+\), snapshot day 2025-01-31\n/);
-    for (const table of ['hs_measures', 'hs_scores', 'hs_health']) {
-      expect(text).toContain(`create or replace temp table ${table} as`);
-    }
+    expect(text).toContain('create or replace temp table hs_measures as');
+    expect(text).toContain('insert into score_snapshots');
+    expect(text).toContain('insert into health_snapshots');
+    // Both demo scorecards, each with its own version.
+    expect(text).toMatch(/\n-- scorecard onboarding \(version [0-9a-f]+\), snapshot day 2025-01-31\n/);
     // Event, attribute, segment and category names are passed as values, never as SQL text.
     for (const value of ["'login'", "'ticket_opened'", "'nps'", "'seats'", "'csm_sentiment'", "'plan'", "'pro'", "'enterprise'", "'strong'"]) {
       expect(text).toContain(value);
@@ -119,7 +124,7 @@ describe.concurrent('without a warehouse', { timeout: 120_000 }, () => {
     // The SQL is for the requested day, not for today.
     expect(text).toContain(`date '2025-01-31'`);
 
-    expect(unknown).toEqual({ code: 2, stdout: '', stderr: 'healthscore: no scorecard "nope" (there are: customer_health)\n' });
+    expect(unknown).toEqual({ code: 2, stdout: '', stderr: 'healthscore: no scorecard "nope" (there are: customer_health, onboarding)\n' });
   });
 
   it('an unknown command or option exits 2 with a one-line "healthscore:" error', async ({ expect }) => {

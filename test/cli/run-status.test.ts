@@ -81,7 +81,9 @@ describe('healthscore run', () => {
     expect(first.span).toEqual({ from: '2025-01-01', to: '2025-01-15' });
     expect(first.materialised).toEqual({ customer_health: [{ from: '2025-01-01', to: '2025-01-15' }] });
     expect(first.daysMaterialised).toBe(15);
-    expect(first.exportedFiles).toBe(30); // score_snapshots + health_snapshots, one file a day
+    // score_snapshots + health_snapshots, one file a day, and alerts on the days they fired.
+    const [alertDays] = await queryWarehouse(warehouse, `select count(distinct alert_date)::int as n from alerts`);
+    expect(first.exportedFiles).toBe(30 + (alertDays!['n'] as number));
     const [range] = await queryWarehouse(
       warehouse,
       `select min(snapshot_date)::varchar as first, max(snapshot_date)::varchar as last, count(distinct snapshot_date)::int as days from health_snapshots`,
@@ -109,7 +111,8 @@ describe('healthscore run', () => {
     const again = await run();
     expect(again.materialised).toEqual({ customer_health: [{ from: '2025-01-29', to: '2025-01-31' }] }); // lookback: 3d
     expect(again.daysMaterialised).toBe(3);
-    expect(again.exportedFiles).toBe(6);
+    const [lookbackAlertDays] = await queryWarehouse(warehouse, `select count(distinct alert_date)::int as n from alerts where alert_date >= '2025-01-29'`);
+    expect(again.exportedFiles).toBe(6 + (lookbackAlertDays!['n'] as number));
     expect(await snapshots()).toEqual(before);
     expect(await runLog()).toEqual({
       [first.runId]: ['2025-01-01', '2025-01-15', 15],

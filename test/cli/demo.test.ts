@@ -1,0 +1,26 @@
+// The complete demo project through the CLI: both scorecards and the overrides file, on
+// February's events (the onboarding override of acc_0693 starts on Feb 21).
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { hsJson, initProject, queryWarehouse, type TempDir } from './helpers.ts';
+
+let tmp: TempDir & { project: string };
+beforeAll(async () => {
+  tmp = await initProject(['2025-02'], { fullDemo: true });
+});
+afterAll(() => tmp?.cleanup());
+
+it('runs both demo scorecards and applies the overrides file', async () => {
+  const summary = await hsJson<{ load: { loaded: { source: string }[] }; materialised: Record<string, unknown[]> }>(['run', '--project', tmp.project]);
+  expect(summary.load.loaded.map((f) => f.source).sort()).toEqual(['accounts', 'attributes', 'churn', 'events', 'overrides']);
+  expect(Object.keys(summary.materialised).sort()).toEqual(['customer_health', 'onboarding']);
+  const warehouse = join(tmp.project, 'warehouse.duckdb');
+  const overridden = await queryWarehouse(warehouse, `
+    select scorecard, account_id, band, override_reason from health_snapshots
+    where overridden and snapshot_date = '2025-02-25' order by all`);
+  expect(overridden).toEqual([
+    { scorecard: 'onboarding', account_id: 'acc_0693', band: 'A', override_reason: 'Design partner: onboarding run on site by our solutions team' },
+  ]);
+  const bands = await queryWarehouse(warehouse, `select distinct band from health_snapshots where scorecard = 'onboarding' order by 1`);
+  expect(bands.map((r) => r['band'])).toEqual(expect.arrayContaining(['A', 'F']));
+});
