@@ -95,6 +95,3 @@ async function migrate(db: Kysely<any>): Promise<void> {
     await sql`insert or replace into warehouse_settings values ('schema_version', ${String(SCHEMA_VERSION)})`.execute(trx);
   });
 }
-
-export const SNAPSHOT_TABLE_NAMES = ['score_snapshots', 'health_snapshots', 'alerts'] as const;
-export type SnapshotTable = (typeof SNAPSHOT_TABLE_NAMES)[number];

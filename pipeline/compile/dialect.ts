@@ -2,12 +2,10 @@ import { sql, type RawBuilder } from 'kysely';
 
 /** Every SQL difference between engines lives behind this interface, so a PostgreSQL or
  *  warehouse dialect can be added without touching the scoring logic. Methods build
- *  fragments; capability flags say which strategy the compiler may pick. */
+ *  fragments. (The compiler also uses DuckDB's ASOF JOIN for attribute look-ups; another
+ *  engine would need a capability flag and a window-based fallback there.) */
 export interface SqlDialect {
   name: string;
-  /** `ASOF JOIN` for "latest row at or before". Without it the compiler would use a
-   *  window-based look-up instead. */
-  supportsAsofJoin: boolean;
   /** Calendar day in `timezone` of a timestamp-like value; date-only values are taken
    *  as that day (a date is not a midnight in UTC). */
   dayOf(value: RawBuilder<unknown>, timezone: string): RawBuilder<unknown>;
@@ -31,7 +29,6 @@ const jsonPointer = (name: string) => '/' + name.replaceAll('~', '~0').replaceAl
 
 export const duckdb: SqlDialect = {
   name: 'duckdb',
-  supportsAsofJoin: true,
   dayOf: (value, timezone) => sql`(case
       when length(cast(${value} as varchar)) <= 10 then try_cast(${value} as date)
       else cast(timezone(${sql.lit(timezone)}, try_cast(${value} as timestamptz)) as date) end)`,

@@ -18,7 +18,7 @@ const offline = new Kysely<any>({
   },
 });
 
-export function compileStatement(statement: RawBuilder<unknown>): { sql: string; parameters: readonly unknown[] } {
+function compileStatement(statement: RawBuilder<unknown>): { sql: string; parameters: readonly unknown[] } {
   const compiled = statement.compile(offline);
   return { sql: compiled.sql, parameters: compiled.parameters };
 }

@@ -1,5 +1,5 @@
 import { DuckDBInstance } from '@duckdb/node-api';
-import { Kysely, sql, type RawBuilder } from 'kysely';
+import { Kysely, type RawBuilder } from 'kysely';
 import { DuckDBDialect } from './duckdb-dialect.ts';
 
 export interface WarehouseOptions {
@@ -52,4 +52,3 @@ export async function openWarehouse(options: WarehouseOptions): Promise<Warehous
   };
 }
 
-export { sql };

@@ -5,13 +5,6 @@
 /** A whole number of days (`30d` in YAML). */
 export type Days = number;
 
-/** Where a value came from, for error messages: `definitions/health.yaml:14 scores[1].best`. */
-export interface SourceLocation {
-  file: string;
-  line: number;
-  path: string;
-}
-
 // ---------------------------------------------------------------- conditions
 
 export type CompareOp = 'eq' | 'ne' | 'lt' | 'lte' | 'gt' | 'gte';

@@ -40,9 +40,3 @@ export function toSpans(days: string[]): DaySpan[] {
 export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
 }
-
-export function eachDay(span: DaySpan): string[] {
-  const days: string[] = [];
-  for (let day = span.from; day <= span.to; day = addDays(day, 1)) days.push(day);
-  return days;
-}

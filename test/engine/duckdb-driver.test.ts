@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { openWarehouse, sql } from '../../pipeline/engine/warehouse.ts';
+import { sql } from 'kysely';
+import { openWarehouse } from '../../pipeline/engine/warehouse.ts';
 
 describe('the kysely driver over @duckdb/node-api', () => {
   it('runs kysely queries with bound values and converts results to plain JS', async () => {
