@@ -6,6 +6,10 @@ import type { PlannedMeasure } from './plan.ts';
 
 export const col = (name: string): RawBuilder<unknown> => sql.id(name);
 
+/** `, a, b, c` — columns appended to a select list that already has some. */
+export const appendColumns = (items: RawBuilder<unknown>[]): RawBuilder<unknown> =>
+  sql.join(items.map((item) => sql`, ${item}`), sql``);
+
 export const signalColumn = (index: number, part: 'n' | 'vn' | 'total' | 'lo' | 'hi') => col(`s${index}_${part}`);
 export const usersDelta = (m: PlannedMeasure) => col(`users${m.index}_delta`);
 

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { EventMeasure, Signal } from '../ir/types.ts';
-import { attributeDay, attributeObserved, attributeObservedDay, attributeValue, col, signalColumn, usersDelta } from './columns.ts';
+import { appendColumns, attributeDay, attributeObserved, attributeObservedDay, attributeValue, col, signalColumn, usersDelta } from './columns.ts';
 import { conditionSql, type SubjectColumns } from './conditions.ts';
 import type { SqlDialect } from './dialect.ts';
 import type { DayRange } from './measures-model.ts';
@@ -38,7 +38,7 @@ export function dailyInputs(plan: ScorecardPlan, dialect: SqlDialect, days: DayR
   }
 
 
-  return sql`select spine.account_id, spine.day, spine.first_day${sql.join(selects.map((s) => sql`, ${s}`), sql``)}
+  return sql`select spine.account_id, spine.day, spine.first_day${appendColumns(selects)}
     from spine ${sql.join(joins, sql` `)}`;
 }
 

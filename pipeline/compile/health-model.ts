@@ -1,7 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { ModelStep } from '../../models/account-lifecycle.ts';
 import { bandAt, bandOf, bandRank } from './bands.ts';
-import { col } from './columns.ts';
+import { appendColumns, col } from './columns.ts';
 import { conditionSql } from './conditions.ts';
 import type { SqlDialect } from './dialect.ts';
 import { segmentOf, subjectColumns } from './measures-model.ts';
@@ -54,10 +54,10 @@ export function healthModel(plan: ScorecardPlan, dialect: SqlDialect): ModelStep
     name: 'health_snapshots',
     statement: sql`insert into health_snapshots by name
       with score_overrides as (
-        select account_id, day${list(overridePivot)} from hs_overrides where score_id is not null group by account_id, day),
+        select account_id, day${appendColumns(overridePivot)} from hs_overrides where score_id is not null group by account_id, day),
       -- list_distinct does not keep the order, so the reasons are sorted after it.
       scored as (
-        select m.*${list(finals.map((f) => f.value))}${list(insights.map(({ column, fires }) => sql`${fires} as ${column}`))},
+        select m.*${appendColumns(finals.map((f) => f.value))}${appendColumns(insights.map(({ column, fires }) => sql`${fires} as ${column}`))},
           array_to_string(list_sort(list_distinct(${reasons})), '; ') as score_reasons
         from hs_measures m left join score_overrides so on so.account_id = m.account_id and so.day = m.day),
       computed as (
@@ -75,10 +75,6 @@ export function healthModel(plan: ScorecardPlan, dialect: SqlDialect): ModelStep
   };
 }
 
-/** `, a, b` — columns appended to a select list. */
-function list(items: RawBuilder<unknown>[]): RawBuilder<unknown> {
-  return sql.join(items.map((item) => sql`, ${item}`), sql``);
-}
 
 /** Σ w·s / Σ w over the present scores (of weight > 0) of `members`; null when none. */
 function weightedAverage(members: { value: RawBuilder<unknown>; weight: number }[]): RawBuilder<unknown> {

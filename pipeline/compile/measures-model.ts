@@ -1,7 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { GoalMeasure, Subject } from '../ir/types.ts';
 import { scoredOn, type ModelStep } from '../../models/account-lifecycle.ts';
-import { attributeDay, attributeValue, col, measureStale, measureText, measureValue, previousValue } from './columns.ts';
+import { appendColumns, attributeDay, attributeValue, col, measureStale, measureText, measureValue, previousValue } from './columns.ts';
 import { conditionSql, type SubjectColumns } from './conditions.ts';
 import { attributeStates, dailyInputs } from './daily-inputs.ts';
 import type { SqlDialect } from './dialect.ts';
@@ -16,7 +16,6 @@ import {
 } from './measure-expressions.ts';
 import type { PlannedMeasure, ScorecardPlan } from './plan.ts';
 
-export { byName };
 
 export interface DayRange {
   /** First day on the spine: the first snapshot day minus the history the windows need. */
@@ -44,9 +43,9 @@ export function measuresModel(plan: ScorecardPlan, dialect: SqlDialect, days: Da
         and not exists (select 1 from hs_churn_intervals c where c.account_id = a.account_id
           and c.churn_day <= ${dialect.date(days.from)} and (c.back_on is null or c.back_on > ${dialect.date(days.to)})))`,
     sql`daily as (${dailyInputs(plan, dialect, days)})`,
-    sql`windows as (select daily.*${list(windowColumns(plan))} from daily)`,
+    sql`windows as (select daily.*${appendColumns(windowColumns(plan))} from daily)`,
     sql`with_attributes as (${withAttributes(plan, dialect, days)})`,
-    sql`${col(goals.length ? 'projected' : 'layer0')} as (select with_attributes.*${list(projectedColumns(plan, dialect))} from with_attributes)`,
+    sql`${col(goals.length ? 'projected' : 'layer0')} as (select with_attributes.*${appendColumns(projectedColumns(plan, dialect))} from with_attributes)`,
   ];
   if (goals.length) {
     const joins = goals.map((m) => {
@@ -54,7 +53,7 @@ export function measuresModel(plan: ScorecardPlan, dialect: SqlDialect, days: Da
       return sql`left join projected ${before} on ${before}.account_id = now.account_id
         and ${before}.day = ${dialect.addDays(sql`now.${col(`goal${m.index}_start`)}`, -1)}`;
     });
-    ctes.push(sql`layer0 as (select now.*${list(goals.map((m) => sql`${goalValue(m)} as ${measureValue(m)}`))}
+    ctes.push(sql`layer0 as (select now.*${appendColumns(goals.map((m) => sql`${goalValue(m)} as ${measureValue(m)}`))}
       from projected now ${sql.join(joins, sql` `)})`);
   }
   for (let depth = 1; depth <= maxDepth; depth++) {
@@ -67,10 +66,10 @@ export function measuresModel(plan: ScorecardPlan, dialect: SqlDialect, days: Da
         const trend = m.measure as { of: string; window: number };
         return sql`lag(${measureValue(byName(plan, trend.of))}, ${sql.lit(trend.window)}) over (${BY_ACCOUNT}) as ${previousValue(m)}`;
       });
-      ctes.push(sql`${col(`layer${depth}_lags`)} as (select *${list(lags)} from ${input})`);
+      ctes.push(sql`${col(`layer${depth}_lags`)} as (select *${appendColumns(lags)} from ${input})`);
       input = col(`layer${depth}_lags`);
     }
-    ctes.push(sql`${col(`layer${depth}`)} as (select *${list(here.map((m) => sql`${derivedMeasure(plan, m)} as ${measureValue(m)}`))} from ${input})`);
+    ctes.push(sql`${col(`layer${depth}`)} as (select *${appendColumns(here.map((m) => sql`${derivedMeasure(plan, m)} as ${measureValue(m)}`))} from ${input})`);
   }
 
   const columns = subjectColumns(plan, dialect);
@@ -84,7 +83,7 @@ export function measuresModel(plan: ScorecardPlan, dialect: SqlDialect, days: Da
     name: 'hs_measures',
     statement: sql`create or replace temp table hs_measures as
       with ${sql.join(ctes, sql`,\n`)}
-      select m.account_id, m.day${list(kept.map((c) => sql`m.${c}`))}
+      select m.account_id, m.day${appendColumns(kept.map((c) => sql`m.${c}`))}
       from ${col(`layer${maxDepth}`)} m
       where m.day between ${dialect.date(days.from)} and ${dialect.date(days.to)} and ${scoredOn(sql`m`)} and ${segment}`,
   };
@@ -104,16 +103,12 @@ function withAttributes(plan: ScorecardPlan, dialect: SqlDialect, days: DayRange
     sql`states.${attributeValue(k)}`,
     ...(plan.datedAttributes.includes(name) ? [sql`states.${attributeDay(k)}`] : []),
   ]);
-  return sql`select windows.*${list(values)}
+  return sql`select windows.*${appendColumns(values)}
     from windows asof left join (${attributeStates(plan, dialect, days)}) states
       on states.account_id = windows.account_id and windows.day >= states.day
     where ${kept}`;
 }
 
-/** `, a, b, c` — columns appended to a `select *`. */
-function list(items: RawBuilder<unknown>[]): RawBuilder<unknown> {
-  return sql.join(items.map((item) => sql`, ${item}`), sql``);
-}
 
 /** Conditions evaluated on hs_measures rows (segments, insights). */
 export function subjectColumns(plan: ScorecardPlan, dialect: SqlDialect): SubjectColumns {

@@ -5,7 +5,8 @@ import { bandOf } from './bands.ts';
 import { measureStale, measureText, measureValue } from './columns.ts';
 import { conditionSql } from './conditions.ts';
 import type { SqlDialect } from './dialect.ts';
-import { byName, segmentOf, subjectColumns } from './measures-model.ts';
+import { byName } from './measure-expressions.ts';
+import { segmentOf, subjectColumns } from './measures-model.ts';
 import type { ScorecardPlan } from './plan.ts';
 
 export const SCORE_DIGITS = 4;
