@@ -1,9 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
-import { addDays, compileScorecard, spineStart } from '../pipeline/compile/compile-scorecard.ts';
+import { addDays, compileScorecard } from '../pipeline/compile/compile-scorecard.ts';
 import { duckdb } from '../pipeline/compile/dialect.ts';
-import { planScorecard } from '../pipeline/compile/plan.ts';
 import { loadScorecards } from '../pipeline/definitions/load-scorecards.ts';
 import { openWarehouse, type Warehouse } from '../pipeline/engine/warehouse.ts';
 import { exportTables } from '../pipeline/export/export-tables.ts';
@@ -206,8 +205,7 @@ async function profileSteps(
   if (!bounds || !scorecard) throw new Error('nothing to profile');
   const first = config.startDate ?? bounds.first;
   const days = { from: spec.span === 'nightly' ? addDays(bounds.last, -(config.lookback - 1)) : first, to: bounds.last };
-  const plan = planScorecard(scorecard);
-  const batch = compileScorecard(scorecard, config, duckdb, { ...days, spineFrom: spineStart(plan, days.from, bounds.first) }, 'bench-profile');
+  const batch = compileScorecard(scorecard, config, duckdb, { ...days, firstDataDay: bounds.first }, 'bench-profile');
   for (const step of [...batch.prepare, ...batch.replace]) {
     const compiled = step.statement.compile(wh.db);
     const params = compiled.parameters.map((p, i) => `-- $${i + 1} = ${JSON.stringify(p)}`).join('\n');

@@ -12,8 +12,7 @@ export function registerCompile(program: Command): void {
     .option('--date <day>', 'the snapshot day to compile for (default: today)')
     .action(async (options: { scorecard?: string; date?: string }, command: Command) => {
       // Loaded on use, so that --help and init start fast.
-      const { compileScorecard, spineStart } = await import('../../pipeline/compile/compile-scorecard.ts');
-      const { planScorecard } = await import('../../pipeline/compile/plan.ts');
+      const { compileScorecard } = await import('../../pipeline/compile/compile-scorecard.ts');
       const { statementText } = await import('../../pipeline/engine/sql-text.ts');
       const { readProject } = await import('../project-context.ts');
       const globals = command.optsWithGlobals<GlobalOptions>();
@@ -25,8 +24,7 @@ export function registerCompile(program: Command): void {
         throw new UsageError(`no scorecard "${options.scorecard}" (there are: ${scorecards.map((s) => s.id).join(', ')})`);
       }
       const compiled = chosen.map((scorecard) => {
-        const plan = planScorecard(scorecard);
-        const batch = compileScorecard(scorecard, config, dialect, { from: day, to: day, spineFrom: spineStart(plan, day, day) }, '<run id>');
+        const batch = compileScorecard(scorecard, config, dialect, { from: day, to: day, firstDataDay: day }, '<run id>');
         return {
           scorecard: scorecard.id,
           version: scorecard.version,

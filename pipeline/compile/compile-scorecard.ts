@@ -23,10 +23,11 @@ export function compileScorecard(
   scorecard: Scorecard,
   config: Pick<ProjectConfig, 'sources'>,
   dialect: SqlDialect,
-  days: DayRange,
+  snapshotDays: { from: string; to: string; firstDataDay: string },
   runId: string,
 ): CompiledBatch {
   const plan = planScorecard(scorecard);
+  const days: DayRange = { ...snapshotDays, spineFrom: spineStart(plan, snapshotDays.from, snapshotDays.firstDataDay) };
   const inRange = sql`scorecard = ${scorecard.id} and snapshot_date between ${dialect.date(days.from)} and ${dialect.date(days.to)}`;
   return {
     plan,
@@ -57,7 +58,7 @@ export function compileScorecard(
 }
 
 /** The spine must start early enough for every window and trend of the scorecard. */
-export function spineStart(plan: ScorecardPlan, from: string, firstDataDay: string): string {
+function spineStart(plan: ScorecardPlan, from: string, firstDataDay: string): string {
   if (!Number.isFinite(plan.history)) return firstDataDay < from ? firstDataDay : from;
   return addDays(from, -plan.history);
 }

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { ensureWarehouseTables } from '../../models/warehouse-tables.ts';
-import { compileScorecard, spineStart } from '../compile/compile-scorecard.ts';
+import { compileScorecard } from '../compile/compile-scorecard.ts';
 import type { SqlDialect } from '../compile/dialect.ts';
-import { planScorecard } from '../compile/plan.ts';
 import { exportTables } from '../export/export-tables.ts';
 import { UsageError } from '../errors.ts';
 import type { ProjectConfig, Scorecard } from '../ir/types.ts';
@@ -80,10 +79,9 @@ export async function runPipeline(
     let done = 0;
     for (const { scorecard, spans } of work) {
       summary.materialised[scorecard.id] = spans;
-      const plan = planScorecard(scorecard);
       for (const days of spans) {
         options.progress?.({ kind: 'materialise', done, total, scorecard: scorecard.id, span: days });
-        const batch = compileScorecard(scorecard, config, dialect, { ...days, spineFrom: spineStart(plan, days.from, bounds.first) }, runId);
+        const batch = compileScorecard(scorecard, config, dialect, { ...days, firstDataDay: bounds.first }, runId);
         await materialiseBatch(db, batch);
         summary.daysMaterialised += daysBetween(days.from, days.to) + 1;
         done += 1;
@@ -120,13 +118,13 @@ async function finishRun(db: Kysely<any>, runId: string, status: string, days: n
 }
 
 /** First and last day with data: the first event or attribute day, the last event day. */
-export async function dataBounds(db: Kysely<any>): Promise<DaySpan & { first: string; last: string } | undefined> {
+export async function dataBounds(db: Kysely<any>): Promise<{ first: string; last: string } | undefined> {
   const { rows } = await sql<{ first: string | null; last: string | null }>`
     select least((select min(day) from daily_activity), (select min(day) from raw_attributes)) as first,
            (select max(day) from daily_activity) as last`.execute(db);
   const row = rows[0];
   if (!row?.first || !row.last) return undefined;
-  return { from: row.first, to: row.last, first: row.first, last: row.last };
+  return { first: row.first, last: row.last };
 }
 
 async function doneDays(db: Kysely<any>, scorecard: Scorecard): Promise<Set<string>> {

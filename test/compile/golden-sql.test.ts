@@ -44,7 +44,7 @@ function compiled() {
   const parsed = parseScorecard(DEFINITION, 'definitions/golden.yaml');
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   return compileScorecard(parsed.scorecard, { sources: { events: { path: '', format: 'csv', columns: {} } } }, duckdb,
-    { spineFrom: '2025-01-01', from: '2025-01-14', to: '2025-01-15' }, 'golden-run');
+    { from: '2025-01-14', to: '2025-01-15', firstDataDay: '2025-01-01' }, 'golden-run');
 }
 
 it('compiles a representative scorecard to the golden SQL', async () => {
