@@ -163,20 +163,23 @@ async function rejectBadRows(
   format: FileSource['format'],
   columns: Map<string, string>,
 ): Promise<void> {
-  for (const check of target.checks(col, dialect, timezone)) {
-    const { rows } = await sql<{ row_number: number; value: string | null }>`
-      select row_number, value from (
-        select row_number() over () as row_number, ${check.bad} as bad, ${check.value} as value from ${reader})
-      where bad limit 1`.execute(db);
-    const bad = rows[0];
-    if (bad) {
-      // CSV has a header line; JSON lines and Parquet rows are numbered from 1.
-      const line = format === 'csv' ? bad.row_number + 1 : bad.row_number;
-      const shownValue = bad.value === null ? '' : ` ("${bad.value}")`;
-      // Name the field as the file names it.
-      throw new InputDataError(shown, line, columns.get(check.field) ?? check.field, `${check.problem}${shownValue}`);
-    }
-  }
+  // Every check in one scan: the earliest bad line, with the first check it fails.
+  const checks = target.checks(col, dialect, timezone);
+  const flags = checks.map((check, i) => sql`${check.bad} as ${sql.id(`bad${i}`)}, ${check.value} as ${sql.id(`value${i}`)}`);
+  const anyBad = sql.join(checks.map((_, i) => sql.id(`bad${i}`)), sql` or `);
+  const { rows } = await sql<Record<string, unknown> & { row_number: number }>`
+    select * from (select row_number() over () as row_number, ${sql.join(flags)} from ${reader})
+    where ${anyBad} order by row_number limit 1`.execute(db);
+  const bad = rows[0];
+  if (!bad) return;
+  const index = checks.findIndex((_, i) => bad[`bad${i}`] === true);
+  const check = checks[index]!;
+  const value = bad[`value${index}`];
+  // CSV has a header line; JSON lines and Parquet rows are numbered from 1.
+  const line = format === 'csv' ? bad.row_number + 1 : bad.row_number;
+  const shownValue = value === null || value === undefined ? '' : ` ("${String(value)}")`;
+  // Name the field as the file names it.
+  throw new InputDataError(shown, line, columns.get(check.field) ?? check.field, `${check.problem}${shownValue}`);
 }
 
 function firstLine(error: unknown): string {
