@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { SqlDialect } from '../compile/dialect.ts';
-import { refreshDailyActivity } from '../../models/daily-activity.ts';
+import { refreshDailyAggregates } from '../../models/daily-aggregates.ts';
 
 /** How one kind of source file becomes rows of its raw table: which mapped columns it
  *  needs, the expression of each target column, and the checks that reject bad rows
@@ -65,7 +65,7 @@ export const EVENTS: RawTarget = {
     },
     async after(trx, file) {
       await sql`insert into hs_touched_days select distinct day from raw_events where source_file = ${file}`.execute(trx);
-      await refreshDailyActivity(trx, 'hs_touched_days');
+      await refreshDailyAggregates(trx, 'hs_touched_days');
       await sql`drop table hs_touched_days`.execute(trx);
     },
   },

@@ -4,7 +4,7 @@ import { sql, type Kysely } from 'kysely';
  *  day × user) for the given days from raw_events. Called inside the transaction that
  *  loaded new rows, so the aggregates are never out of step with the raw table. Only the
  *  touched days are rescanned. */
-export async function refreshDailyActivity(db: Kysely<any>, touchedDaysTable: string): Promise<void> {
+export async function refreshDailyAggregates(db: Kysely<any>, touchedDaysTable: string): Promise<void> {
   const touched = sql.table(touchedDaysTable);
   await sql`delete from daily_activity where day in (select day from ${touched})`.execute(db);
   await sql`insert into daily_activity
