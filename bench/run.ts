@@ -117,7 +117,7 @@ async function main(): Promise<void> {
   }
 
   const labels: Record<string, string> = {
-    load: 'load (common to all; files → raw tables + daily_activity)',
+    load: 'load (common to all; files → raw tables + daily_activity + daily_users)',
     floor: 'floor: GROUP BY account, day, event',
     handwritten: 'hand-written DuckDB query',
     backfill: 'our full backfill (materialise every day, no export)',
