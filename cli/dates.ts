@@ -25,3 +25,11 @@ export function parseSpan(options: { date?: string; from?: string; to?: string }
   if (span.from && span.to && span.from > span.to) throw new UsageError(`--from ${span.from} is after --to ${span.to}`);
   return span.from || span.to ? span : undefined;
 }
+
+/** A `--horizon 30d`-style option: a whole number of days, with or without the `d`. */
+export function parseDays(option: string, value: string): number {
+  const match = /^(\d+)d?$/.exec(value.trim());
+  const days = match ? Number(match[1]) : NaN;
+  if (!(days >= 1)) throw new UsageError(`${option} must be a number of days such as 30d, not "${value}"`);
+  return days;
+}

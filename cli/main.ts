@@ -7,6 +7,7 @@ import { registerLoad } from './commands/load.ts';
 import { registerRun } from './commands/run.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerValidate } from './commands/validate.ts';
+import { registerBacktest } from './commands/backtest.ts';
 
 
 export function buildProgram(): Command {
@@ -18,7 +19,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'healthscore: ')) })
     .showHelpAfterError(false);
-  for (const register of [registerInit, registerValidate, registerLoad, registerCompile, registerRun, registerStatus, registerExport]) {
+  for (const register of [registerInit, registerValidate, registerLoad, registerCompile, registerRun, registerStatus, registerExport, registerBacktest]) {
     register(program);
   }
   for (const command of program.commands) command.exitOverride();

@@ -5,6 +5,7 @@ import { openWarehouse, type Warehouse } from '../pipeline/engine/warehouse.ts';
 import type { ProjectConfig, Scorecard } from '../pipeline/ir/types.ts';
 import { loadProject } from '../pipeline/project/load-project.ts';
 import { ensureWarehouseTables } from '../models/warehouse-tables.ts';
+import { UsageError } from '../pipeline/errors.ts';
 
 export interface GlobalOptions {
   project: string;
@@ -35,4 +36,16 @@ export async function withWarehouse<T>(config: ProjectConfig, work: (wh: Warehou
   } finally {
     await wh.close();
   }
+}
+
+/** The scorecard a command is about: `--scorecard S`, or the project's only one. */
+export function chooseScorecard(scorecards: Scorecard[], id: string | undefined): Scorecard {
+  const names = scorecards.map((s) => s.id).join(', ');
+  if (id === undefined) {
+    if (scorecards.length === 1) return scorecards[0]!;
+    throw new UsageError(`the project has several scorecards (${names}): choose one with --scorecard`);
+  }
+  const found = scorecards.find((s) => s.id === id);
+  if (!found) throw new UsageError(`no scorecard "${id}" (there are: ${names})`);
+  return found;
 }

@@ -12,12 +12,6 @@ export interface ModelStep {
  *  - it is churned from a churn day until the first later day with an event.
  *  The steps build the small tables `scoredOn` reads; scorecard-independent. */
 export function accountLifecycleSteps(churn: ChurnSource | undefined): ModelStep[] {
-  const churnDays =
-    churn === undefined
-      ? sql`select null::varchar as account_id, null::date as churn_day where false`
-      : churn.kind === 'event'
-        ? sql`select distinct account_id, day as churn_day from daily_activity where event = ${churn.event}`
-        : sql`select distinct account_id, churn_day from raw_churn`;
   return [
     {
       name: 'hs_accounts',
@@ -39,12 +33,21 @@ export function accountLifecycleSteps(churn: ChurnSource | undefined): ModelStep
       // interval [c, first active day after c). Few accounts churn, so this is a small table.
       name: 'hs_churn_intervals',
       statement: sql`create or replace temp table hs_churn_intervals as
-        with churn_days as (${churnDays})
+        with churn_days as (${churnDays(churn)})
         select c.account_id, c.churn_day,
                (select min(a.day) from daily_activity a where a.account_id = c.account_id and a.day > c.churn_day) as back_on
         from churn_days c`,
     },
   ];
+}
+
+/** (account_id, churn_day): every churn of the churn source — a row of the churn file, or
+ *  a day with the churn event. Also the labels of a backtest. */
+export function churnDays(churn: ChurnSource | undefined): RawBuilder<unknown> {
+  if (churn === undefined) return sql`select null::varchar as account_id, null::date as churn_day where false`;
+  return churn.kind === 'event'
+    ? sql`select distinct account_id, day as churn_day from daily_activity where event = ${churn.event}`
+    : sql`select distinct account_id, churn_day from raw_churn`;
 }
 
 /** The account of `row` (with account_id, day and first_day) is scored on its day. */

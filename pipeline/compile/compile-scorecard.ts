@@ -57,6 +57,37 @@ export function compileScorecard(
   };
 }
 
+/** Tables shaped like score_snapshots and health_snapshots that a scratch run fills. */
+export interface ScratchTables {
+  scores: string;
+  health: string;
+}
+
+/** The snapshot rows of [from, to] written to scratch tables rather than the real ones,
+ *  with no run log and no alerts: for `preview` and `backtest --compare`, which must score
+ *  a definition without changing what is materialised. With `keep`, only those days are
+ *  written (windows still need every day of the spine). */
+export function compileScratch(
+  scorecard: Scorecard,
+  config: Pick<ProjectConfig, 'sources'>,
+  dialect: SqlDialect,
+  snapshotDays: { from: string; to: string; firstDataDay: string; keep?: string[] },
+  into: ScratchTables,
+): ModelStep[] {
+  const batch = compileScorecard(scorecard, config, dialect, snapshotDays, 'scratch');
+  const keep = snapshotDays.keep;
+  return [
+    ...batch.prepare,
+    ...(keep
+      ? [{ name: 'keep days', statement: keep.length
+          ? sql`delete from hs_measures where day not in (${sql.join(keep.map((d) => dialect.date(d)))})`
+          : sql`delete from hs_measures` }]
+      : []),
+    scoresModel(batch.plan, dialect, into.scores),
+    healthModel(batch.plan, dialect, into.health),
+  ];
+}
+
 /** The spine must start early enough for every window and trend of the scorecard. */
 function spineStart(plan: ScorecardPlan, from: string, firstDataDay: string): string {
   if (!Number.isFinite(plan.history)) return firstDataDay < from ? firstDataDay : from;

@@ -13,8 +13,9 @@ import { SCORE_DIGITS, scoreParts } from './scores-model.ts';
  *  rather than by grouping the long score rows. The global score is the weighted average
  *  of the present scores of weight > 0 — with groups, first per group (average | lowest |
  *  highest), then over the present groups by group weight. Score overrides replace their
- *  score before averaging; insights cap the band; a global override has the last word. */
-export function healthModel(plan: ScorecardPlan, dialect: SqlDialect): ModelStep {
+ *  score before averaging; insights cap the band; a global override has the last word.
+ *  `into` is another table of the same columns for scratch runs. */
+export function healthModel(plan: ScorecardPlan, dialect: SqlDialect, into = 'health_snapshots'): ModelStep {
   const { scorecard } = plan;
   const bands = scorecard.bands;
   const columns = subjectColumns(plan, dialect);
@@ -51,8 +52,8 @@ export function healthModel(plan: ScorecardPlan, dialect: SqlDialect): ModelStep
   const reasons = finals.length ? dialect.sortedNonNullList(finals.map((f) => f.reason)) : sql`cast([] as varchar[])`;
 
   return {
-    name: 'health_snapshots',
-    statement: sql`insert into health_snapshots by name
+    name: into,
+    statement: sql`insert into ${sql.table(into)} by name
       with score_overrides as (
         select account_id, day${appendColumns(overridePivot)} from hs_overrides where score_id is not null group by account_id, day),
       -- list_distinct does not keep the order, so the reasons are sorted after it.

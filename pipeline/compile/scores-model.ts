@@ -13,13 +13,13 @@ export const SCORE_DIGITS = 4;
 
 /** Inserts score_snapshots rows for the batch straight from hs_measures: one row per
  *  account, day and score. A score restricted to a segment has no row for accounts
- *  outside it. */
-export function scoresModel(plan: ScorecardPlan, dialect: SqlDialect): ModelStep {
+ *  outside it. `into` is another table of the same columns for scratch runs. */
+export function scoresModel(plan: ScorecardPlan, dialect: SqlDialect, into = 'score_snapshots'): ModelStep {
   const selects = plan.scorecard.scores.map((score) => scoreSelect(plan, score, dialect));
   return {
-    name: 'score_snapshots',
+    name: into,
     statement: selects.length
-      ? sql`insert into score_snapshots ${sql.join(selects, sql`\nunion all\n`)}`
+      ? sql`insert into ${sql.table(into)} ${sql.join(selects, sql`\nunion all\n`)}`
       : sql`select 1 where false`,
   };
 }

@@ -11,7 +11,7 @@ export async function materialiseBatch(db: Kysely<any>, batch: CompiledBatch): P
   });
 }
 
-async function runStep(db: Kysely<any>, name: string, statement: { execute(db: Kysely<any>): Promise<unknown> }) {
+export async function runStep(db: Kysely<any>, name: string, statement: { execute(db: Kysely<any>): Promise<unknown> }) {
   try {
     await statement.execute(db);
   } catch (error) {

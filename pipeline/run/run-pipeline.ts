@@ -15,6 +15,10 @@ export interface RunOptions {
   /** Explicit days; default: start_date (or the first day with data) → the latest event day. */
   span?: Partial<DaySpan>;
   fullRefresh?: boolean;
+  /** Materialise only this scorecard; the others still take part in checking the overrides. */
+  only?: string;
+  /** Days recomputed at the end of the span; default: the project's `lookback`. */
+  lookback?: number;
   /** Skip the export step (the `export` command does it on its own). */
   skipExport?: boolean;
   progress?: (event: ProgressEvent) => void;
@@ -68,10 +72,10 @@ export async function runPipeline(
       throw new UsageError(`the data covers ${earliest} … ${bounds.last}; ${span.from === span.to ? span.from : `${span.from} … ${span.to}`} is outside it`);
     }
     const work = await Promise.all(
-      scorecards.map(async (scorecard) => ({
+      scorecards.filter((s) => options.only === undefined || s.id === options.only).map(async (scorecard) => ({
         scorecard,
         spans: span.from <= span.to
-          ? daysToMaterialise(span, await doneDays(db, scorecard), config.lookback, options.fullRefresh ?? false)
+          ? daysToMaterialise(span, await doneDays(db, scorecard), options.lookback ?? config.lookback, options.fullRefresh ?? false)
           : [],
       })),
     );

@@ -1,0 +1,161 @@
+import { sql, type Kysely } from 'kysely';
+import { compileScratch } from '../compile/compile-scorecard.ts';
+import type { SqlDialect } from '../compile/dialect.ts';
+import type { ProjectConfig, Scorecard } from '../ir/types.ts';
+import { loadSources } from '../load/load-sources.ts';
+import { runStep } from '../run/materialise.ts';
+import { MAX_BATCH_DAYS, daysBetween } from '../run/plan-days.ts';
+import { dataBounds, runPipeline } from '../run/run-pipeline.ts';
+import { UsageError } from '../errors.ts';
+import { evaluationDays, type EvaluationRange } from './evaluation-days.ts';
+import { computeCurves, computeFigures, type Curves, type Figures } from './figures.ts';
+import { SAMPLES, VALUES, createValuesStep, samplesStep, valuesStep, type Side } from './samples.ts';
+
+/** One side of a backtest: the SPEC §6 figures of a scorecard over the samples. */
+export interface SideResult {
+  scorecard: string;
+  definition_version: string;
+  samples: number;
+  churners: number;
+  missing_scores: number;
+  global: Omit<Figures, 'samples' | 'churners' | 'missing_scores'>;
+  scores: Record<string, Figures>;
+}
+
+export interface BacktestResult extends SideResult {
+  horizon_days: number;
+  step_days: number;
+  from: string;
+  to: string;
+  evaluation_days: number;
+  /** Evaluation days of the range left out: their horizon is not fully observed. */
+  censored_days: number;
+  compare: (SideResult & { definitions: string }) | null;
+  /** Warnings a reader must see: too few churners, thin bands, censored days. */
+  notes: string[];
+}
+
+export interface BacktestRun {
+  result: BacktestResult;
+  /** Chart data for the HTML report, per side. */
+  curves: { primary: Curves; compare: Curves | null };
+  /** Scorecard-days materialised first because their snapshots were missing. */
+  materialised: number;
+}
+
+const COMPARE_TABLES = { scores: 'hs_bt_compare_scores', health: 'hs_bt_compare_health' };
+/** Below this many churners (or samples in a band) the figures are too noisy to trust. */
+export const FEW = 30;
+
+/** Backtests `scorecard` (SPEC §6): materialises any evaluation day whose snapshot is
+ *  missing or outdated, labels the samples, then computes every figure in SQL. A
+ *  `compare` scorecard is scored on the same samples in scratch tables, so what is
+ *  materialised does not change. */
+export async function runBacktest(
+  db: Kysely<any>,
+  { config, scorecards, dialect }: { config: ProjectConfig; scorecards: Scorecard[]; dialect: SqlDialect },
+  scorecard: Scorecard,
+  range: EvaluationRange,
+  compare?: { scorecard: Scorecard; definitions: string },
+): Promise<BacktestRun> {
+  await loadSources(db, config, dialect);
+  const bounds = await dataBounds(db);
+  if (!bounds) throw new UsageError('no events are loaded yet: add event files to the events source, then run the backtest');
+  const first = config.startDate && config.startDate > bounds.first ? config.startDate : bounds.first;
+  const { days, censored, lastObservable } = evaluationDays(range, { first, last: bounds.last });
+  const span = { from: days[0]!, to: days[days.length - 1]! };
+
+  // Point-in-time snapshots of the current definition for every evaluation day.
+  const run = await runPipeline(db, config, scorecards, dialect, { span, only: scorecard.id, lookback: 0, skipExport: true });
+
+  try {
+    await runStep(db, 'backtest samples', samplesStep(scorecard.id, days, range.horizon, config.sources.churn, dialect));
+    await runStep(db, 'backtest values', createValuesStep());
+    await runStep(db, 'backtest values', valuesStep('primary', { scorecard: scorecard.id, health: 'health_snapshots', scores: 'score_snapshots' }, days, dialect));
+    if (compare) {
+      await scoreScratch(db, config, compare.scorecard, dialect, days, bounds.first);
+      await runStep(db, 'backtest compare values', valuesStep('compare', { scorecard: compare.scorecard.id, ...COMPARE_TABLES }, days, dialect));
+    }
+    const figuresOf = await computeFigures(db, (side, subject) => {
+      const card = side === 'primary' ? scorecard : compare!.scorecard;
+      return subject === '' ? card.bands : (card.scores.find((s) => s.id === subject)?.bands ?? card.bands);
+    });
+    const side = (name: Side, card: Scorecard): SideResult => {
+      const global = figuresOf(name, '')!;
+      const { samples, churners, missing_scores, ...rest } = global;
+      return {
+        scorecard: card.id,
+        definition_version: card.version,
+        samples,
+        churners,
+        missing_scores,
+        global: rest,
+        scores: Object.fromEntries(card.scores.flatMap((s) => {
+          const f = figuresOf(name, s.id);
+          return f ? [[s.id, f]] : [];
+        })),
+      };
+    };
+    const primary = side('primary', scorecard);
+    const result: BacktestResult = {
+      ...primary,
+      horizon_days: range.horizon,
+      step_days: range.step,
+      from: span.from,
+      to: span.to,
+      evaluation_days: days.length,
+      censored_days: censored.length,
+      compare: compare ? { ...side('compare', compare.scorecard), definitions: compare.definitions } : null,
+      notes: [],
+    };
+    result.notes = notesFor(result, censored, lastObservable, bounds.last);
+    return {
+      result,
+      curves: {
+        primary: await computeCurves(db, 'primary', scorecard.scale),
+        compare: compare ? await computeCurves(db, 'compare', compare.scorecard.scale) : null,
+      },
+      materialised: run.daysMaterialised,
+    };
+  } finally {
+    for (const table of [SAMPLES, VALUES, COMPARE_TABLES.scores, COMPARE_TABLES.health]) {
+      await sql`drop table if exists ${sql.table(table)}`.execute(db);
+    }
+  }
+}
+
+/** Scores the compare scorecard on the evaluation days into scratch tables, in batches
+ *  no longer than a run's. */
+async function scoreScratch(db: Kysely<any>, config: ProjectConfig, card: Scorecard, dialect: SqlDialect, days: string[], firstDataDay: string) {
+  await sql`create or replace temp table ${sql.table(COMPARE_TABLES.scores)} as select * from score_snapshots limit 0`.execute(db);
+  await sql`create or replace temp table ${sql.table(COMPARE_TABLES.health)} as select * from health_snapshots limit 0`.execute(db);
+  for (let i = 0; i < days.length; ) {
+    let j = i;
+    while (j + 1 < days.length && daysBetween(days[i]!, days[j + 1]!) < MAX_BATCH_DAYS) j++;
+    const keep = days.slice(i, j + 1);
+    const steps = compileScratch(card, config, dialect, { from: keep[0]!, to: keep[keep.length - 1]!, firstDataDay, keep }, COMPARE_TABLES);
+    for (const step of steps) await runStep(db, `compare ${step.name}`, step.statement);
+    i = j + 1;
+  }
+}
+
+function notesFor(result: BacktestResult, censored: string[], lastObservable: string, lastDataDay: string): string[] {
+  const notes: string[] = [];
+  if (censored.length) {
+    notes.push(`${censored.length} evaluation day(s) after ${lastObservable} were left out: their ${result.horizon_days}-day horizon runs past the last data day ${lastDataDay}`);
+  }
+  for (const side of [result, ...(result.compare ? [result.compare] : [])]) {
+    const name = side === result ? '' : `compare (${side.scorecard}): `;
+    const others = side.samples - side.churners;
+    if (side.churners === 0) notes.push(`${name}no sample churned within the horizon: the AUC is undefined`);
+    else if (side.churners < FEW || others < FEW) {
+      const ci = side.global.auc_ci95;
+      notes.push(`${name}only ${side.churners} churner(s) among ${side.samples} samples: too few to trust${ci ? ` (AUC 95% interval ${ci[0].toFixed(2)}–${ci[1].toFixed(2)})` : ''}`);
+    }
+    for (const band of side.global.bands) {
+      if (band.samples > 0 && band.samples < FEW) notes.push(`${name}band ${band.band} holds only ${band.samples} samples: its churn rate is rough`);
+    }
+    if (side.missing_scores > 0) notes.push(`${name}${side.missing_scores} sample(s) had no global score and are counted apart`);
+  }
+  return notes;
+}
