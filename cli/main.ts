@@ -8,6 +8,8 @@ import { registerRun } from './commands/run.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerBacktest } from './commands/backtest.ts';
+import { registerPreview } from './commands/preview.ts';
+import { registerExplain } from './commands/explain.ts';
 
 
 export function buildProgram(): Command {
@@ -19,7 +21,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'healthscore: ')) })
     .showHelpAfterError(false);
-  for (const register of [registerInit, registerValidate, registerLoad, registerCompile, registerRun, registerStatus, registerExport, registerBacktest]) {
+  for (const register of [registerInit, registerValidate, registerLoad, registerCompile, registerRun, registerStatus, registerExport, registerPreview, registerExplain, registerBacktest]) {
     register(program);
   }
   for (const command of program.commands) command.exitOverride();
@@ -58,4 +60,9 @@ function firstLine(text: string): string {
   return text.split('\n')[0] ?? text;
 }
 
+// `healthscore … | head` closes the pipe early: that is the reader's choice, not a failure.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
 process.exitCode = await main(process.argv);

@@ -1,0 +1,102 @@
+import { sql, type Kysely } from 'kysely';
+import { compileScratch } from '../compile/compile-scorecard.ts';
+import type { SqlDialect } from '../compile/dialect.ts';
+import { UsageError } from '../errors.ts';
+import type { Band, ProjectConfig, Scorecard } from '../ir/types.ts';
+import { loadSources } from '../load/load-sources.ts';
+import { runStep } from '../run/materialise.ts';
+import { dataBounds } from '../run/run-pipeline.ts';
+
+export interface Preview {
+  scorecard: string;
+  /** null: the global score. */
+  score: string | null;
+  date: string;
+  definition_version: string;
+  /** Accounts with a row (for a score: in its segment), and those of them without a score. */
+  accounts: number;
+  missing: number;
+  min: number | null;
+  median: number | null;
+  max: number | null;
+  /** A score's measure values, to place worst and best; null for the global score. */
+  raw: { min: number | null; p10: number | null; p25: number | null; median: number | null; p75: number | null; p90: number | null; max: number | null } | null;
+  /** Worst band first. */
+  bands: { band: string; accounts: number; share: number | null }[];
+  /** Accounts per tenth of the scale. */
+  histogram: { from: number; to: number; accounts: number }[];
+}
+
+const SCRATCH = { scores: 'hs_preview_scores', health: 'hs_preview_health' };
+
+/** The distribution of a score (or the global score) across accounts on one day, computed
+ *  with the definition as it is in the file now — in scratch tables, so nothing
+ *  materialised changes and a user can tune worst/best/bands before committing. */
+export async function previewScore(
+  db: Kysely<any>,
+  config: ProjectConfig,
+  dialect: SqlDialect,
+  scorecard: Scorecard,
+  scoreId: string | null,
+  date: string | undefined,
+): Promise<Preview> {
+  const score = scoreId === null ? undefined : scorecard.scores.find((s) => s.id === scoreId);
+  if (scoreId !== null && !score) {
+    throw new UsageError(`scorecard ${scorecard.id} has no score "${scoreId}" (there are: ${scorecard.scores.map((s) => s.id).join(', ')})`);
+  }
+  await loadSources(db, config, dialect);
+  const bounds = await dataBounds(db);
+  if (!bounds) throw new UsageError('no events are loaded yet: add event files to the events source first');
+  const day = date ?? bounds.last;
+  const first = config.startDate && config.startDate > bounds.first ? config.startDate : bounds.first;
+  if (day < first || day > bounds.last) throw new UsageError(`the data covers ${first} … ${bounds.last}; ${day} is outside it`);
+
+  try {
+    await sql`create or replace temp table ${sql.table(SCRATCH.scores)} as select * from score_snapshots limit 0`.execute(db);
+    await sql`create or replace temp table ${sql.table(SCRATCH.health)} as select * from health_snapshots limit 0`.execute(db);
+    for (const step of compileScratch(scorecard, config, dialect, { from: day, to: day, firstDataDay: bounds.first }, SCRATCH)) {
+      await runStep(db, `preview ${step.name}`, step.statement);
+    }
+    const rows = score
+      ? sql`select score, band, raw_value from ${sql.table(SCRATCH.scores)} where score_id = ${score.id}`
+      : sql`select score, band, null::double as raw_value from ${sql.table(SCRATCH.health)}`;
+    const [stats] = (
+      await sql<Omit<Preview, 'scorecard' | 'score' | 'date' | 'definition_version' | 'bands' | 'histogram' | 'raw'> & { raw: number[] | null }>`
+        select count(*) as accounts, count(*) - count(score) as missing,
+          min(score) as min, quantile_cont(score, 0.5) as median, max(score) as max,
+          quantile_cont(raw_value, [0, 0.1, 0.25, 0.5, 0.75, 0.9, 1]) as raw
+        from (${rows})`.execute(db)
+    ).rows;
+    const width = scorecard.scale / 10;
+    const { rows: bins } = await sql<{ bin: number; accounts: number }>`
+      select least(floor(score / ${width}), 9) as bin, count(*) as accounts from (${rows}) where score is not null group by all`.execute(db);
+    const { rows: bandRows } = await sql<{ band: string; accounts: number }>`
+      select band, count(*) as accounts from (${rows}) where score is not null group by all`.execute(db);
+    const scored = stats!.accounts - stats!.missing;
+    const bands: Band[] = score?.bands ?? scorecard.bands;
+    const raw = stats!.raw;
+    return {
+      scorecard: scorecard.id,
+      score: score?.id ?? null,
+      date: day,
+      definition_version: scorecard.version,
+      accounts: stats!.accounts,
+      missing: stats!.missing,
+      min: stats!.min,
+      median: stats!.median,
+      max: stats!.max,
+      raw: score && raw ? { min: raw[0]!, p10: raw[1]!, p25: raw[2]!, median: raw[3]!, p75: raw[4]!, p90: raw[5]!, max: raw[6]! } : null,
+      bands: [...bands].map(({ label }) => {
+        const accounts = bandRows.find((b) => b.band === label)?.accounts ?? 0;
+        return { band: label, accounts, share: scored ? accounts / scored : null };
+      }),
+      histogram: Array.from({ length: 10 }, (_, bin) => ({
+        from: bin * width,
+        to: (bin + 1) * width,
+        accounts: bins.find((b) => b.bin === bin)?.accounts ?? 0,
+      })),
+    };
+  } finally {
+    for (const table of Object.values(SCRATCH)) await sql`drop table if exists ${sql.table(table)}`.execute(db);
+  }
+}
