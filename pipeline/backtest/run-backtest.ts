@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { ensureWarehouseTables } from '../../models/warehouse-tables.ts';
 import { compileScratch } from '../compile/compile-scorecard.ts';
 import type { SqlDialect } from '../compile/dialect.ts';
 import type { ProjectConfig, Scorecard } from '../ir/types.ts';
@@ -58,6 +59,7 @@ export async function runBacktest(
   range: EvaluationRange,
   compare?: { scorecard: Scorecard; definitions: string },
 ): Promise<BacktestRun> {
+  await ensureWarehouseTables(db);
   await loadSources(db, config, dialect);
   const bounds = await dataBounds(db);
   if (!bounds) throw new UsageError('no events are loaded yet: add event files to the events source, then run the backtest');

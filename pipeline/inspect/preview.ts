@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { ensureWarehouseTables } from '../../models/warehouse-tables.ts';
 import { compileScratch } from '../compile/compile-scorecard.ts';
 import type { SqlDialect } from '../compile/dialect.ts';
 import { UsageError } from '../errors.ts';
@@ -44,6 +45,7 @@ export async function previewScore(
   if (scoreId !== null && !score) {
     throw new UsageError(`scorecard ${scorecard.id} has no score "${scoreId}" (there are: ${scorecard.scores.map((s) => s.id).join(', ')})`);
   }
+  await ensureWarehouseTables(db);
   await loadSources(db, config, dialect);
   const bounds = await dataBounds(db);
   if (!bounds) throw new UsageError('no events are loaded yet: add event files to the events source first');

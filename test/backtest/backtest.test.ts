@@ -1,0 +1,166 @@
+import { cp } from 'node:fs/promises';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runBacktest } from '../../pipeline/backtest/run-backtest.ts';
+import { duckdb } from '../../pipeline/compile/dialect.ts';
+import { addDays } from '../../pipeline/compile/compile-scorecard.ts';
+import { loadScorecards } from '../../pipeline/definitions/load-scorecards.ts';
+import type { ProjectConfig } from '../../pipeline/ir/types.ts';
+import { csv, identity, tempProject, type TempProject } from '../helpers/temp-project.ts';
+
+// The backtest end to end on a small project whose churns and samples are known by hand:
+// labels, censoring, materialising missing days, no leakage, and compare mode.
+
+let projects: TempProject[] = [];
+afterEach(async () => {
+  await Promise.all(projects.map((p) => p.cleanup()));
+  projects = [];
+});
+
+const FIRST = '2025-01-01';
+const LAST = '2025-03-01';
+/** Every how many days each account logs in, and its last day with events. */
+const ACCOUNTS: Record<string, { every: number; until?: string }> = {
+  a: { every: 1 },
+  d: { every: 1 },
+  e: { every: 2 },
+  f: { every: 3 },
+  b: { every: 3, until: '2025-01-19' },
+  c: { every: 2, until: '2025-02-09' },
+};
+const CHURN = csv([['account_id', 'churned_at'], ['b', '2025-01-20'], ['c', '2025-02-10']]);
+const DEFINITION = (worst: number, best: number) => `scorecard: s
+bands: [{ label: red, from: 0 }, { label: yellow, from: 3 }, { label: green, from: 7 }]
+measures:
+  logins: { event: login, window: 7d }
+scores:
+  - { id: logins, measure: logins, worst: ${worst}, best: ${best} }
+`;
+
+function events(alterAfter?: string): (string | number)[][] {
+  const rows: (string | number)[][] = [['account_id', 'event', 'timestamp', 'user_id', 'event_id']];
+  let i = 0;
+  for (let day = FIRST; day <= LAST; day = addDays(day, 1)) {
+    const n = Math.round((Date.parse(day) - Date.parse(FIRST)) / 86_400_000);
+    for (const [account, { every, until }] of Object.entries(ACCOUNTS)) {
+      if (until && day > until) continue;
+      // The altered copy changes every account's activity after `alterAfter`.
+      const times = alterAfter && day > alterAfter ? (account === 'f' ? 5 : n % 2) : n % every === 0 ? 1 : 0;
+      for (let k = 0; k < times; k++) rows.push([account, 'login', `${day} 10:0${k}:00`, `${account}1`, `e${i++}`]);
+    }
+  }
+  return rows;
+}
+
+async function project(rows = events()): Promise<{ p: TempProject; config: ProjectConfig }> {
+  const p = await tempProject();
+  projects.push(p);
+  await p.write('events/e.csv', csv(rows));
+  await p.write('attributes.csv', csv([['account_id', 'attribute', 'value', 'observed_at']]));
+  await p.write('churn.csv', CHURN);
+  await p.write('definitions/s.yaml', DEFINITION(0, 7));
+  const config = p.config({
+    sources: {
+      ...p.config().sources,
+      churn: { kind: 'file', path: 'churn.csv', format: 'csv', columns: identity(['account_id', 'churned_at']) },
+    },
+  });
+  return { p, config };
+}
+
+async function backtest(p: TempProject, config: ProjectConfig, range: { horizon: number; step: number; from?: string; to?: string }, compareDir?: string) {
+  const scorecards = await loadScorecards(config.definitions, p.root);
+  const compare = compareDir ? { scorecard: (await loadScorecards(compareDir, p.root))[0]!, definitions: compareDir } : undefined;
+  const wh = await p.warehouse();
+  return runBacktest(wh.db, { config, scorecards, dialect: duckdb }, scorecards[0]!, range, compare);
+}
+
+/** The AUC by brute force over every churner × non-churner pair. */
+function bruteAuc(samples: { score: number; churned: boolean }[]): number {
+  let wins = 0;
+  let pairs = 0;
+  for (const c of samples.filter((s) => s.churned)) {
+    for (const o of samples.filter((s) => !s.churned)) {
+      pairs += 1;
+      wins += c.score < o.score ? 1 : c.score === o.score ? 0.5 : 0;
+    }
+  }
+  return wins / pairs;
+}
+
+describe('backtest', () => {
+  it('labels each scored account by a churn in (T, T + horizon] and matches a brute-force AUC', async () => {
+    const { p, config } = await project();
+    const run = await backtest(p, config, { horizon: 10, step: 7, from: '2025-01-08' });
+    const r = run.result;
+    // T = Jan 8 … Feb 19 (Feb 19 + 10 = Mar 1, the last data day): 7 days.
+    // Six accounts on Jan 8 and 15; b is churned from Jan 20, c from Feb 10: 6+6+5+5+5+4+4.
+    expect(r).toMatchObject({ evaluation_days: 7, censored_days: 0, from: '2025-01-08', to: '2025-02-19', samples: 35, missing_scores: 0 });
+    // b churns Jan 20: inside (Jan 15, Jan 25] only; c churns Feb 10: inside (Feb 5, Feb 15] only.
+    expect(r.churners).toBe(2);
+    const wh = await p.warehouse();
+    const rows = await wh.query<{ account_id: string; t: string; score: number }>(sql`
+      select account_id, cast(snapshot_date as varchar) as t, score from health_snapshots
+      where snapshot_date in (${sql.join(['2025-01-08', '2025-01-15', '2025-01-22', '2025-01-29', '2025-02-05', '2025-02-12', '2025-02-19'].map((d) => sql`${d}::date`))})`);
+    expect(rows).toHaveLength(35);
+    const churned = (a: string, t: string) => (a === 'b' && t === '2025-01-15') || (a === 'c' && t === '2025-02-05');
+    expect(r.global.auc).toBeCloseTo(bruteAuc(rows.map((x) => ({ score: x.score, churned: churned(x.account_id, x.t) }))), 12);
+    expect(r.scores['logins']!.auc).toBe(r.global.auc);
+    expect(r.notes.some((n) => /only 2 churner/.test(n))).toBe(true);
+  });
+
+  it('materialises the missing evaluation days first, and only once', async () => {
+    const { p, config } = await project();
+    const first = await backtest(p, config, { horizon: 10, step: 7 });
+    expect(first.materialised).toBeGreaterThan(0);
+    const second = await backtest(p, config, { horizon: 10, step: 7 });
+    expect(second.materialised).toBe(0);
+    expect(second.result).toEqual(first.result);
+  });
+
+  it('leaves out (and reports) evaluation days whose horizon is not observed', async () => {
+    const { p, config } = await project();
+    const r = (await backtest(p, config, { horizon: 10, step: 7, from: '2025-02-05', to: LAST })).result;
+    expect(r).toMatchObject({ evaluation_days: 3, censored_days: 1, to: '2025-02-19' });
+    expect(r.notes[0]).toMatch(/1 evaluation day\(s\) after 2025-02-19 were left out/);
+  });
+
+  it('gives identical figures when the data after T is altered (no leakage)', async () => {
+    const T = '2025-02-05';
+    const range = { horizon: 10, step: 7, from: '2025-01-08', to: T };
+    const original = await project();
+    const altered = await project(events(T));
+    const a = (await backtest(original.p, original.config, range)).result;
+    const b = (await backtest(altered.p, altered.config, range)).result;
+    expect(b).toEqual(a);
+    // The alteration is real: once materialised, the snapshots after T differ; and the
+    // backtest still reads the same snapshots of T.
+    await original.p.run({ config: original.config });
+    await altered.p.run({ config: altered.config });
+    expect((await backtest(altered.p, altered.config, range)).result).toEqual(a);
+    const after = async (p: TempProject) => (await p.warehouse()).query(sql`select * from health_snapshots where snapshot_date > ${T}::date order by all`);
+    expect(await after(altered.p)).not.toEqual(await after(original.p));
+  });
+
+  it('compares a second definitions folder on the same samples without touching the snapshots', async () => {
+    const { p, config } = await project();
+    await p.write('same/s.yaml', DEFINITION(0, 7));
+    await p.write('flipped/s.yaml', DEFINITION(7, 0));
+    const range = { horizon: 10, step: 7, from: '2025-01-08' };
+    const plain = (await backtest(p, config, range)).result;
+    const wh = await p.warehouse();
+    const tables = () => wh.query(sql`select 'h', count(*), sum(hash(h)) from health_snapshots h union all select 's', count(*), sum(hash(s)) from score_snapshots s union all select 'r', count(*), sum(hash(r)) from run_log r`);
+    const before = await tables();
+
+    const same = (await backtest(p, config, range, join(p.root, 'same'))).result;
+    expect(same.compare).toMatchObject({ samples: plain.samples, churners: plain.churners, global: plain.global });
+    const flipped = (await backtest(p, config, range, join(p.root, 'flipped'))).result;
+    // Scoring 10 − x instead of x reverses every comparison between samples.
+    expect(flipped.compare!.global.auc).toBeCloseTo(1 - plain.global.auc!, 12);
+    expect(flipped.compare!.samples).toBe(plain.samples);
+    expect(await tables()).toEqual(before);
+    const temp = await wh.query(sql`select table_name from duckdb_tables() where temporary and table_name like 'hs_bt%'`);
+    expect(temp).toEqual([]);
+  });
+});
