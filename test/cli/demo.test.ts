@@ -2,7 +2,7 @@
 // February's events (the onboarding override of acc_0693 starts on Feb 21).
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { hsJson, initProject, queryWarehouse, type TempDir } from './helpers.ts';
+import { hs, hsJson, initProject, queryWarehouse, type TempDir } from './helpers.ts';
 
 let tmp: TempDir & { project: string };
 beforeAll(async () => {
@@ -23,4 +23,18 @@ it('runs both demo scorecards and applies the overrides file', async () => {
   ]);
   const bands = await queryWarehouse(warehouse, `select distinct band from health_snapshots where scorecard = 'onboarding' order by 1`);
   expect(bands.map((r) => r['band'])).toEqual(expect.arrayContaining(['A', 'F']));
+});
+
+it('explains an account under every scorecard that scored it, and shows its override', async () => {
+  const { scorecards } = await hsJson<{ scorecards: { scorecard: string; band: string; overridden: boolean; override_reason: string | null }[] }>(
+    ['explain', 'acc_0693', '--date', '2025-02-25', '--project', tmp.project],
+  );
+  const onboarding = scorecards.find((s) => s.scorecard === 'onboarding');
+  expect(onboarding).toMatchObject({ band: 'A', overridden: true, override_reason: 'Design partner: onboarding run on site by our solutions team' });
+});
+
+it('asks which scorecard to backtest when the project has several', async () => {
+  const r = await hs(['backtest', '--project', tmp.project]);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(/several scorecards \(customer_health, onboarding\): choose one with --scorecard/);
 });
