@@ -11,10 +11,11 @@ import { loadProject } from '../pipeline/project/load-project.ts';
 import { dataBounds, runPipeline, type ProgressEvent } from '../pipeline/run/run-pipeline.ts';
 import { toSpans } from '../pipeline/run/plan-days.ts';
 import { ensureWarehouseTables } from '../models/warehouse-tables.ts';
+import { runBacktest } from '../pipeline/backtest/run-backtest.ts';
 import { FLOOR_SQL, handWrittenSql, HANDWRITTEN_TABLE } from './baselines.ts';
 import { peakRssBytes, seconds, StatementTimer, type PhaseResult } from './measure.ts';
 
-export type PhaseName = 'load' | 'floor' | 'handwritten' | 'backfill' | 'export' | 'nightly' | 'check' | 'profile';
+export type PhaseName = 'load' | 'floor' | 'handwritten' | 'backfill' | 'export' | 'nightly' | 'backtest' | 'check' | 'profile';
 
 /** What bench/phase.ts is asked to do, passed as one JSON argument. */
 export interface PhaseSpec {
@@ -127,6 +128,20 @@ export async function runPhase(spec: PhaseSpec): Promise<PhaseResult> {
         const files = await exportTables(db, duckdb, { ...config.export, days: toSpans(rows.map((r) => r.day)) });
         await sql`update run_log set exported = true where not exported`.execute(db);
         result = { phase: 'export', seconds: seconds(t0), statements: timer.totals(), details: { days: rows.length, files } };
+        break;
+      }
+      case 'backtest': {
+        // The default backtest (weekly evaluation days over the whole year, 30-day
+        // horizon) on the backfilled warehouse: it reads the snapshots, materialising nothing.
+        const t0 = performance.now();
+        const run = await runBacktest(db, { config, scorecards, dialect: duckdb }, scorecards[0]!, { horizon: 30, step: 7 });
+        const r = run.result;
+        result = {
+          phase: 'backtest',
+          seconds: seconds(t0),
+          statements: timer.totals(),
+          details: { evaluationDays: r.evaluation_days, samples: r.samples, churners: r.churners, auc: r.global.auc, materialised: run.materialised },
+        };
         break;
       }
       case 'check':

@@ -54,7 +54,7 @@ export function buildReport(
   const hand = med('handwritten');
   const rows = contenders.map((c) => {
     const secs = median(c.runs.map((r) => r.seconds));
-    const comparable = c.key !== 'load';
+    const comparable = c.key !== 'load' && c.key !== 'backtest';
     return {
       key: c.key,
       label: c.label,
@@ -127,6 +127,11 @@ export function markdown(report: BenchReport): string {
   for (const t of report.targets) {
     const measured = t.unit === '×' ? ratio(t.value) : `${t.value.toFixed(2)} GB`;
     out.push(`| ${t.name} | ${measured} | ${t.perRep?.length ? t.perRep.map(ratio).join(', ') : '—'} | ${t.pass ? 'pass' : '**FAIL**'} |`);
+  }
+  const backtest = report.rows.find((r) => r.key === 'backtest');
+  const backfillRow = report.rows.find((r) => r.key === 'backfill');
+  if (backtest && backfillRow) {
+    out.push('', `The backtest takes ${ratio(backtest.seconds / backfillRow.seconds)} the time of the full backfill (medians of this run).`);
   }
   if (report.check) {
     const h = report.check['health'] as Record<string, unknown>;

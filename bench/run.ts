@@ -1,6 +1,6 @@
 // The benchmark of issue "bench": generates data, loads it once, then times side by side
-// the floor, a hand-written DuckDB query, our full backfill, its export and the nightly
-// run, each phase in its own process. See bench/README.md.
+// the floor, a hand-written DuckDB query, our full backfill, its export, the nightly
+// run and a backtest, each phase in its own process. See bench/README.md.
 //
 //   npm run bench -- --accounts 10000 --events 10000000 --days 365
 import { execFileSync } from 'node:child_process';
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     return result;
   };
 
-  const runs: Record<string, PhaseResult[]> = { load: [], floor: [], handwritten: [], backfill: [], export: [], nightly: [] };
+  const runs: Record<string, PhaseResult[]> = { load: [], floor: [], handwritten: [], backfill: [], export: [], nightly: [], backtest: [] };
 
   log('load (once; common to every contender):');
   await fresh(wh('loaded'));
@@ -103,6 +103,9 @@ async function main(): Promise<void> {
     // The nightly: the last day's file arrives in events/ and `run` picks it up.
     await nightly();
     if (args.reps === 1) await nightly();
+    // The backtest reads the backfilled (and exported) snapshots.
+    await fresh(wh('backtest'), wh('exported'));
+    runs['backtest']!.push(await phase('backtest', wh('backtest')));
   }
 
   const benchSeconds = seconds(t0);
@@ -123,6 +126,7 @@ async function main(): Promise<void> {
     backfill: 'our full backfill (materialise every day, no export)',
     export: 'export of the full backfill (Parquet)',
     nightly: 'our nightly (load 1 file, lookback + new day, export)',
+    backtest: 'our backtest (weekly evaluation days over the year, 30-day horizon, from the backfilled snapshots)',
   };
   const report = buildReport(
     data,

@@ -8,7 +8,3 @@ export function textTable(rows: string[][], indent = ''): string[] {
   );
   return rows.map((row) => indent + row.map((cell, i) => (right[i] ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd());
 }
-
-export const percent = (x: number | null | undefined, digits = 1) => (x == null ? '–' : `${(x * 100).toFixed(digits)}%`);
-export const fixed = (x: number | null | undefined, digits = 2) => (x == null ? '–' : x.toFixed(digits));
-export const count = (x: number) => x.toLocaleString('en-US');

@@ -1,6 +1,7 @@
 import type { BacktestResult, SideResult } from '../../pipeline/backtest/run-backtest.ts';
 import type { Figures } from '../../pipeline/backtest/figures.ts';
-import { count, fixed, percent, textTable } from '../text-table.ts';
+import { count, fixed, percent } from '../../pipeline/format.ts';
+import { textTable } from '../text-table.ts';
 
 type Row = Omit<Figures, 'samples' | 'churners' | 'missing_scores'> & { samples: number; churners: number };
 
@@ -14,10 +15,7 @@ export function backtestText(r: BacktestResult): string[] {
     ...figuresTable(r),
     '',
     `churn rate per band of the global score (worst first):`,
-    ...textTable(
-      [['band', 'samples', 'churners', 'churn rate'], ...r.global.bands.map((b) => [b.band, count(b.samples), count(b.churners), percent(b.churn_rate, 2)])],
-      '  ',
-    ),
+    ...bandsTable(r),
   ];
   if (r.compare) {
     const c = r.compare;
@@ -36,10 +34,19 @@ export function backtestText(r: BacktestResult): string[] {
         ],
         '  ',
       ),
+      `  churn rate per band of the compare's global score:`,
+      ...bandsTable(c),
     );
   }
   if (r.notes.length) lines.push('', ...r.notes.map((n) => `note: ${n}`));
   return lines;
+}
+
+function bandsTable(side: SideResult): string[] {
+  return textTable(
+    [['band', 'samples', 'churners', 'churn rate'], ...side.global.bands.map((b) => [b.band, count(b.samples), count(b.churners), percent(b.churn_rate, 2)])],
+    '  ',
+  );
 }
 
 function figuresTable(r: BacktestResult): string[] {

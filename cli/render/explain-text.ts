@@ -1,5 +1,6 @@
 import type { AccountExplanation, Explanation } from '../../pipeline/inspect/explain.ts';
-import { fixed, textTable } from '../text-table.ts';
+import { fixed } from '../../pipeline/format.ts';
+import { textTable } from '../text-table.ts';
 
 const signed = (x: number | null) => (x === null ? '–' : `${x >= 0 ? '+' : ''}${x.toFixed(2)}`);
 const headline = (e: Explanation) => `${fixed(e.score)} ${e.band ?? '(no band)'}`;

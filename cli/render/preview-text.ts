@@ -1,5 +1,6 @@
 import type { Preview } from '../../pipeline/inspect/preview.ts';
-import { count, fixed, percent, textTable } from '../text-table.ts';
+import { count, fixed, percent } from '../../pipeline/format.ts';
+import { textTable } from '../text-table.ts';
 
 const BAR = 40;
 

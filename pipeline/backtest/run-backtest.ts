@@ -99,15 +99,22 @@ export async function runBacktest(
       };
     };
     const primary = side('primary', scorecard);
+    // SPEC §6's fields first, in its order; then ours.
     const result: BacktestResult = {
-      ...primary,
+      scorecard: primary.scorecard,
       horizon_days: range.horizon,
+      evaluation_days: days.length,
+      samples: primary.samples,
+      churners: primary.churners,
+      missing_scores: primary.missing_scores,
+      global: primary.global,
+      scores: primary.scores,
+      compare: compare ? { ...side('compare', compare.scorecard), definitions: compare.definitions } : null,
+      definition_version: primary.definition_version,
       step_days: range.step,
       from: span.from,
       to: span.to,
-      evaluation_days: days.length,
       censored_days: censored.length,
-      compare: compare ? { ...side('compare', compare.scorecard), definitions: compare.definitions } : null,
       notes: [],
     };
     result.notes = notesFor(result, censored, lastObservable, bounds.last);

@@ -1,12 +1,26 @@
 // preview, explain and backtest through the CLI on a three-month copy of the sample
 // project: their output checked against the materialised snapshots, and the HTML report.
-import { readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BacktestResult } from '../../pipeline/backtest/run-backtest.ts';
 import type { AccountExplanation } from '../../pipeline/inspect/explain.ts';
 import type { Preview } from '../../pipeline/inspect/preview.ts';
 import { hs, hsJson, hsOk, initProject, queryWarehouse, type TempDir } from './helpers.ts';
+
+/** Where Debian's chromium is installed, the report renders headless to a screenshot
+ *  (with networking off) that is more than a blank page. */
+async function renders(report: string) {
+  if (!existsSync(CHROMIUM)) return;
+  const png = `${report}.png`;
+  const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--window-size=1100,1600'];
+  await promisify(execFile)(CHROMIUM, [...flags, `--screenshot=${png}`, `file://${report}`], { timeout: 60_000 });
+  expect((await stat(png)).size).toBeGreaterThan(50_000);
+}
+const CHROMIUM = '/usr/bin/chromium';
 
 let tmp: TempDir & { project: string };
 let warehouse: string;
@@ -106,6 +120,7 @@ describe('backtest', () => {
     }
     // Nothing to fetch: no scripts, no stylesheets or images from elsewhere.
     expect(html).not.toMatch(/<script|<link|<img|(src|href)="https?:/i);
+    await renders(report);
   });
 
   it('prints a readable table on a terminal and refuses a horizon that is not a number of days', async () => {

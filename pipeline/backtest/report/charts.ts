@@ -31,8 +31,9 @@ export interface RocLine {
 export function rocChart(lines: RocLine[]): string {
   return svg({
     title: { text: 'ROC curve of the global score', left: 'center', textStyle: { fontSize: 14 } },
-    legend: { bottom: 0 },
-    grid: { left: 56, right: 20, top: 40, bottom: 70 },
+    // Inside the plot, lower right: a useful curve stays above the diagonal, so that corner is empty.
+    legend: { orient: 'vertical', right: 28, bottom: 64, backgroundColor: 'rgba(255,255,255,0.85)' },
+    grid: { left: 56, right: 20, top: 40, bottom: 50 },
     xAxis: { type: 'value', min: 0, max: 1, name: 'share of non-churners flagged', nameLocation: 'middle', nameGap: 28, axisLabel: { formatter: pct } },
     yAxis: { type: 'value', min: 0, max: 1, name: 'share of churners caught', nameLocation: 'middle', nameGap: 40, axisLabel: { formatter: pct } },
     series: [

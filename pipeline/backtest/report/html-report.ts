@@ -1,6 +1,7 @@
 import type { Scorecard } from '../../ir/types.ts';
 import type { Figures } from '../figures.ts';
 import type { BacktestRun, SideResult } from '../run-backtest.ts';
+import { count, fixed, percent } from '../../format.ts';
 import { bandChart, distributionChart, rocChart } from './charts.ts';
 
 /** The backtest as one self-contained HTML file: the figures, the notes, and the charts
@@ -52,7 +53,7 @@ it counts as a churner when it churned within ${r.horizon_days} days after T. Sc
 snapshots of T, which read nothing after T.</p>
 <dl>
   <dt>evaluation days</dt><dd>${r.evaluation_days} (${esc(r.from)} … ${esc(r.to)}, every ${r.step_days} day(s))${r.censored_days ? `; ${r.censored_days} left out (horizon not observed)` : ''}</dd>
-  <dt>samples</dt><dd>${num(r.samples)} scored, ${num(r.churners)} churners (${pct(r.samples ? r.churners / r.samples : null, 2)}), ${num(r.missing_scores)} without a score</dd>
+  <dt>samples</dt><dd>${count(r.samples)} scored, ${count(r.churners)} churners (${percent(r.samples ? r.churners / r.samples : null, 2)}), ${count(r.missing_scores)} without a score</dd>
   <dt>global AUC</dt><dd>${fixed(r.global.auc, 3)}${r.global.auc_ci95 ? ` (95% interval ${fixed(r.global.auc_ci95[0])}–${fixed(r.global.auc_ci95[1])})` : ''}: the chance that a churner scores lower than an account that stays; 0.5 is a coin toss</dd>
   ${c ? `<dt>compare</dt><dd>${esc(c.scorecard)} from ${esc(c.definitions)}: AUC ${fixed(c.global.auc, 3)}</dd>` : ''}
 </dl>
@@ -84,7 +85,7 @@ function figuresTable(side: SideResult, card: Scorecard): string {
 ${rows
   .map(
     ([id, name, f]) =>
-      `<tr><td>${esc(id)}</td><td>${esc(name)}</td><td class="n">${fixed(f.auc, 3)}</td><td class="n">${f.auc_ci95 ? `${fixed(f.auc_ci95[0])}–${fixed(f.auc_ci95[1])}` : '–'}</td><td class="n">${num(f.samples)}</td><td class="n">${num(f.churners)}</td><td class="n">${num(f.missing_scores)}</td><td>${esc(f.bands[0]?.band ?? '–')}</td><td class="n">${pct(f.bands[0]?.churn_rate, 2)}</td><td class="n">${fixed(f.worst_band_lift)}</td><td class="n">${pct(f.worst_band_recall)}</td></tr>`,
+      `<tr><td>${esc(id)}</td><td>${esc(name)}</td><td class="n">${fixed(f.auc, 3)}</td><td class="n">${f.auc_ci95 ? `${fixed(f.auc_ci95[0])}–${fixed(f.auc_ci95[1])}` : '–'}</td><td class="n">${count(f.samples)}</td><td class="n">${count(f.churners)}</td><td class="n">${count(f.missing_scores)}</td><td>${esc(f.bands[0]?.band ?? '–')}</td><td class="n">${percent(f.bands[0]?.churn_rate, 2)}</td><td class="n">${fixed(f.worst_band_lift)}</td><td class="n">${percent(f.worst_band_recall)}</td></tr>`,
   )
   .join('\n')}
 </table>`;
@@ -94,11 +95,8 @@ function bandsTable(side: SideResult): string {
   return `<table>
 <tr><th colspan="4">${esc(side.scorecard)}</th></tr>
 <tr><th>band</th><th>samples</th><th>churners</th><th>churn rate</th></tr>
-${side.global.bands.map((b) => `<tr><td>${esc(b.band)}</td><td class="n">${num(b.samples)}</td><td class="n">${num(b.churners)}</td><td class="n">${pct(b.churn_rate, 2)}</td></tr>`).join('\n')}
+${side.global.bands.map((b) => `<tr><td>${esc(b.band)}</td><td class="n">${count(b.samples)}</td><td class="n">${count(b.churners)}</td><td class="n">${percent(b.churn_rate, 2)}</td></tr>`).join('\n')}
 </table>`;
 }
 
 const esc = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-const num = (x: number) => x.toLocaleString('en-US');
-const fixed = (x: number | null | undefined, digits = 2) => (x == null ? '–' : x.toFixed(digits));
-const pct = (x: number | null | undefined, digits = 1) => (x == null ? '–' : `${(x * 100).toFixed(digits)}%`);
