@@ -112,8 +112,8 @@ describe.concurrent('without a warehouse', { timeout: 120_000 }, () => {
     expect(compiled.stderr).toBe('');
     expect(text).toMatch(/^-- scorecard customer_health \(version [0-9a-f]+\), snapshot day 2025-01-31\n/);
     expect(text).toContain('create or replace temp table hs_measures as');
-    expect(text).toContain('insert into score_snapshots');
-    expect(text).toContain('insert into health_snapshots');
+    expect(text).toContain('insert into "score_snapshots"');
+    expect(text).toContain('insert into "health_snapshots"');
     // Both demo scorecards, each with its own version.
     expect(text).toMatch(/\n-- scorecard onboarding \(version [0-9a-f]+\), snapshot day 2025-01-31\n/);
     // Event, attribute, segment and category names are passed as values, never as SQL text.
