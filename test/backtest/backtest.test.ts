@@ -109,6 +109,19 @@ describe('backtest', () => {
     expect(r.notes.some((n) => /only 2 churner/.test(n))).toBe(true);
   });
 
+  it('takes the labels from a churn event as well as from a churn file', async () => {
+    const withFile = await project();
+    const rows = events();
+    rows.push(['b', 'cancelled', '2025-01-20 09:00:00', 'b1', 'x1'], ['c', 'cancelled', '2025-02-10 09:00:00', 'c1', 'x2']);
+    const withEvent = await project(rows);
+    const config = { ...withEvent.config, sources: { ...withEvent.config.sources, churn: { kind: 'event' as const, event: 'cancelled' } } };
+    const range = { horizon: 10, step: 7, from: '2025-01-08' };
+    const a = (await backtest(withFile.p, withFile.config, range)).result;
+    const b = (await backtest(withEvent.p, config, range)).result;
+    expect(b.churners).toBe(2);
+    expect(b.global).toEqual(a.global);
+  });
+
   it('materialises the missing evaluation days first, and only once', async () => {
     const { p, config } = await project();
     const first = await backtest(p, config, { horizon: 10, step: 7 });
