@@ -7,21 +7,30 @@ import type { ScorecardPlan } from './plan.ts';
 
 /** Alert rows for the days [from, to], evaluated against the scorecard's health
  *  snapshots — including the ones just written in the same transaction, so it must run
- *  after health_snapshots is replaced. One row per firing. */
+ *  after health_snapshots is replaced. One row per firing. The health rows of the days
+ *  compared are read once (`recent`), not twice per alert: health_snapshots is not
+ *  ordered by day, so every read of a few days scans the whole table. */
 export function alertsModel(plan: ScorecardPlan, dialect: SqlDialect, from: string, to: string): ModelStep {
   const { scorecard } = plan;
+  if (!scorecard.alerts.length) return { name: 'alerts', statement: sql`select 1 where false` };
   const selects = scorecard.alerts.map((alert) => alertSelect(plan, alert, dialect, from, to));
+  const back = Math.max(...scorecard.alerts.map(lookBack));
   return {
     name: 'alerts',
-    statement: selects.length
-      ? sql`insert into alerts ${sql.join(selects, sql`\nunion all\n`)}`
-      : sql`select 1 where false`,
+    statement: sql`insert into alerts
+      with recent as materialized (
+        select snapshot_date, scorecard, account_id, band, score from health_snapshots
+        where scorecard = ${scorecard.id}
+          and snapshot_date between ${dialect.addDays(dialect.date(from), -back)} and ${dialect.date(to)})
+      ${sql.join(selects, sql`\nunion all\n`)}`,
   };
 }
 
+/** How many days before D an alert compares with. */
+const lookBack = (alert: Alert) => (alert.when.kind === 'band_became' ? 1 : alert.when.within);
+
 function alertSelect(plan: ScorecardPlan, alert: Alert, dialect: SqlDialect, from: string, to: string): RawBuilder<unknown> {
   const { scorecard } = plan;
-  const lookBack = alert.when.kind === 'band_became' ? 1 : alert.when.within;
   const fires =
     alert.when.kind === 'band_became'
       ? sql`today.band = ${alert.when.band}
@@ -29,14 +38,10 @@ function alertSelect(plan: ScorecardPlan, alert: Alert, dialect: SqlDialect, fro
       : sql`today.score <= before.score - ${sql.lit(alert.when.points)}`;
   return sql`select today.snapshot_date, today.scorecard, today.account_id, cast(${alert.id} as varchar),
       before.band, today.band, before.score, today.score
-    from health_snapshots today
-    join health_snapshots before
-      on before.scorecard = today.scorecard and before.account_id = today.account_id
-     and before.snapshot_date = ${dialect.addDays(sql`today.snapshot_date`, -lookBack)}
-    where today.scorecard = ${scorecard.id}
-      and today.snapshot_date between ${dialect.date(from)} and ${dialect.date(to)}
-      -- Stated on both sides so that neither scan reads the whole history.
-      and before.scorecard = ${scorecard.id}
-      and before.snapshot_date between ${dialect.addDays(dialect.date(from), -lookBack)} and ${dialect.addDays(dialect.date(to), -lookBack)}
+    from recent today
+    join recent before
+      on before.account_id = today.account_id
+     and before.snapshot_date = ${dialect.addDays(sql`today.snapshot_date`, -lookBack(alert))}
+    where today.snapshot_date between ${dialect.date(from)} and ${dialect.date(to)}
       and ${fires}`;
 }

@@ -5,6 +5,7 @@ import { alertsModel } from './alerts-model.ts';
 import type { SqlDialect } from './dialect.ts';
 import { healthModel } from './health-model.ts';
 import { measuresModel, type DayRange } from './measures-model.ts';
+import { chooseStrategy, type MeasureStrategy } from './measure-strategy.ts';
 import { overridesModel } from './overrides-model.ts';
 import { planScorecard, type ScorecardPlan } from './plan.ts';
 import { scoresModel } from './scores-model.ts';
@@ -15,6 +16,8 @@ import { scoresModel } from './scores-model.ts';
  *  transaction. Pure: the same IR and days give the same SQL. */
 export interface CompiledBatch {
   plan: ScorecardPlan;
+  /** How hs_measures computes the windowed measures. */
+  strategy: MeasureStrategy;
   prepare: ModelStep[];
   replace: ModelStep[];
 }
@@ -25,15 +28,19 @@ export function compileScorecard(
   dialect: SqlDialect,
   snapshotDays: { from: string; to: string; firstDataDay: string },
   runId: string,
+  /** Forces a measure strategy (tests compare the two); by default it is chosen per batch. */
+  options: { strategy?: MeasureStrategy } = {},
 ): CompiledBatch {
   const plan = planScorecard(scorecard);
   const days: DayRange = { ...snapshotDays, spineFrom: spineStart(plan, snapshotDays.from, snapshotDays.firstDataDay) };
+  const strategy = options.strategy ?? chooseStrategy(plan, days);
   const inRange = sql`scorecard = ${scorecard.id} and snapshot_date between ${dialect.date(days.from)} and ${dialect.date(days.to)}`;
   return {
     plan,
+    strategy,
     prepare: [
       ...accountLifecycleSteps(config.sources.churn),
-      measuresModel(plan, dialect, days),
+      measuresModel(plan, dialect, days, strategy),
       overridesModel(plan, dialect, days.from, days.to),
     ],
     replace: [

@@ -6,40 +6,78 @@ import type { SqlDialect } from './dialect.ts';
 import type { DayRange } from './measures-model.ts';
 import type { PlannedMeasure, PlannedSignal, ScorecardPlan } from './plan.ts';
 
-/** The `daily` model: the dense account × day spine with, per day, every figure the
- *  windows need — the signals' daily counts and totals and the distinct-user deltas. */
-export function dailyInputs(plan: ScorecardPlan, dialect: SqlDialect, days: DayRange): RawBuilder<unknown> {
+/** One sparse source of daily figures: a subquery with one row per account and day that
+ *  has data, and the columns it gives (named as the window expressions read them). */
+interface DailySource {
+  alias: string;
+  subquery: RawBuilder<unknown>;
+  /** Columns of the subquery: the name `daily` gives it, and its own name when that
+   *  differs. */
+  columns: { name: RawBuilder<unknown>; from?: RawBuilder<unknown> }[];
+}
+
+/** Every figure the windows need, per account and day in [spineFrom, to]: the signals'
+ *  daily counts and totals and the distinct-user deltas. */
+function dailySources(plan: ScorecardPlan, dialect: SqlDialect, days: DayRange): DailySource[] {
   const range = sql`day between ${dialect.date(days.spineFrom)} and ${dialect.date(days.to)}`;
-  const selects: RawBuilder<unknown>[] = [];
-  const joins: RawBuilder<unknown>[] = [];
-  const join = (alias: string, subquery: RawBuilder<unknown>, columns: RawBuilder<unknown>[]) => {
-    joins.push(sql`left join (${subquery}) ${col(alias)} on ${col(alias)}.account_id = spine.account_id and ${col(alias)}.day = spine.day`);
-    selects.push(...columns.map((c) => sql`${col(alias)}.${c}`));
-  };
+  const sources: DailySource[] = [];
 
   const plain = plan.signals.filter((s) => s.fromDailyActivity);
   if (plain.length) {
     const sums = plain.map((s) => sql`sum(events) filter (where ${eventFilter(s.signal)}) as ${signalColumn(s.index, 'n')}`);
-    join('plain', sql`select account_id, day, ${sql.join(sums)} from daily_activity where ${range} group by account_id, day`,
-      plain.map((s) => signalColumn(s.index, 'n')));
+    sources.push({
+      alias: 'plain',
+      subquery: sql`select account_id, day, ${sql.join(sums)} from daily_activity where ${range} group by account_id, day`,
+      columns: plain.map((s) => ({ name: signalColumn(s.index, 'n') })),
+    });
   }
 
   const rich = plan.signals.filter((s) => !s.fromDailyActivity);
   if (rich.length) {
     const aggregates = rich.flatMap((s) => richAggregates(s, dialect));
-    join('rich', sql`select account_id, day, ${sql.join(aggregates.map((a) => a.sql))} from raw_events where ${range} group by account_id, day`,
-      aggregates.map((a) => a.column));
+    sources.push({
+      alias: 'rich',
+      subquery: sql`select account_id, day, ${sql.join(aggregates.map((a) => a.sql))} from raw_events where ${range} group by account_id, day`,
+      columns: aggregates.map((a) => ({ name: a.column })),
+    });
   }
 
   for (const m of plan.measures) {
     if (m.measure.kind === 'event' && m.measure.aggregate === 'distinct_users') {
-      join(`users${m.index}`, activeUsersDelta(m, m.measure, dialect, days), [sql`delta as ${usersDelta(m)}`]);
+      sources.push({
+        alias: `users${m.index}`,
+        subquery: activeUsersDelta(m, m.measure, dialect, days),
+        columns: [{ name: usersDelta(m), from: sql`delta` }],
+      });
     }
   }
+  return sources;
+}
 
-
+/** The `daily` model of the spine strategy: the dense account × day spine with, per day,
+ *  every daily figure (null on a day without data). */
+export function dailyInputs(plan: ScorecardPlan, dialect: SqlDialect, days: DayRange): RawBuilder<unknown> {
+  const sources = dailySources(plan, dialect, days);
+  const joins = sources.map(({ alias, subquery }) =>
+    sql`left join (${subquery}) ${col(alias)} on ${col(alias)}.account_id = spine.account_id and ${col(alias)}.day = spine.day`);
+  const selects = sources.flatMap(({ alias, columns }) =>
+    columns.map((c) => (c.from ? sql`${col(alias)}.${c.from} as ${c.name}` : sql`${col(alias)}.${c.name}`)));
   return sql`select spine.account_id, spine.day, spine.first_day${appendColumns(selects)}
     from spine ${sql.join(joins, sql` `)}`;
+}
+
+/** The `daily` rows of the range strategy: only the account-days with data, every source
+ *  stacked (a source's row has nulls in the other sources' columns, which every window
+ *  aggregate skips). */
+export function sparseDaily(plan: ScorecardPlan, dialect: SqlDialect, days: DayRange): RawBuilder<unknown> {
+  const sources = dailySources(plan, dialect, days);
+  if (sources.length === 0) return sql`select null::varchar as account_id, null::date as day where false`;
+  const parts = sources.map((source) => {
+    const values = sources.flatMap((other) =>
+      other.columns.map((c) => (other !== source ? sql`null as ${c.name}` : c.from ? sql`${c.from} as ${c.name}` : c.name)));
+    return sql`select account_id, day${appendColumns(values)} from (${source.subquery}) ${col(source.alias)}`;
+  });
+  return sql.join(parts, sql`\nunion all\n`);
 }
 
 function eventFilter(signal: Signal): RawBuilder<unknown> {

@@ -22,31 +22,51 @@ export const ACCOUNT = col('account_id');
 export const DAY = col('day');
 export const BY_ACCOUNT = sql`partition by ${ACCOUNT} order by ${DAY}`;
 
-/** `rows between (offset + width − 1) preceding and offset preceding`: a window of
- *  `width` days ending `offset` days before D, on the dense spine. */
-function frame(width: number, offset = 0): RawBuilder<unknown> {
-  const end = offset === 0 ? sql`current row` : sql`${sql.lit(offset)} preceding`;
-  return sql`over (${BY_ACCOUNT} rows between ${sql.lit(offset + width - 1)} preceding and ${end})`;
+/** How a measure column aggregates the daily rows of its frame: the `width` days ending
+ *  `offset` days before D, or every day up to D (`running`). The two measure strategies
+ *  (see measure-strategy.ts) differ only here. */
+export interface Framing {
+  frame(aggregate: 'sum' | 'min' | 'max', value: RawBuilder<unknown>, width: number, offset: number): RawBuilder<unknown>;
+  running(value: RawBuilder<unknown>): RawBuilder<unknown>;
 }
-const RUNNING = sql`over (${BY_ACCOUNT} rows between unbounded preceding and current row)`;
+
+/** Window functions over the dense account × day spine: `rows between (offset + width − 1)
+ *  preceding and offset preceding` is a window of `width` days because every day has a row. */
+export const OVER_SPINE: Framing = {
+  frame: (aggregate, value, width, offset) => {
+    const end = offset === 0 ? sql`current row` : sql`${sql.lit(offset)} preceding`;
+    return sql`${sql.raw(aggregate)}(${value}) over (${BY_ACCOUNT} rows between ${sql.lit(offset + width - 1)} preceding and ${end})`;
+  },
+  running: (value) => sql`sum(${value}) over (${BY_ACCOUNT} rows between unbounded preceding and current row)`,
+};
+
+/** Aggregates of the daily rows `rows` that a range join brought to the target row
+ *  `target`, each keeping only its frame's days (the join already keeps days ≤ D). */
+export function overJoinedDays(target: RawBuilder<unknown>, rows: RawBuilder<unknown>): Framing {
+  return {
+    frame: (aggregate, value, width, offset) =>
+      sql`${sql.raw(aggregate)}(${value}) filter (where ${rows}.${DAY} between ${target}.${DAY} - ${sql.lit(offset + width - 1)} and ${target}.${DAY} - ${sql.lit(offset)})`,
+    running: (value) => sql`sum(${value})`,
+  };
+}
 
 /** Every window function of the scorecard, all over the same partition and order so
  *  that the engine sorts the spine once: event windows, the previous period of trends of
  *  event measures, running distinct users and goal totals. */
-export function windowColumns(plan: ScorecardPlan): RawBuilder<unknown>[] {
+export function windowColumns(plan: ScorecardPlan, framing: Framing): RawBuilder<unknown>[] {
   const columns: RawBuilder<unknown>[] = [];
   for (const m of plan.measures) {
     const { measure } = m;
     if (measure.kind === 'event') {
       columns.push(
         measure.aggregate === 'distinct_users'
-          ? sql`coalesce(sum(${usersDelta(m)}) ${RUNNING}, 0) as ${measureValue(m)}`
-          : sql`${eventWindow(plan, measure, 0)} as ${measureValue(m)}`,
+          ? sql`coalesce(${framing.running(usersDelta(m))}, 0) as ${measureValue(m)}`
+          : sql`${eventWindow(plan, measure, 0, framing)} as ${measureValue(m)}`,
       );
     }
-    if (measure.kind === 'goal') columns.push(sql`coalesce(sum(${goalDaily(plan, measure)}) ${RUNNING}, 0) as ${goalTotal(m)}`);
+    if (measure.kind === 'goal') columns.push(sql`coalesce(${framing.running(goalDaily(plan, measure))}, 0) as ${goalTotal(m)}`);
     const framed = framedTrendOf(plan, m);
-    if (framed) columns.push(sql`${eventWindow(plan, framed, (measure as TrendMeasure).window)} as ${previousValue(m)}`);
+    if (framed) columns.push(sql`${eventWindow(plan, framed, (measure as TrendMeasure).window, framing)} as ${previousValue(m)}`);
   }
   return columns;
 }
@@ -59,22 +79,22 @@ export function framedTrendOf(plan: ScorecardPlan, m: PlannedMeasure): EventMeas
   return of.kind === 'event' && of.aggregate !== 'distinct_users' ? of : undefined;
 }
 
-function eventWindow(plan: ScorecardPlan, measure: EventMeasure, offset: number): RawBuilder<unknown> {
+function eventWindow(plan: ScorecardPlan, measure: EventMeasure, offset: number, framing: Framing): RawBuilder<unknown> {
   const s = signalFor(plan, measure.signal).index;
-  const over = frame(measure.window, offset);
+  const over = (aggregate: 'sum' | 'min' | 'max', value: RawBuilder<unknown>) => framing.frame(aggregate, value, measure.window, offset);
   switch (measure.aggregate) {
     case 'count':
-      return sql`coalesce(sum(${signalColumn(s, 'n')}) ${over}, 0)`;
+      return sql`coalesce(${over('sum', signalColumn(s, 'n'))}, 0)`;
     case 'active_days':
-      return sql`coalesce(sum(case when ${signalColumn(s, 'n')} > 0 then 1 else 0 end) ${over}, 0)`;
+      return sql`coalesce(${over('sum', sql`case when ${signalColumn(s, 'n')} > 0 then 1 else 0 end`)}, 0)`;
     case 'sum':
-      return sql`coalesce(sum(${signalColumn(s, 'total')}) ${over}, 0)`;
+      return sql`coalesce(${over('sum', signalColumn(s, 'total'))}, 0)`;
     case 'avg':
-      return sql`(sum(${signalColumn(s, 'total')}) ${over} / nullif(sum(${signalColumn(s, 'vn')}) ${over}, 0))`;
+      return sql`(${over('sum', signalColumn(s, 'total'))} / nullif(${over('sum', signalColumn(s, 'vn'))}, 0))`;
     case 'min':
-      return sql`min(${signalColumn(s, 'lo')}) ${over}`;
+      return over('min', signalColumn(s, 'lo'));
     case 'max':
-      return sql`max(${signalColumn(s, 'hi')}) ${over}`;
+      return over('max', signalColumn(s, 'hi'));
     case 'distinct_users':
       throw new Error('distinct_users is a running sum of user deltas, not a frame');
   }

@@ -3,7 +3,7 @@ import type { GoalMeasure, Subject } from '../ir/types.ts';
 import { scoredOn, type ModelStep } from '../../models/account-lifecycle.ts';
 import { appendColumns, attributeDay, attributeValue, col, measureStale, measureText, measureValue, previousValue } from './columns.ts';
 import { conditionSql, type SubjectColumns } from './conditions.ts';
-import { attributeStates, dailyInputs } from './daily-inputs.ts';
+import { attributeStates, dailyInputs, sparseDaily } from './daily-inputs.ts';
 import type { SqlDialect } from './dialect.ts';
 import {
   BY_ACCOUNT,
@@ -11,11 +11,13 @@ import {
   derivedMeasure,
   framedTrendOf,
   goalValue,
+  OVER_SPINE,
+  overJoinedDays,
   projectedColumns,
   windowColumns,
 } from './measure-expressions.ts';
+import { lagDays, rangeSupported, type MeasureStrategy } from './measure-strategy.ts';
 import type { PlannedMeasure, ScorecardPlan } from './plan.ts';
-
 
 export interface DayRange {
   /** First day on the spine: the first snapshot day minus the history the windows need. */
@@ -25,25 +27,39 @@ export interface DayRange {
 }
 
 /** `hs_measures`: one row per scored account and day in [from, to], one column per
- *  measure. Windows run over a dense account × day spine that starts `history` days
- *  early, and rows outside [from, to] are filtered only at the end (a WHERE next to a
- *  window function would cut the window's input). Layers:
- *  daily → windows (one sort) → layer0 (projections, goals) → layer1… (trends, ratios). */
-export function measuresModel(plan: ScorecardPlan, dialect: SqlDialect, days: DayRange): ModelStep {
+ *  measure. The windowed measures are computed by one of two strategies (see
+ *  measure-strategy.ts). With `spine`, windows run over a dense account × day spine that
+ *  starts `history` days early, and rows outside [from, to] are filtered only at the end
+ *  (a WHERE next to a window function would cut the window's input). Layers:
+ *  daily → windows → layer0 (projections, goals) → layer1… (trends, ratios). */
+export function measuresModel(plan: ScorecardPlan, dialect: SqlDialect, days: DayRange, strategy: MeasureStrategy): ModelStep {
   const { scorecard } = plan;
   const maxDepth = Math.max(0, ...plan.measures.map((m) => m.depth));
   const goals = plan.measures.filter((m): m is PlannedMeasure & { measure: GoalMeasure } => m.measure.kind === 'goal');
+  if (strategy === 'range' && !rangeSupported(plan)) throw new Error(`scorecard ${scorecard.id} needs the spine strategy (it has goals)`);
+  // The range strategy has rows only for the days later layers read.
+  const rowsFrom = strategy === 'spine' ? dialect.date(days.spineFrom) : dialect.addDays(dialect.date(days.from), -lagDays(plan));
   const ctes: RawBuilder<unknown>[] = [
     sql`spine as (
       select a.account_id, cast(d.range as date) as day, a.first_day
       from hs_accounts a
-      cross join range(${dialect.date(days.spineFrom)}, ${dialect.addDays(dialect.date(days.to), 1)}, interval 1 day) d
+      cross join range(${rowsFrom}, ${dialect.addDays(dialect.date(days.to), 1)}, interval 1 day) d
       where a.first_day <= ${dialect.date(days.to)}
         -- An account churned through every snapshot day has no row to compute.
         and not exists (select 1 from hs_churn_intervals c where c.account_id = a.account_id
           and c.churn_day <= ${dialect.date(days.from)} and (c.back_on is null or c.back_on > ${dialect.date(days.to)})))`,
-    sql`daily as (${dailyInputs(plan, dialect, days)})`,
-    sql`windows as (select daily.*${appendColumns(windowColumns(plan))} from daily)`,
+    ...(strategy === 'spine'
+      ? [
+          sql`daily as (${dailyInputs(plan, dialect, days)})`,
+          sql`windows as (select daily.*${appendColumns(windowColumns(plan, OVER_SPINE))} from daily)`,
+        ]
+      : [
+          sql`daily as (${sparseDaily(plan, dialect, days)})`,
+          // A range join: each spine row with its account's days with data up to its day.
+          sql`windows as (select spine.account_id, spine.day, spine.first_day${appendColumns(windowColumns(plan, overJoinedDays(sql`spine`, sql`daily`)))}
+            from spine left join daily on daily.account_id = spine.account_id and daily.day <= spine.day
+            group by spine.account_id, spine.day, spine.first_day)`,
+        ]),
     sql`with_attributes as (${withAttributes(plan, dialect, days)})`,
     sql`${col(goals.length ? 'projected' : 'layer0')} as (select with_attributes.*${appendColumns(projectedColumns(plan, dialect))} from with_attributes)`,
   ];
@@ -94,10 +110,8 @@ export function measuresModel(plan: ScorecardPlan, dialect: SqlDialect, days: Da
  *  with the attributes as of each day, by one ASOF join on the small attribute-state
  *  table. Filtering after the windows keeps their input whole. */
 function withAttributes(plan: ScorecardPlan, dialect: SqlDialect, days: DayRange): RawBuilder<unknown> {
-  const lagged = plan.measures.filter((m) => m.measure.kind === 'trend' && !framedTrendOf(plan, m));
   const hasGoal = plan.measures.some((m) => m.measure.kind === 'goal');
-  const back = Math.max(0, ...lagged.map((m) => m.readsBefore + (m.measure as { window: number }).window));
-  const kept = hasGoal ? sql`true` : sql`windows.day >= ${dialect.addDays(dialect.date(days.from), -back)}`;
+  const kept = hasGoal ? sql`true` : sql`windows.day >= ${dialect.addDays(dialect.date(days.from), -lagDays(plan))}`;
   if (!plan.attributes.length) return sql`select * from windows where ${kept}`;
   const values = plan.attributes.flatMap((name, k) => [
     sql`states.${attributeValue(k)}`,

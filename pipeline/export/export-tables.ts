@@ -2,6 +2,7 @@ import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { SqlDialect } from '../compile/dialect.ts';
+import { daysBetween } from '../run/plan-days.ts';
 import { writeArrowPartitions } from './arrow-ipc.ts';
 
 export interface ExportTarget {
@@ -39,7 +40,7 @@ export async function exportTables(db: Kysely<any>, dialect: SqlDialect, options
       const where = daysFilter(target, dialect, options.days);
       if (options.formats.includes('parquet')) {
         const out = join(staging, 'parquet', target.table);
-        await writeParquetPartitions(db, target, where, out);
+        await writeParquetPartitions(db, target, where, out, options.days);
         written += await publish(out, join(options.path, target.table), '.parquet', target, options.days);
       }
       if (options.formats.includes('arrow')) {
@@ -66,20 +67,29 @@ export async function exportTables(db: Kysely<any>, dialect: SqlDialect, options
  *  COPY keeps every partition in one file, which is what makes the rename atomic. */
 const DAYS_PER_COPY = 90;
 
-async function writeParquetPartitions(db: Kysely<any>, target: ExportTarget, where: RawBuilder<unknown>, out: string) {
+async function writeParquetPartitions(
+  db: Kysely<any>,
+  target: ExportTarget,
+  where: RawBuilder<unknown>,
+  out: string,
+  days: ExportOptions['days'],
+) {
   const table = sql.table(target.table);
   const column = sql.ref(target.dateColumn);
-  const { rows } = await sql<{ day: string }>`select distinct ${column} as day from ${table} where ${where} order by 1`.execute(db);
-  await mkdir(out, { recursive: true });
-  for (let i = 0; i < rows.length; i += DAYS_PER_COPY) {
-    const chunk = rows.slice(i, i + DAYS_PER_COPY);
-    const first = chunk[0]!.day;
-    const last = chunk[chunk.length - 1]!.day;
-    await sql`copy (select * from ${table}
-        where ${where} and ${column} between cast(${first} as date) and cast(${last} as date)
+  const copy = (chunk: RawBuilder<unknown>) => sql`copy (select * from ${table} where ${where} and ${chunk}
         order by ${column}, scorecard, account_id)
       to ${sql.lit(out)} (format parquet, compression snappy, partition_by (${column}),
         overwrite_or_ignore true, filename_pattern 'data_{i}')`.execute(db);
+  await mkdir(out, { recursive: true });
+  // A run's few days fit in one COPY: no need to read the table once more for its days.
+  if (days && days.reduce((n, d) => n + daysBetween(d.from, d.to) + 1, 0) <= DAYS_PER_COPY) {
+    await copy(sql`true`);
+    return;
+  }
+  const { rows } = await sql<{ day: string }>`select distinct ${column} as day from ${table} where ${where} order by 1`.execute(db);
+  for (let i = 0; i < rows.length; i += DAYS_PER_COPY) {
+    const chunk = rows.slice(i, i + DAYS_PER_COPY);
+    await copy(sql`${column} between cast(${chunk[0]!.day} as date) and cast(${chunk[chunk.length - 1]!.day} as date)`);
   }
 }
 

@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { ensureWarehouseTables } from '../../models/warehouse-tables.ts';
 import { compileScorecard } from '../compile/compile-scorecard.ts';
 import type { SqlDialect } from '../compile/dialect.ts';
+import type { MeasureStrategy } from '../compile/measure-strategy.ts';
 import { exportTables } from '../export/export-tables.ts';
 import { UsageError } from '../errors.ts';
 import type { ProjectConfig, Scorecard } from '../ir/types.ts';
@@ -21,6 +22,9 @@ export interface RunOptions {
   lookback?: number;
   /** Skip the export step (the `export` command does it on its own). */
   skipExport?: boolean;
+  /** Forces how every batch computes its measures (tests compare the two strategies);
+   *  by default each batch picks the cheaper one. */
+  measureStrategy?: MeasureStrategy;
   progress?: (event: ProgressEvent) => void;
 }
 
@@ -85,7 +89,8 @@ export async function runPipeline(
       summary.materialised[scorecard.id] = spans;
       for (const days of spans) {
         options.progress?.({ kind: 'materialise', done, total, scorecard: scorecard.id, span: days });
-        const batch = compileScorecard(scorecard, config, dialect, { ...days, firstDataDay: bounds.first }, runId);
+        const batch = compileScorecard(scorecard, config, dialect, { ...days, firstDataDay: bounds.first }, runId,
+          options.measureStrategy ? { strategy: options.measureStrategy } : {});
         await materialiseBatch(db, batch);
         summary.daysMaterialised += daysBetween(days.from, days.to) + 1;
         done += 1;

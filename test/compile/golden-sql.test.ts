@@ -1,6 +1,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { compileScorecard } from '../../pipeline/compile/compile-scorecard.ts';
+import type { MeasureStrategy } from '../../pipeline/compile/measure-strategy.ts';
 import { duckdb } from '../../pipeline/compile/dialect.ts';
 import { parseScorecard } from '../../pipeline/definitions/parse-scorecard.ts';
 import { statementText } from '../../pipeline/engine/sql-text.ts';
@@ -40,21 +41,27 @@ alerts:
 let project: TempProject | undefined;
 afterEach(async () => project?.cleanup());
 
-function compiled() {
+function compiled(strategy?: MeasureStrategy) {
   const parsed = parseScorecard(DEFINITION, 'definitions/golden.yaml');
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   return compileScorecard(parsed.scorecard, { sources: { events: { path: '', format: 'csv', columns: {} } } }, duckdb,
-    { from: '2025-01-14', to: '2025-01-15', firstDataDay: '2025-01-01' }, 'golden-run');
+    { from: '2025-01-14', to: '2025-01-15', firstDataDay: '2025-01-01' }, 'golden-run', strategy ? { strategy } : {});
 }
 
-it('compiles a representative scorecard to the golden SQL', async () => {
-  const batch = compiled();
+const GOLDEN: Record<MeasureStrategy, string> = { spine: 'golden/representative.sql', range: 'golden/representative-range.sql' };
+
+it.each(['spine', 'range'] as const)('compiles a representative scorecard to the golden SQL (%s strategy)', async (strategy) => {
+  const batch = compiled(strategy);
   const text = [...batch.prepare, ...batch.replace].map((s) => `-- ${s.name}\n${statementText(s.statement)};\n`).join('\n');
-  await expect(text).toMatchFileSnapshot('golden/representative.sql');
+  await expect(text).toMatchFileSnapshot(GOLDEN[strategy]);
   expect(batch.plan.history).toBe(13); // a 7-day trend of a 7-day window
 });
 
-it('runs that SQL on DuckDB', async () => {
+it('picks the range strategy for a batch of two days', () => {
+  expect(compiled().strategy).toBe('range');
+});
+
+it.each(['spine', 'range'] as const)('runs that SQL on DuckDB (%s strategy)', async (strategy) => {
   project = await tempProject();
   const events = [['account_id', 'event', 'timestamp', 'user_id', 'event_id', 'rows']];
   for (let d = 1; d <= 15; d++) {
@@ -68,7 +75,7 @@ it('runs that SQL on DuckDB', async () => {
   const wh = await project.warehouse();
   await ensureWarehouseTables(wh.db);
   await loadSources(wh.db, project.config(), duckdb);
-  await materialiseBatch(wh.db, compiled());
+  await materialiseBatch(wh.db, compiled(strategy));
   const scores = await wh.query(sql`select score_id, raw_value, score, status from score_snapshots where snapshot_date = '2025-01-15' order by score_id`);
   expect(scores).toEqual([
     { score_id: 'logins', raw_value: 14, score: 10, status: 'ok' },

@@ -6,7 +6,10 @@
 
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
+import { planScorecard } from '../../pipeline/compile/plan.ts';
+import { rangeSupported } from '../../pipeline/compile/measure-strategy.ts';
 import { loadScorecards } from '../../pipeline/definitions/load-scorecards.ts';
+import { parseScorecard } from '../../pipeline/definitions/parse-scorecard.ts';
 import type { Scorecard } from '../../pipeline/ir/types.ts';
 import { csv, identity, tempProject, type TempProject } from '../helpers/temp-project.ts';
 import { compareSnapshots, pipelineSnapshots } from './compare.ts';
@@ -184,6 +187,37 @@ describe('the SQL pipeline agrees with the reference scorer', () => {
     await expectMatchesReference(incremental, seed, data, cards, scorecards,
       `REFERENCE_SEED=${BASE_SEED} npx vitest run test/reference -t incremental`);
   });
+});
+
+// The spine and range strategies of hs_measures (pipeline/compile/measure-strategy.ts)
+// must give the same rows. Each case runs every scorecard the range strategy supports (no
+// goals) over every day in one batch, once with each strategy forced.
+describe('the range strategy gives the same rows as the spine strategy', () => {
+  for (let i = 0; i < CASES; i++) {
+    const seed = BASE_SEED + 2000 + i;
+    it(`on random case seed ${seed}`, async () => {
+      const rng = new Rng(seed);
+      const data = randomData(rng);
+      const cards = Array.from({ length: SCORECARDS_PER_CASE + 1 }, (_, k) => randomScorecard(rng, `card_${k + 1}`))
+        .filter((card) => {
+          const parsed = parseScorecard(card.yaml, `definitions/${card.id}.yaml`);
+          if (!parsed.ok) throw new Error(`seed ${seed}: a generated scorecard is invalid\n${card.yaml}`);
+          return rangeSupported(planScorecard(parsed.scorecard));
+        });
+      if (cards.length === 0) return;
+      const overrides = withOverrides(rng, data, cards);
+      const rows: Record<string, Awaited<ReturnType<typeof pipelineSnapshots>>>[] = [];
+      for (const measureStrategy of ['spine', 'range'] as const) {
+        const project = await newProject();
+        const scorecards = await writeCase(project, data, cards, overrides);
+        await project.run({ ...runOptions(project, overrides !== undefined), measureStrategy });
+        const wh = await project.warehouse();
+        rows.push(Object.fromEntries(await Promise.all(scorecards.map(async (s) => [s.id, await pipelineSnapshots(wh, s.id)] as const))));
+      }
+      const yaml = cards.map((c) => c.yaml).join('\n---\n');
+      expect(rows[1], `seed ${seed}: range ≠ spine\n${yaml}`).toEqual(rows[0]);
+    });
+  }
 });
 
 // Regression: DuckDB's list_distinct does not keep the order, and the reasons of two score

@@ -174,17 +174,18 @@ insert into "health_snapshots" by name
       left join hs_overrides o on o.account_id = b.account_id and o.day = b.day and o.score_id is null;
 
 -- alerts
-insert into alerts select today.snapshot_date, today.scorecard, today.account_id, cast('became_red' as varchar),
+insert into alerts
+      with recent as materialized (
+        select snapshot_date, scorecard, account_id, band, score from health_snapshots
+        where scorecard = 'golden'
+          and snapshot_date between (date '2025-01-14' + -1) and date '2025-01-15')
+      select today.snapshot_date, today.scorecard, today.account_id, cast('became_red' as varchar),
       before.band, today.band, before.score, today.score
-    from health_snapshots today
-    join health_snapshots before
-      on before.scorecard = today.scorecard and before.account_id = today.account_id
+    from recent today
+    join recent before
+      on before.account_id = today.account_id
      and before.snapshot_date = (today.snapshot_date + -1)
-    where today.scorecard = 'golden'
-      and today.snapshot_date between date '2025-01-14' and date '2025-01-15'
-      -- Stated on both sides so that neither scan reads the whole history.
-      and before.scorecard = 'golden'
-      and before.snapshot_date between (date '2025-01-14' + -1) and (date '2025-01-15' + -1)
+    where today.snapshot_date between date '2025-01-14' and date '2025-01-15'
       and today.band = 'red'
           and (case before.band when 'red' then 0 when 'yellow' then 1 when 'green' then 2 end) > (case today.band when 'red' then 0 when 'yellow' then 1 when 'green' then 2 end);
 
