@@ -88,7 +88,7 @@ delete from alerts where scorecard = 'golden'
           and alert_date between date '2025-01-14' and date '2025-01-15';
 
 -- score_snapshots
-insert into score_snapshots select scored.snapshot_date, scorecard, scored.account_id, scored.score_id, raw_value, coalesce(o.score, scored.score) as score,
+insert into "score_snapshots" select scored.snapshot_date, scorecard, scored.account_id, scored.score_id, raw_value, coalesce(o.score, scored.score) as score,
       coalesce(o.band, case when coalesce(o.score, scored.score) is null then null when coalesce(o.score, scored.score) >= 7 then 'green' when coalesce(o.score, scored.score) >= 3 then 'yellow' else 'red' end) as band, weight,
       case when o.account_id is null then status else 'overridden' end as status
     from (
@@ -157,7 +157,7 @@ select scored.snapshot_date, scorecard, scored.account_id, scored.score_id, raw_
       on o.account_id = scored.account_id and o.day = scored.snapshot_date and o.score_id = scored.score_id;
 
 -- health_snapshots
-insert into health_snapshots by name
+insert into "health_snapshots" by name
       with score_overrides as (
         select account_id, day, max(score) filter (where score_id = 'logins') as "o0_score", coalesce(bool_or(score_id = 'logins'), false) as "o0_active", max(reason) filter (where score_id = 'logins') as "o0_reason", max(score) filter (where score_id = 'per_user') as "o1_score", coalesce(bool_or(score_id = 'per_user'), false) as "o1_active", max(reason) filter (where score_id = 'per_user') as "o1_reason", max(score) filter (where score_id = 'trend') as "o2_score", coalesce(bool_or(score_id = 'trend'), false) as "o2_active", max(reason) filter (where score_id = 'trend') as "o2_reason", max(score) filter (where score_id = 'nps') as "o3_score", coalesce(bool_or(score_id = 'nps'), false) as "o3_active", max(reason) filter (where score_id = 'nps') as "o3_reason" from hs_overrides where score_id is not null group by account_id, day),
       -- list_distinct does not keep the order, so the reasons are sorted after it.
