@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { parseDay, parseDays } from '../dates.ts';
-import { print } from '../output.ts';
+import { print, progressBar } from '../output.ts';
 import type { GlobalOptions } from '../project-context.ts';
 import { UsageError } from '../../pipeline/errors.ts';
 
@@ -53,7 +53,15 @@ export function registerBacktest(program: Command): void {
         }
         compare = { scorecard: chosen, definitions: relative(process.cwd(), dir) || '.' };
       }
-      const run = await withWarehouse(config, (wh) => runBacktest(wh.db, project, scorecard, range, compare));
+      const bar = progressBar(!globals.json);
+      const run = await withWarehouse(config, (wh) =>
+        runBacktest(wh.db, project, scorecard, range, {
+          ...(compare && { compare }),
+          progress: (event) => {
+            if (event.kind === 'materialise') bar.update(event.done, event.total, `materialising ${event.scorecard} ${event.span.from}…${event.span.to}`);
+          },
+        }),
+      ).finally(() => bar.stop());
       if (options.report) {
         const { writeFile } = await import('node:fs/promises');
         const { backtestReport } = await import('../../pipeline/backtest/report/html-report.ts');

@@ -6,7 +6,7 @@ import type { ProjectConfig, Scorecard } from '../ir/types.ts';
 import { loadSources } from '../load/load-sources.ts';
 import { runStep } from '../run/materialise.ts';
 import { MAX_BATCH_DAYS, daysBetween } from '../run/plan-days.ts';
-import { dataBounds, runPipeline } from '../run/run-pipeline.ts';
+import { dataBounds, runPipeline, type RunOptions } from '../run/run-pipeline.ts';
 import { UsageError } from '../errors.ts';
 import { evaluationDays, type EvaluationRange } from './evaluation-days.ts';
 import { computeCurves, computeFigures, type Curves, type Figures } from './figures.ts';
@@ -57,8 +57,14 @@ export async function runBacktest(
   { config, scorecards, dialect }: { config: ProjectConfig; scorecards: Scorecard[]; dialect: SqlDialect },
   scorecard: Scorecard,
   range: EvaluationRange,
-  compare?: { scorecard: Scorecard; definitions: string },
+  options: {
+    /** A second definition, scored on the same samples. */
+    compare?: { scorecard: Scorecard; definitions: string };
+    /** Progress of materialising the missing evaluation days. */
+    progress?: RunOptions['progress'];
+  } = {},
 ): Promise<BacktestRun> {
+  const { compare } = options;
   await ensureWarehouseTables(db);
   await loadSources(db, config, dialect);
   const bounds = await dataBounds(db);
@@ -68,7 +74,13 @@ export async function runBacktest(
   const span = { from: days[0]!, to: days[days.length - 1]! };
 
   // Point-in-time snapshots of the current definition for every evaluation day.
-  const run = await runPipeline(db, config, scorecards, dialect, { span, only: scorecard.id, lookback: 0, skipExport: true });
+  const run = await runPipeline(db, config, scorecards, dialect, {
+    span,
+    only: scorecard.id,
+    lookback: 0,
+    skipExport: true,
+    ...(options.progress && { progress: options.progress }),
+  });
 
   try {
     await runStep(db, 'backtest samples', samplesStep(scorecard.id, days, range.horizon, config.sources.churn, dialect));

@@ -72,7 +72,7 @@ async function backtest(p: TempProject, config: ProjectConfig, range: { horizon:
   const scorecards = await loadScorecards(config.definitions, p.root);
   const compare = compareDir ? { scorecard: (await loadScorecards(compareDir, p.root))[0]!, definitions: compareDir } : undefined;
   const wh = await p.warehouse();
-  return runBacktest(wh.db, { config, scorecards, dialect: duckdb }, scorecards[0]!, range, compare);
+  return runBacktest(wh.db, { config, scorecards, dialect: duckdb }, scorecards[0]!, range, compare ? { compare } : {});
 }
 
 /** The AUC by brute force over every churner × non-churner pair. */
