@@ -1,7 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
-import { addDays, compileScorecard } from '../pipeline/compile/compile-scorecard.ts';
+import { compileScorecard } from '../pipeline/compile/compile-scorecard.ts';
+import { addDays } from '../pipeline/days.ts';
 import { duckdb } from '../pipeline/compile/dialect.ts';
 import { loadScorecards } from '../pipeline/definitions/load-scorecards.ts';
 import { openWarehouse, type Warehouse } from '../pipeline/engine/warehouse.ts';

@@ -1,4 +1,4 @@
-import { addDays } from '../compile/compile-scorecard.ts';
+import { addDays } from '../days.ts';
 import { UsageError } from '../errors.ts';
 
 export interface EvaluationRange {

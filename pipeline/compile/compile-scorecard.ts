@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { addDays } from '../days.ts';
 import type { ProjectConfig, Scorecard } from '../ir/types.ts';
 import { accountLifecycleSteps, type ModelStep } from '../../models/account-lifecycle.ts';
 import { alertsModel } from './alerts-model.ts';
@@ -99,10 +100,4 @@ export function compileScratch(
 function spineStart(plan: ScorecardPlan, from: string, firstDataDay: string): string {
   if (!Number.isFinite(plan.history)) return firstDataDay < from ? firstDataDay : from;
   return addDays(from, -plan.history);
-}
-
-export function addDays(day: string, days: number): string {
-  const date = new Date(`${day}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + days);
-  return date.toISOString().slice(0, 10);
 }

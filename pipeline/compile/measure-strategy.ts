@@ -1,3 +1,4 @@
+import { daysBetween } from '../days.ts';
 import type { PlannedMeasure, ScorecardPlan } from './plan.ts';
 import { framedTrendOf } from './measure-expressions.ts';
 
@@ -25,7 +26,7 @@ export function rangeSupported(plan: ScorecardPlan): boolean {
 /** `range` for a short batch when the scorecard allows it; otherwise `spine`. */
 export function chooseStrategy(plan: ScorecardPlan, days: { from: string; to: string }): MeasureStrategy {
   if (!rangeSupported(plan)) return 'spine';
-  const windowed = dayCount(days.from, days.to) + lagDays(plan);
+  const windowed = daysBetween(days.from, days.to) + 1 + lagDays(plan);
   return windowed <= RANGE_MAX_DAYS ? 'range' : 'spine';
 }
 
@@ -34,8 +35,4 @@ export function chooseStrategy(plan: ScorecardPlan, days: { from: string; to: st
 export function lagDays(plan: ScorecardPlan): number {
   const lagged = plan.measures.filter((m: PlannedMeasure) => m.measure.kind === 'trend' && !framedTrendOf(plan, m));
   return Math.max(0, ...lagged.map((m) => m.readsBefore + (m.measure as { window: number }).window));
-}
-
-function dayCount(from: string, to: string): number {
-  return Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000) + 1;
 }

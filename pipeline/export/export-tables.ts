@@ -2,7 +2,7 @@ import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { SqlDialect } from '../compile/dialect.ts';
-import { daysBetween } from '../run/plan-days.ts';
+import { daysBetween } from '../days.ts';
 import { writeArrowPartitions } from './arrow-ipc.ts';
 
 export interface ExportTarget {

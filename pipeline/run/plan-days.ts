@@ -1,4 +1,4 @@
-import { addDays } from '../compile/compile-scorecard.ts';
+import { addDays, daysBetween } from '../days.ts';
 
 export interface DaySpan {
   from: string;
@@ -35,8 +35,4 @@ export function toSpans(days: string[]): DaySpan[] {
     else spans.push({ from: day, to: day });
   }
   return spans;
-}
-
-export function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
 }

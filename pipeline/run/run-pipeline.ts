@@ -10,7 +10,8 @@ import type { ProjectConfig, Scorecard } from '../ir/types.ts';
 import { loadSources, type LoadSummary } from '../load/load-sources.ts';
 import { checkOverrides } from './check-overrides.ts';
 import { materialiseBatch } from './materialise.ts';
-import { daysBetween, daysToMaterialise, toSpans, type DaySpan } from './plan-days.ts';
+import { daysBetween } from '../days.ts';
+import { daysToMaterialise, toSpans, type DaySpan } from './plan-days.ts';
 
 export interface RunOptions {
   /** Explicit days; default: start_date (or the first day with data) → the latest event day. */

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runBacktest } from '../../pipeline/backtest/run-backtest.ts';
 import { duckdb } from '../../pipeline/compile/dialect.ts';
-import { addDays } from '../../pipeline/compile/compile-scorecard.ts';
+import { addDays, daysBetween } from '../../pipeline/days.ts';
 import { loadScorecards } from '../../pipeline/definitions/load-scorecards.ts';
 import type { ProjectConfig } from '../../pipeline/ir/types.ts';
 import { csv, identity, tempProject, type TempProject } from '../helpers/temp-project.ts';
@@ -41,7 +41,7 @@ function events(alterAfter?: string): (string | number)[][] {
   const rows: (string | number)[][] = [['account_id', 'event', 'timestamp', 'user_id', 'event_id']];
   let i = 0;
   for (let day = FIRST; day <= LAST; day = addDays(day, 1)) {
-    const n = Math.round((Date.parse(day) - Date.parse(FIRST)) / 86_400_000);
+    const n = daysBetween(FIRST, day);
     for (const [account, { every, until }] of Object.entries(ACCOUNTS)) {
       if (until && day > until) continue;
       // The altered copy changes every account's activity after `alterAfter`.

@@ -1,0 +1,13 @@
+// Calendar days as ISO strings ('2025-01-31'), the way the pipeline passes them around:
+// arithmetic in UTC, so that no local timezone or DST shifts a day.
+
+export function addDays(day: string, days: number): string {
+  const date = new Date(`${day}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + days);
+  return date.toISOString().slice(0, 10);
+}
+
+/** Whole days from `from` to `to` (0 for the same day). */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
+}
