@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { parseDay } from '../dates.ts';
 import { print } from '../output.ts';
 import type { GlobalOptions } from '../project-context.ts';
-import { UsageError } from '../../pipeline/errors.ts';
 
 export function registerCompile(program: Command): void {
   program
@@ -14,15 +13,12 @@ export function registerCompile(program: Command): void {
       // Loaded on use, so that --help and init start fast.
       const { compileScorecard } = await import('../../pipeline/compile/compile-scorecard.ts');
       const { statementText } = await import('../../pipeline/engine/sql-text.ts');
-      const { readProject } = await import('../project-context.ts');
+      const { readProject, chooseScorecard } = await import('../project-context.ts');
       const globals = command.optsWithGlobals<GlobalOptions>();
       const { config, scorecards, dialect } = await readProject(globals);
       // Today in the project timezone (en-CA formats dates as YYYY-MM-DD).
       const day = parseDay('--date', options.date) ?? new Intl.DateTimeFormat('en-CA', { timeZone: config.timezone }).format(new Date());
-      const chosen = options.scorecard ? scorecards.filter((s) => s.id === options.scorecard) : scorecards;
-      if (options.scorecard && chosen.length === 0) {
-        throw new UsageError(`no scorecard "${options.scorecard}" (there are: ${scorecards.map((s) => s.id).join(', ')})`);
-      }
+      const chosen = options.scorecard ? [chooseScorecard(scorecards, options.scorecard)] : scorecards;
       const compiled = chosen.map((scorecard) => {
         const batch = compileScorecard(scorecard, config, dialect, { from: day, to: day, firstDataDay: day }, '<run id>');
         return {

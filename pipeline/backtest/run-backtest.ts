@@ -1,14 +1,9 @@
 import { sql, type Kysely } from 'kysely';
-import { ensureWarehouseTables } from '../../models/warehouse-tables.ts';
-import { compileScratch } from '../compile/compile-scorecard.ts';
 import type { SqlDialect } from '../compile/dialect.ts';
 import type { ProjectConfig, Scorecard } from '../ir/types.ts';
-import { loadSources } from '../load/load-sources.ts';
 import { runStep } from '../run/materialise.ts';
-import { daysBetween } from '../days.ts';
-import { MAX_BATCH_DAYS } from '../run/plan-days.ts';
-import { dataBounds, runPipeline, type RunOptions } from '../run/run-pipeline.ts';
-import { UsageError } from '../errors.ts';
+import { loadForScoring, runPipeline, type RunOptions } from '../run/run-pipeline.ts';
+import { scoreIntoScratch, withScratchTables } from '../run/scratch.ts';
 import { evaluationDays, type EvaluationRange } from './evaluation-days.ts';
 import { computeCurves, computeFigures, type Curves, type Figures } from './figures.ts';
 import { SAMPLES, VALUES, createValuesStep, samplesStep, valuesStep, type Side } from './samples.ts';
@@ -66,12 +61,8 @@ export async function runBacktest(
   } = {},
 ): Promise<BacktestRun> {
   const { compare } = options;
-  await ensureWarehouseTables(db);
-  await loadSources(db, config, dialect);
-  const bounds = await dataBounds(db);
-  if (!bounds) throw new UsageError('no events are loaded yet: add event files to the events source, then run the backtest');
-  const first = config.startDate && config.startDate > bounds.first ? config.startDate : bounds.first;
-  const { days, censored, lastObservable } = evaluationDays(range, { first, last: bounds.last });
+  const bounds = await loadForScoring(db, config, dialect);
+  const { days, censored, lastObservable } = evaluationDays(range, bounds);
   const span = { from: days[0]!, to: days[days.length - 1]! };
 
   // Point-in-time snapshots of the current definition for every evaluation day.
@@ -79,16 +70,19 @@ export async function runBacktest(
     span,
     only: scorecard.id,
     lookback: 0,
+    skipLoad: true,
     skipExport: true,
     ...(options.progress && { progress: options.progress }),
   });
 
-  try {
+  // Samples and values in temp tables, dropped whatever happens; the compare side's
+  // snapshots in scratch tables.
+  const measure = async (): Promise<BacktestRun> => {
     await runStep(db, 'backtest samples', samplesStep(scorecard.id, days, range.horizon, config.sources.churn, dialect));
     await runStep(db, 'backtest values', createValuesStep());
     await runStep(db, 'backtest values', valuesStep('primary', { scorecard: scorecard.id, health: 'health_snapshots', scores: 'score_snapshots' }, days, dialect));
     if (compare) {
-      await scoreScratch(db, config, compare.scorecard, dialect, days, bounds.first);
+      await scoreIntoScratch(db, config, dialect, compare.scorecard, { keep: days, firstDataDay: bounds.firstData }, COMPARE_TABLES);
       await runStep(db, 'backtest compare values', valuesStep('compare', { scorecard: compare.scorecard.id, ...COMPARE_TABLES }, days, dialect));
     }
     const figuresOf = await computeFigures(db, (side, subject) => {
@@ -139,25 +133,11 @@ export async function runBacktest(
       },
       materialised: run.daysMaterialised,
     };
+  };
+  try {
+    return await withScratchTables(db, COMPARE_TABLES, measure);
   } finally {
-    for (const table of [SAMPLES, VALUES, COMPARE_TABLES.scores, COMPARE_TABLES.health]) {
-      await sql`drop table if exists ${sql.table(table)}`.execute(db);
-    }
-  }
-}
-
-/** Scores the compare scorecard on the evaluation days into scratch tables, in batches
- *  no longer than a run's. */
-async function scoreScratch(db: Kysely<any>, config: ProjectConfig, card: Scorecard, dialect: SqlDialect, days: string[], firstDataDay: string) {
-  await sql`create or replace temp table ${sql.table(COMPARE_TABLES.scores)} as select * from score_snapshots limit 0`.execute(db);
-  await sql`create or replace temp table ${sql.table(COMPARE_TABLES.health)} as select * from health_snapshots limit 0`.execute(db);
-  for (let i = 0; i < days.length; ) {
-    let j = i;
-    while (j + 1 < days.length && daysBetween(days[i]!, days[j + 1]!) < MAX_BATCH_DAYS) j++;
-    const keep = days.slice(i, j + 1);
-    const steps = compileScratch(card, config, dialect, { from: keep[0]!, to: keep[keep.length - 1]!, firstDataDay, keep }, COMPARE_TABLES);
-    for (const step of steps) await runStep(db, `compare ${step.name}`, step.statement);
-    i = j + 1;
+    for (const table of [SAMPLES, VALUES]) await sql`drop table if exists ${sql.table(table)}`.execute(db);
   }
 }
 

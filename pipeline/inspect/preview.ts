@@ -1,12 +1,9 @@
 import { sql, type Kysely } from 'kysely';
-import { ensureWarehouseTables } from '../../models/warehouse-tables.ts';
-import { compileScratch } from '../compile/compile-scorecard.ts';
 import type { SqlDialect } from '../compile/dialect.ts';
 import { UsageError } from '../errors.ts';
+import { loadForScoring } from '../run/run-pipeline.ts';
+import { scoreIntoScratch, withScratchTables } from '../run/scratch.ts';
 import type { Band, ProjectConfig, Scorecard } from '../ir/types.ts';
-import { loadSources } from '../load/load-sources.ts';
-import { runStep } from '../run/materialise.ts';
-import { dataBounds } from '../run/run-pipeline.ts';
 
 export interface Preview {
   scorecard: string;
@@ -45,20 +42,12 @@ export async function previewScore(
   if (scoreId !== null && !score) {
     throw new UsageError(`scorecard ${scorecard.id} has no score "${scoreId}" (there are: ${scorecard.scores.map((s) => s.id).join(', ')})`);
   }
-  await ensureWarehouseTables(db);
-  await loadSources(db, config, dialect);
-  const bounds = await dataBounds(db);
-  if (!bounds) throw new UsageError('no events are loaded yet: add event files to the events source first');
+  const bounds = await loadForScoring(db, config, dialect);
   const day = date ?? bounds.last;
-  const first = config.startDate && config.startDate > bounds.first ? config.startDate : bounds.first;
-  if (day < first || day > bounds.last) throw new UsageError(`the data covers ${first} … ${bounds.last}; ${day} is outside it`);
+  if (day < bounds.first || day > bounds.last) throw new UsageError(`the data covers ${bounds.first} … ${bounds.last}; ${day} is outside it`);
 
-  try {
-    await sql`create or replace temp table ${sql.table(SCRATCH.scores)} as select * from score_snapshots limit 0`.execute(db);
-    await sql`create or replace temp table ${sql.table(SCRATCH.health)} as select * from health_snapshots limit 0`.execute(db);
-    for (const step of compileScratch(scorecard, config, dialect, { from: day, to: day, firstDataDay: bounds.first }, SCRATCH)) {
-      await runStep(db, `preview ${step.name}`, step.statement);
-    }
+  return withScratchTables(db, SCRATCH, async () => {
+    await scoreIntoScratch(db, config, dialect, scorecard, { keep: [day], firstDataDay: bounds.firstData }, SCRATCH);
     const rows = score
       ? sql`select score, band, raw_value from ${sql.table(SCRATCH.scores)} where score_id = ${score.id}`
       : sql`select score, band, null::double as raw_value from ${sql.table(SCRATCH.health)}`;
@@ -98,7 +87,5 @@ export async function previewScore(
         accounts: bins.find((b) => b.bin === bin)?.accounts ?? 0,
       })),
     };
-  } finally {
-    for (const table of Object.values(SCRATCH)) await sql`drop table if exists ${sql.table(table)}`.execute(db);
-  }
+  });
 }

@@ -21,6 +21,8 @@ export interface RunOptions {
   only?: string;
   /** Days recomputed at the end of the span; default: the project's `lookback`. */
   lookback?: number;
+  /** Skip loading (the caller has just loaded). */
+  skipLoad?: boolean;
   /** Skip the export step (the `export` command does it on its own). */
   skipExport?: boolean;
   /** Forces how every batch computes its measures (tests compare the two strategies);
@@ -54,9 +56,9 @@ export async function runPipeline(
   options: RunOptions = {},
 ): Promise<RunSummary> {
   await ensureWarehouseTables(db);
-  const load = await loadSources(db, config, dialect, (done, total, file) =>
-    options.progress?.({ kind: 'load', done, total, file }),
-  );
+  const load = options.skipLoad
+    ? { loaded: [], unchanged: 0 }
+    : await loadSources(db, config, dialect, (done, total, file) => options.progress?.({ kind: 'load', done, total, file }));
   await checkOverrides(db, scorecards);
   const runId = randomUUID();
   await sql`insert into runs values (${runId}, now(), null, 'running', null, null)`.execute(db);
@@ -125,6 +127,18 @@ async function exportPending(db: Kysely<any>, config: ProjectConfig, dialect: Sq
 async function finishRun(db: Kysely<any>, runId: string, status: string, days: number, message: string | null) {
   await sql`update runs set finished_at = now(), status = ${status}, days_materialised = ${days}, message = ${message}
     where run_id = ${runId}`.execute(db);
+}
+
+/** For commands that score on demand (backtest, preview): loads new files, then gives the
+ *  days that can be scored — from start_date or the first day with data, whichever is
+ *  later, to the last event day — and the first day with data (where windows may start). */
+export async function loadForScoring(db: Kysely<any>, config: ProjectConfig, dialect: SqlDialect) {
+  await ensureWarehouseTables(db);
+  await loadSources(db, config, dialect);
+  const bounds = await dataBounds(db);
+  if (!bounds) throw new UsageError('no events are loaded yet: add event files to the events source first');
+  const first = config.startDate && config.startDate > bounds.first ? config.startDate : bounds.first;
+  return { first, last: bounds.last, firstData: bounds.first };
 }
 
 /** First and last day with data: the first event or attribute day, the last event day. */
