@@ -10,7 +10,7 @@ import { exportTables } from '../pipeline/export/export-tables.ts';
 import { loadSources } from '../pipeline/load/load-sources.ts';
 import { loadProject } from '../pipeline/project/load-project.ts';
 import { dataBounds, runPipeline, type ProgressEvent } from '../pipeline/run/run-pipeline.ts';
-import { toSpans } from '../pipeline/run/plan-days.ts';
+import { toSpans } from '../pipeline/days.ts';
 import { ensureWarehouseTables } from '../models/warehouse-tables.ts';
 import { runBacktest } from '../pipeline/backtest/run-backtest.ts';
 import { FLOOR_SQL, handWrittenSql, HANDWRITTEN_TABLE } from './baselines.ts';
@@ -56,11 +56,11 @@ export async function runPhase(spec: PhaseSpec): Promise<PhaseResult> {
         let last = performance.now();
         let current: string | undefined;
         const t0 = performance.now();
-        const summary = await loadSources(db, config, duckdb, (_done, _total, file) => {
+        const summary = await loadSources(db, config, duckdb, { onFile: (_done, _total, file) => {
           if (current) files.push({ file: current, seconds: seconds(last) });
           current = file;
           last = performance.now();
-        });
+        } });
         if (current) files.push({ file: current, seconds: seconds(last) });
         const total = seconds(t0);
         result = { phase: 'load', seconds: total, statements: timer.totals(), details: { files, loaded: summary.loaded.length, ...(await tableRows(wh, ['raw_events', 'daily_activity', 'raw_attributes'])) } };
@@ -221,7 +221,7 @@ async function profileSteps(
   if (!bounds || !scorecard) throw new Error('nothing to profile');
   const first = config.startDate ?? bounds.first;
   const days = { from: spec.span === 'nightly' ? addDays(bounds.last, -(config.lookback - 1)) : first, to: bounds.last };
-  const batch = compileScorecard(scorecard, config, duckdb, { ...days, firstDataDay: bounds.first }, 'bench-profile');
+  const batch = compileScorecard(scorecard, config, duckdb, { ...days, firstDataDay: bounds.first });
   for (const step of [...batch.prepare, ...batch.replace]) {
     const compiled = step.statement.compile(wh.db);
     const params = compiled.parameters.map((p, i) => `-- $${i + 1} = ${JSON.stringify(p)}`).join('\n');

@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import type { LoadSummary } from '../pipeline/load/load-sources.ts';
 
 /** Prints a command's result: the object as JSON with --json, else the text lines. */
 export function print(json: boolean | undefined, value: unknown, text: () => string[]): void {
@@ -30,4 +31,14 @@ export function progressBar(enabled: boolean) {
       started = false;
     },
   };
+}
+
+/** What a load did, for `load` and `run`: each file loaded or removed, then the counts. */
+export function loadLines(summary: LoadSummary): string[] {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return [
+    ...summary.loaded.map((f) => `${f.action} ${f.file} (${plural(f.rows, 'row')}${f.rejected ? `, ${plural(f.rejected, 'rejected row')}` : ''})`),
+    ...summary.removed.map((f) => `removed ${f.file} (its ${plural(f.rows, 'row')} left the warehouse)`),
+    `${plural(summary.loaded.length, 'file')} loaded${summary.removed.length ? `, ${summary.removed.length} removed` : ''}, ${summary.unchanged} unchanged`,
+  ];
 }

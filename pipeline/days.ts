@@ -11,3 +11,19 @@ export function addDays(day: string, days: number): string {
 export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
 }
+
+export interface DaySpan {
+  from: string;
+  to: string;
+}
+
+/** Sorted days → runs of consecutive days, each at most `maxLength` days long. */
+export function toSpans(days: string[], maxLength = Infinity): DaySpan[] {
+  const spans: DaySpan[] = [];
+  for (const day of days) {
+    const last = spans[spans.length - 1];
+    if (last && addDays(last.to, 1) === day && daysBetween(last.from, day) < maxLength) last.to = day;
+    else spans.push({ from: day, to: day });
+  }
+  return spans;
+}

@@ -20,7 +20,7 @@ export function registerCompile(program: Command): void {
       const day = parseDay('--date', options.date) ?? new Intl.DateTimeFormat('en-CA', { timeZone: config.timezone }).format(new Date());
       const chosen = options.scorecard ? [chooseScorecard(scorecards, options.scorecard)] : scorecards;
       const compiled = chosen.map((scorecard) => {
-        const batch = compileScorecard(scorecard, config, dialect, { from: day, to: day, firstDataDay: day }, '<run id>');
+        const batch = compileScorecard(scorecard, config, dialect, { from: day, to: day, firstDataDay: day });
         return {
           scorecard: scorecard.id,
           version: scorecard.version,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { print, progressBar } from '../output.ts';
+import { loadLines, print, progressBar } from '../output.ts';
 import type { GlobalOptions } from '../project-context.ts';
 
 export function registerLoad(program: Command): void {
@@ -11,14 +11,13 @@ export function registerLoad(program: Command): void {
       const { loadSources } = await import('../../pipeline/load/load-sources.ts');
       const { readProject, withWarehouse } = await import('../project-context.ts');
       const globals = command.optsWithGlobals<GlobalOptions>();
-      const { config, dialect } = await readProject(globals);
+      const { config, scorecards, dialect } = await readProject(globals);
       const bar = progressBar(!globals.json);
       const summary = await withWarehouse(config, (wh) =>
-        loadSources(wh.db, config, dialect, (done, total, file) => bar.update(done, total, file)),
+        loadSources(wh.db, config, dialect, { scorecards, onFile: (done, total, file) => bar.update(done, total, file) }),
       ).finally(() => bar.stop());
       print(globals.json, summary, () => [
-        ...summary.loaded.map((f) => `${f.action} ${f.file} (${f.rows} rows)`),
-        `${summary.loaded.length} file${summary.loaded.length === 1 ? '' : 's'} loaded, ${summary.unchanged} unchanged`,
+        ...loadLines(summary),
       ]);
     });
 }

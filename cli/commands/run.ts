@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { parseSpan } from '../dates.ts';
-import { print, progressBar } from '../output.ts';
+import { loadLines, print, progressBar } from '../output.ts';
 import type { GlobalOptions } from '../project-context.ts';
 
 export function registerRun(program: Command): void {
@@ -32,12 +32,13 @@ export function registerRun(program: Command): void {
       ).finally(() => bar.stop());
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       print(globals.json, summary, () => [
-        `loaded ${summary.load.loaded.length} new file(s), ${summary.load.unchanged} unchanged`,
+        ...loadLines(summary.load),
         ...Object.entries(summary.materialised).map(([id, spans]) =>
           spans.length
             ? `${id}: materialised ${spans.map((s) => (s.from === s.to ? s.from : `${s.from}…${s.to}`)).join(', ')}`
             : `${id}: up to date`,
         ),
+        ...(summary.daysRemoved ? [`${summary.daysRemoved} scorecard-day(s) removed: outside the days the data covers, or of a scorecard that no longer exists`] : []),
         `${summary.daysMaterialised} scorecard-day(s) materialised, ${summary.exportedFiles} export file(s) written in ${seconds}s`,
       ]);
     });

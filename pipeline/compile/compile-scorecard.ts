@@ -14,7 +14,7 @@ import { scoresModel } from './scores-model.ts';
 /** The SQL that materialises one scorecard for the days [from, to]:
  *  `prepare` builds temp tables (safe to run outside a transaction: it writes nothing
  *  users read); `replace` swaps the days in the snapshot tables and must run inside one
- *  transaction. Pure: the same IR and days give the same SQL. */
+ *  transaction, with the run state's record of those days. Pure: the same IR and days give the same SQL. */
 export interface CompiledBatch {
   plan: ScorecardPlan;
   /** How hs_measures computes the windowed measures. */
@@ -28,7 +28,6 @@ export function compileScorecard(
   config: Pick<ProjectConfig, 'sources'>,
   dialect: SqlDialect,
   snapshotDays: { from: string; to: string; firstDataDay: string },
-  runId: string,
   /** Forces a measure strategy (tests compare the two); by default it is chosen per batch. */
   options: { strategy?: MeasureStrategy } = {},
 ): CompiledBatch {
@@ -55,12 +54,6 @@ export function compileScorecard(
       scoresModel(plan, dialect),
       healthModel(plan, dialect),
       alertsModel(plan, dialect, days.from, days.to),
-      {
-        name: 'run_log',
-        statement: sql`insert or replace into run_log
-          select ${scorecard.id}, cast(d.range as date), ${scorecard.version}, ${runId}, now(), false
-          from range(${dialect.date(days.from)}, ${dialect.addDays(dialect.date(days.to), 1)}, interval 1 day) d`,
-      },
     ],
   };
 }
@@ -82,7 +75,7 @@ export function compileScratch(
   snapshotDays: { from: string; to: string; firstDataDay: string; keep?: string[] },
   into: ScratchTables,
 ): ModelStep[] {
-  const batch = compileScorecard(scorecard, config, dialect, snapshotDays, 'scratch');
+  const batch = compileScorecard(scorecard, config, dialect, snapshotDays);
   const keep = snapshotDays.keep;
   return [
     ...batch.prepare,

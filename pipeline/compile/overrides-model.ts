@@ -17,6 +17,6 @@ export function overridesModel(plan: ScorecardPlan, dialect: SqlDialect, from: s
         on ${day} >= o.starts_on and (o.ends_on is null or ${day} <= o.ends_on)
       where o.scorecard = ${plan.scorecard.id}
       qualify row_number() over (partition by o.account_id, o.score_id, ${day}
-                                 order by o.starts_on desc, o.source_file desc, o.source_line desc) = 1`,
+                                 order by o.starts_on desc, o.file_key desc, o.source_line desc) = 1`,
   };
 }

@@ -33,6 +33,7 @@ const EXTENSIONS = { parquet: '.parquet', arrow: '.arrow' } as const;
  *  file by file: a rename is atomic, so a reader sees the old file or the new one, never
  *  half of one. Returns the number of partition files written. */
 export async function exportTables(db: Kysely<any>, dialect: SqlDialect, options: ExportOptions): Promise<number> {
+  await removeStaging(options.path);
   const staging = join(options.path, `.staging-${process.pid}-${Date.now()}`);
   let written = 0;
   try {
@@ -126,6 +127,14 @@ async function removeStale(final: string, ext: string, target: ExportTarget, day
     const day = partition.startsWith(prefix) ? partition.slice(prefix.length) : undefined;
     if (!day || keep.has(partition)) continue;
     if (!days || days.some((d) => d.from <= day && day <= d.to)) await rm(join(final, partition, `data${ext}`), { force: true });
+  }
+}
+
+/** Staging folders of an export that was killed: the warehouse lock this process holds
+ *  means no other export of the project is under way. */
+async function removeStaging(path: string): Promise<void> {
+  for (const name of await subfolders(path)) {
+    if (name.startsWith('.staging-')) await rm(join(path, name), { recursive: true, force: true });
   }
 }
 

@@ -1,3 +1,4 @@
+import { isDone, lastDoneDay } from '../state/run-log.ts';
 import { sql, type Kysely } from 'kysely';
 import { UsageError } from '../errors.ts';
 import type { Scorecard } from '../ir/types.ts';
@@ -98,8 +99,7 @@ export async function explainAccount(
 }
 
 async function latestDay(db: Kysely<any>, scorecard: Scorecard): Promise<string> {
-  const { rows } = await sql<{ day: string | null }>`select max(snapshot_date) as day from run_log where scorecard = ${scorecard.id}`.execute(db);
-  const day = rows[0]?.day;
+  const day = await lastDoneDay(db, scorecard.id);
   if (!day) throw new UsageError(`nothing is materialised for ${scorecard.id} yet: run \`healthscore run\` first`);
   return day;
 }
@@ -112,10 +112,8 @@ async function explanationOn(db: Kysely<any>, scorecard: Scorecard, accountId: s
      from health_snapshots where scorecard = ${scorecard.id} and snapshot_date = ${date}::date and account_id = ${accountId}`.execute(db);
   const row = health[0];
   if (!row) {
-    const { rows: done } = await sql<{ n: number }>`
-      select count(*) as n from run_log where scorecard = ${scorecard.id} and snapshot_date = ${date}::date`.execute(db);
     throw new UsageError(
-      done[0]!.n === 0
+      !(await isDone(db, scorecard.id, date))
         ? `${date} is not materialised for ${scorecard.id}: run \`healthscore run --date ${date}\` first`
         : `account ${accountId} has no ${scorecard.id} snapshot on ${date}: it is unknown, outside the scorecard's segment, churned, or not started yet`,
     );

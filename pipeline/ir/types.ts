@@ -178,6 +178,12 @@ export interface FileSource {
   format: FileFormat;
   /** Our column name → the file's column name. */
   columns: Record<string, string>;
+  /** `fail` (default): a bad row stops the load of its file; `skip`: it goes to
+   *  rejected_rows and the good rows load. */
+  onBadRows?: 'fail' | 'skip';
+  /** Days a timestamp may fall on; outside is a bad row. Default: 2000-01-01 to one day
+   *  after the run's clock (`to` absent). */
+  validRange?: { from?: string; to?: string };
 }
 
 export interface AttributeSource extends FileSource {

@@ -1,201 +1,152 @@
-import { stat } from 'node:fs/promises';
-import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { FileSource, ProjectConfig } from '../ir/types.ts';
+import { sql, type Kysely } from 'kysely';
 import type { SqlDialect } from '../compile/dialect.ts';
-import { InputDataError } from './input-data-error.ts';
-import { ACCOUNTS, CHURN, EVENTS, LONG_ATTRIBUTES, OVERRIDES, type RawTarget } from './raw-targets.ts';
-import { describeColumns, displayPath, hashFile, listSourceFiles, readerFor } from './source-files.ts';
+import type { Scorecard } from '../ir/types.ts';
+import type { ProjectConfig } from '../ir/types.ts';
+import { refreshDailyAggregates } from '../../models/daily-aggregates.ts';
+import { checkOverrides } from '../run/check-overrides.ts';
+import { addLedgerEntry, rememberHashes, removeLedgerEntries, setLedgerPaths } from '../state/ledger.ts';
+import { invalidateDays } from '../state/run-log.ts';
+import { insertFile } from './insert-file.ts';
+import { planLoad, type SourcePlan } from './plan-load.ts';
+import { EVENTS } from './raw-targets.ts';
 
 export interface LoadedFile {
   source: string;
   file: string;
   rows: number;
-  /** `replaced` when a file loaded before has changed content. */
+  /** Rows set aside in rejected_rows (`on_bad_rows: skip`). */
+  rejected: number;
+  /** `replaced` when the file was loaded before with other content. */
   action: 'loaded' | 'replaced';
 }
 
 export interface LoadSummary {
   loaded: LoadedFile[];
+  /** Loaded contents whose files are gone (or changed): their rows left the warehouse. */
+  removed: { source: string; file: string; rows: number }[];
   unchanged: number;
 }
 
-/** Loads every new or changed source file into its raw table, one transaction per file.
- *  A file already loaded with the same content is skipped, so re-loading adds nothing. */
+export interface LoadOptions {
+  /** With the scorecards, overrides are checked against them before the load commits. */
+  scorecards?: Scorecard[];
+  onFile?: (done: number, total: number, file: string) => void;
+  /** The run's clock (YYYY-MM-DD, UTC): the default valid range ends the day after. */
+  today?: string;
+}
+
+/** Brings the raw tables in line with the source files, by content: new and changed
+ *  files are loaded, removed ones leave, renamed and copied ones add nothing. All of it
+ *  in one transaction: a bad file or override leaves every table as it was. The days
+ *  each change can affect are marked stale in the run log in the same transaction. */
 export async function loadSources(
   db: Kysely<any>,
   config: ProjectConfig,
   dialect: SqlDialect,
-  onFile?: (done: number, total: number, file: string) => void,
+  options: LoadOptions = {},
 ): Promise<LoadSummary> {
-  await checkTimezone(db, config.timezone);
-  const plan: { target: RawTarget; source: FileSource; wide: boolean }[] = [
-    { target: EVENTS, source: config.sources.events, wide: false },
-  ];
-  const { attributes, accounts, churn } = config.sources;
-  if (attributes) plan.push({ target: LONG_ATTRIBUTES, source: attributes, wide: attributes.layout === 'wide' });
-  if (accounts) plan.push({ target: ACCOUNTS, source: accounts, wide: false });
-  if (churn?.kind === 'file') plan.push({ target: CHURN, source: churn, wide: false });
-  if (config.sources.overrides) plan.push({ target: OVERRIDES, source: config.sources.overrides, wide: false });
+  const plan = await planLoad(db, config, options.today ?? new Date().toISOString().slice(0, 10));
+  const summary: LoadSummary = { loaded: [], removed: [], unchanged: 0 };
+  const total = plan.sources.reduce((n, s) => n + s.add.length, 0);
+  const moved = plan.sources.flatMap((s) => s.keep.filter((k) => !samePaths(k.entry.paths, k.paths)).map((k) => ({ s, k })));
+  for (const s of plan.sources) summary.unchanged += s.keep.length;
+  const changed = plan.sources.filter((s) => s.add.length > 0 || s.remove.length > 0);
+  if (changed.length === 0 && moved.length === 0 && plan.hashed.length === 0) return summary;
 
-  const work: { target: RawTarget; source: FileSource; wide: boolean; file: string }[] = [];
-  for (const item of plan) {
-    const files = await listSourceFiles(db, config.root, item.source.path);
-    if (files.length === 0 && item.target.source === 'events') {
-      throw new InputDataError('healthscore.yaml', undefined, 'sources.events.path', `no file matches ${item.source.path}`);
-    }
-    for (const file of files) work.push({ ...item, file });
-  }
-
-  const summary: LoadSummary = { loaded: [], unchanged: 0 };
-  for (const [index, item] of work.entries()) {
-    onFile?.(index, work.length, displayPath(config.root, item.file));
-    const loaded = await loadFile(db, config, dialect, item.target, item.source, item.wide, item.file);
-    if (loaded) summary.loaded.push(loaded);
-    else summary.unchanged += 1;
-  }
+  await db.transaction().execute(async (trx) => {
+    const horizon = alertHorizon(options.scorecards);
+    for (const s of changed) await applySource(trx, config, dialect, s, summary, horizon, (file) => options.onFile?.(summary.loaded.length, total, file));
+    for (const { s, k } of moved) await setLedgerPaths(trx, s.target.source, k.entry.file_key, k.paths);
+    if (options.scorecards && changed.some((s) => s.target.source === 'overrides')) await checkOverrides(trx, options.scorecards);
+    await rememberHashes(trx, plan.hashed);
+  });
   return summary;
 }
 
-async function loadFile(
-  db: Kysely<any>,
+async function applySource(
+  trx: Kysely<any>,
   config: ProjectConfig,
   dialect: SqlDialect,
-  target: RawTarget,
-  source: FileSource,
-  wide: boolean,
-  file: string,
-): Promise<LoadedFile | undefined> {
-  const shown = displayPath(config.root, file);
-  const { size, mtimeMs } = await stat(file);
-  const { rows: previous } = await sql<{ content_hash: string; file_size: number | null; file_mtime_ms: number | null }>`
-    select content_hash, file_size, file_mtime_ms from loaded_files where source = ${target.source} and path = ${shown}`.execute(db);
-  const known = previous[0];
-  // Same size and modification time: unchanged, without reading it. Otherwise the
-  // content decides (a file touched but not changed is not reloaded).
-  if (known && known.file_size === size && known.file_mtime_ms === mtimeMs) return undefined;
-  const hash = await hashFile(file);
-  if (known?.content_hash === hash) {
-    await sql`update loaded_files set file_size = ${size}, file_mtime_ms = ${mtimeMs}
-      where source = ${target.source} and path = ${shown}`.execute(db);
-    return undefined;
-  }
-
-  const { reader, columns, fileColumns } = await fileReader(db, source, wide, file, shown);
-  const col = (name: string) => {
-    const mapped = columns.get(name);
-    return mapped === undefined ? sql`null` : sql.id(mapped);
-  };
-  for (const name of target.required) {
-    if (!columns.has(name)) {
-      const wanted = source.columns[name] ?? name;
-      throw new InputDataError(shown, undefined, name, `has no column "${wanted}" (the file's columns are: ${[...fileColumns.keys()].join(', ')})`);
-    }
-  }
-  await rejectBadRows(db, reader, target, col, dialect, config.timezone, shown, source.format, columns);
-
-  const extras = eventProperties(target, columns, fileColumns);
-  const line = sql`row_number() over () + ${sql.lit(source.format === 'csv' ? 1 : 0)}`;
-  const expressions = target.columns(col, extras, dialect, config.timezone, line);
-  const selectList = sql.join([
-    ...Object.entries(expressions).map(([name, expr]) => sql`${expr} as ${sql.id(name)}`),
-    sql`${shown} as source_file`,
-  ]);
-  const table = sql.table(target.table);
-  let rowCount = 0;
-  await db.transaction().execute(async (trx) => {
-    await target.touched?.before(trx, shown);
-    await sql`delete from ${table} where source_file = ${shown}`.execute(trx);
-    const inserted = await sql`insert into ${table} by name select ${selectList} from ${reader}`.execute(trx);
-    rowCount = Number(inserted.numAffectedRows ?? 0n);
-    await target.touched?.after(trx, shown);
-    await sql`insert or replace into loaded_files (source, path, content_hash, row_count, loaded_at, file_size, file_mtime_ms)
-      values (${target.source}, ${shown}, ${hash}, ${rowCount}, now(), ${size}, ${mtimeMs})`.execute(trx);
-  });
-  return { source: target.source, file: shown, rows: rowCount, action: previous.length ? 'replaced' : 'loaded' };
-}
-
-/** The reader of one file and the map "our column name → the file's column name" that
- *  applies to it. A wide attribute file is unpivoted into the long layout first. */
-async function fileReader(db: Kysely<any>, source: FileSource, wide: boolean, file: string, shown: string) {
-  let reader = readerFor(source.format, file);
-  let fileColumns: Map<string, string>;
-  try {
-    fileColumns = await describeColumns(db, reader);
-  } catch (error) {
-    throw new InputDataError(shown, undefined, undefined, `cannot be read as ${source.format}: ${firstLine(error)}`);
-  }
-  const columns = new Map<string, string>();
-  for (const [ours, theirs] of Object.entries(source.columns)) {
-    if (fileColumns.has(theirs)) columns.set(ours, theirs);
-  }
-  if (!wide) return { reader, columns, fileColumns };
-
-  const account = source.columns['account_id'] ?? 'account_id';
-  const observed = source.columns['observed_at'] ?? 'observed_at';
-  const keys = sql.join([sql.id(account), sql.id(observed)]);
-  reader = sql`(unpivot (select ${keys}, cast(columns(* exclude (${keys})) as varchar) from ${reader})
-    on columns(* exclude (${keys})) into name attribute value value)`;
-  return {
-    reader,
-    columns: new Map([...columns, ['attribute', 'attribute'], ['value', 'value']]),
-    fileColumns,
-  };
-}
-
-/** Every file column that is not mapped to one of ours becomes an event property, kept
- *  as JSON so that files with different extra columns load into one table. */
-function eventProperties(target: RawTarget, columns: Map<string, string>, fileColumns: Map<string, string>): RawBuilder<unknown> {
-  if (target !== EVENTS) return sql`null`;
-  const mapped = new Set(columns.values());
-  const extra = [...fileColumns.keys()].filter((name) => !mapped.has(name));
-  if (extra.length === 0) return sql`null`;
-  return sql`json_object(${sql.join(extra.map((name) => sql`${sql.lit(name)}, ${sql.id(name)}`))})`;
-}
-
-async function rejectBadRows(
-  db: Kysely<any>,
-  reader: RawBuilder<unknown>,
-  target: RawTarget,
-  col: (name: string) => RawBuilder<unknown>,
-  dialect: SqlDialect,
-  timezone: string,
-  shown: string,
-  format: FileSource['format'],
-  columns: Map<string, string>,
+  plan: SourcePlan,
+  summary: LoadSummary,
+  alertHorizon: number,
+  onFile: (file: string) => void,
 ): Promise<void> {
-  // Every check in one scan: the earliest bad line, with the first check it fails.
-  const checks = target.checks(col, dialect, timezone);
-  const flags = checks.map((check, i) => sql`${check.bad} as ${sql.id(`bad${i}`)}, ${check.value} as ${sql.id(`value${i}`)}`);
-  const anyBad = sql.join(checks.map((_, i) => sql.id(`bad${i}`)), sql` or `);
-  const { rows } = await sql<Record<string, unknown> & { row_number: number }>`
-    select * from (select row_number() over () as row_number, ${sql.join(flags)} from ${reader})
-    where ${anyBad} order by row_number limit 1`.execute(db);
-  const bad = rows[0];
-  if (!bad) return;
-  const index = checks.findIndex((_, i) => bad[`bad${i}`] === true);
-  const check = checks[index]!;
-  const value = bad[`value${index}`];
-  // CSV has a header line; JSON lines and Parquet rows are numbered from 1.
-  const line = format === 'csv' ? bad.row_number + 1 : bad.row_number;
-  const shownValue = value === null || value === undefined ? '' : ` ("${String(value)}")`;
-  // Name the field as the file names it.
-  throw new InputDataError(shown, line, columns.get(check.field) ?? check.field, `${check.problem}${shownValue}`);
-}
-
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
-}
-
-/** Event days are fixed at load time in the project timezone; loading under another
- *  zone would mix two calendars in one table. */
-async function checkTimezone(db: Kysely<any>, timezone: string): Promise<void> {
-  const { rows } = await sql<{ value: string }>`select value from warehouse_settings where key = 'timezone'`.execute(db);
-  const stored = rows[0]?.value;
-  if (stored === undefined) {
-    await sql`insert into warehouse_settings values ('timezone', ${timezone})`.execute(db);
-  } else if (stored !== timezone) {
-    throw new Error(
-      `the warehouse holds days in timezone ${stored} but healthscore.yaml says ${timezone}: delete the warehouse file to reload in the new timezone`,
-    );
+  const { target } = plan;
+  const table = sql.table(target.table);
+  const removed = plan.remove.map((e) => e.file_key);
+  const removedPaths = new Set(plan.remove.flatMap((e) => e.paths));
+  // A content loaded again under the same key (rows once too late are now in range) is
+  // staged under another key until the old rows are gone.
+  const staging = (key: string) => (removed.includes(key) ? `${key}:reloaded` : key);
+  const added: string[] = [];
+  for (const file of plan.add) {
+    onFile(file.paths[0]!);
+    const result = await insertFile(trx, config, dialect, plan, file, staging(file.key));
+    added.push(staging(file.key));
+    await addLedgerEntry(trx, {
+      source: target.source, file_key: file.key, content_hash: file.hash, fingerprint: plan.fingerprint, paths: file.paths,
+      row_count: result.rows, rejected_rows: result.rejected, valid_to: plan.validRange.to, future_rows: result.future,
+    });
+    summary.loaded.push({
+      source: target.source, file: file.paths[0]!, rows: result.rows, rejected: result.rejected,
+      action: file.paths.some((p) => removedPaths.has(p)) ? 'replaced' : 'loaded',
+    });
   }
+  for (const entry of plan.remove) {
+    if (!plan.add.some((f) => entry.paths.includes(f.paths[0]!))) summary.removed.push({ source: target.source, file: entry.paths[0]!, rows: entry.row_count });
+  }
+
+  await changedRows(trx, target.table, target.affects, removed, added);
+  if (removed.length) {
+    await sql`delete from ${table} where file_key in (${sql.join(removed)})`.execute(trx);
+    await sql`delete from rejected_rows where source = ${target.source} and file_key in (${sql.join(removed)})`.execute(trx);
+    await removeLedgerEntries(trx, target.source, plan.remove.filter((e) => !plan.add.some((f) => f.key === e.file_key)).map((e) => e.file_key));
+  }
+  for (const key of added.filter((k) => k.endsWith(':reloaded'))) {
+    await sql`update ${table} set file_key = ${key.slice(0, -':reloaded'.length)} where file_key = ${key}`.execute(trx);
+    await sql`update rejected_rows set file_key = ${key.slice(0, -':reloaded'.length)} where source = ${target.source} and file_key = ${key}`.execute(trx);
+  }
+  if (target === EVENTS) {
+    await sql`create or replace temp table hs_touched_days as select distinct day from hs_changed`.execute(trx);
+    await refreshDailyAggregates(trx, 'hs_touched_days');
+    await sql`drop table hs_touched_days`.execute(trx);
+  }
+  await invalidateDays(trx, target.affectedDays(alertHorizon), changeReason(plan, summary));
+  await sql`drop table hs_changed`.execute(trx);
+}
+
+/** `hs_changed`: the rows that differ between the removed files and the added ones, as
+ *  multisets (a file appended to differs by the appended rows only). */
+async function changedRows(trx: Kysely<any>, table: string, affects: string[], removed: string[], added: string[]): Promise<void> {
+  const rowsOf = (keys: string[]) =>
+    sql`select * exclude (file_key) from ${sql.table(table)} where file_key in (${sql.join(keys)})`;
+  const changed =
+    removed.length === 0 ? rowsOf(added)
+    : added.length === 0 ? rowsOf(removed)
+    : sql`(${rowsOf(removed)} except all ${rowsOf(added)}) union all (${rowsOf(added)} except all ${rowsOf(removed)})`;
+  await sql`create or replace temp table hs_changed as
+    select ${sql.join(affects.map((c) => sql.ref(c)))} from (${changed})`.execute(trx);
+}
+
+function changeReason(plan: SourcePlan, summary: LoadSummary): string {
+  const files = [
+    ...summary.loaded.filter((f) => f.source === plan.target.source).map((f) => f.file),
+    ...summary.removed.filter((f) => f.source === plan.target.source).map((f) => `${f.file} (removed)`),
+  ];
+  const shown = files.slice(0, 3).join(', ') + (files.length > 3 ? ` and ${files.length - 3} more` : '');
+  return `${plan.target.source} changed: ${shown}`;
+}
+
+/** How many days after a changed day an alert can still change: `score_dropped_by …
+ *  within N` compares with N days before, `band_became` with the day before. Without the
+ *  scorecards, every later day. */
+function alertHorizon(scorecards: Scorecard[] | undefined): number {
+  if (!scorecards) return 365_000;
+  const horizons = scorecards.flatMap((s) => s.alerts.map((a) => (a.when.kind === 'score_dropped_by' ? a.when.within : 1)));
+  return Math.max(0, ...horizons);
+}
+
+function samePaths(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((p, i) => p === b[i]);
 }

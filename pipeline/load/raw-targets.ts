@@ -1,10 +1,9 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { SqlDialect } from '../compile/dialect.ts';
-import { refreshDailyAggregates } from '../../models/daily-aggregates.ts';
 
 /** How one kind of source file becomes rows of its raw table: which mapped columns it
- *  needs, the expression of each target column, and the checks that reject bad rows
- *  with the field they name. */
+ *  needs, the expression of each target column, the checks that reject bad rows with the
+ *  field they name, and the first snapshot day a changed row can affect. */
 export interface RawTarget {
   source: 'events' | 'attributes' | 'accounts' | 'churn' | 'overrides';
   table: string;
@@ -12,12 +11,21 @@ export interface RawTarget {
   optional: string[];
   /** Target column → expression over the file's columns (`col(name)` quotes the mapped
    *  one; `line` is the row's line in the file). */
-  columns(col: (name: string) => RawBuilder<unknown>, extras: RawBuilder<unknown>, d: SqlDialect, tz: string, line: RawBuilder<unknown>): Record<string, RawBuilder<unknown>>;
-  checks(col: (name: string) => RawBuilder<unknown>, d: SqlDialect, tz: string): RowCheck[];
-  /** Keeps derived state in step with the file's rows, inside the load transaction:
-   *  called with the file's old rows still present, then with its new rows. */
-  touched?: { before(trx: Kysely<any>, file: string): Promise<void>; after(trx: Kysely<any>, file: string): Promise<void> };
+  columns(col: Col, extras: RawBuilder<unknown>, d: SqlDialect, tz: string, line: RawBuilder<unknown>): Record<string, RawBuilder<unknown>>;
+  checks(col: Col, d: SqlDialect, tz: string): RowCheck[];
+  /** Fields holding the time of a row: their day must lie in the source's valid_range. */
+  timeFields: string[];
+  /** Over `hs_changed` (the rows that differ between the old and the new files): the
+   *  spans of snapshot days they can change, as rows (from_day, to_day), to_day null for
+   *  open. Nothing before the day of a row reads it (snapshots are point-in-time); most
+   *  rows can change every later day (windows, first days, churn). `alertHorizon`: how
+   *  many days later an alert still compares with a changed day. */
+  affectedDays(alertHorizon: number): RawBuilder<unknown>;
+  /** The columns `affectedDays` reads (all that `hs_changed` keeps). */
+  affects: string[];
 }
+
+export type Col = (name: string) => RawBuilder<unknown>;
 
 export interface RowCheck {
   field: string;
@@ -25,16 +33,18 @@ export interface RowCheck {
   bad: RawBuilder<unknown>;
   value: RawBuilder<unknown>;
   problem: string;
+  /** A day after the valid range: it may become valid as the clock moves on. */
+  late?: boolean;
 }
 
-const required = (field: string, col: (name: string) => RawBuilder<unknown>): RowCheck => ({
+const required = (field: string, col: Col): RowCheck => ({
   field,
   bad: sql`${col(field)} is null or trim(cast(${col(field)} as varchar)) = ''`,
   value: sql`cast(${col(field)} as varchar)`,
   problem: 'is empty',
 });
 
-const day = (field: string, col: (name: string) => RawBuilder<unknown>, d: SqlDialect, tz: string): RowCheck => ({
+const day = (field: string, col: Col, d: SqlDialect, tz: string): RowCheck => ({
   field,
   bad: sql`${col(field)} is not null and ${d.dayOf(col(field), tz)} is null`,
   value: sql`cast(${col(field)} as varchar)`,
@@ -42,6 +52,8 @@ const day = (field: string, col: (name: string) => RawBuilder<unknown>, d: SqlDi
 });
 
 const text = (value: RawBuilder<unknown>) => sql`cast(${value} as varchar)`;
+
+const fromFirst = (column: string) => () => sql`select min(${sql.ref(column)}) as from_day, null::date as to_day from hs_changed`;
 
 export const EVENTS: RawTarget = {
   source: 'events',
@@ -57,18 +69,6 @@ export const EVENTS: RawTarget = {
     event_id: text(col('event_id')),
     properties: extras,
   }),
-  // daily_activity is recomputed for every day the file had or has events.
-  touched: {
-    async before(trx, file) {
-      await sql`create or replace temp table hs_touched_days as
-        select distinct day from raw_events where source_file = ${file}`.execute(trx);
-    },
-    async after(trx, file) {
-      await sql`insert into hs_touched_days select distinct day from raw_events where source_file = ${file}`.execute(trx);
-      await refreshDailyAggregates(trx, 'hs_touched_days');
-      await sql`drop table hs_touched_days`.execute(trx);
-    },
-  },
   checks: (col, d, tz) => [
     required('account_id', col),
     required('event', col),
@@ -79,6 +79,9 @@ export const EVENTS: RawTarget = {
       problem: 'cannot be read as a timestamp',
     },
   ],
+  timeFields: ['timestamp'],
+  affectedDays: fromFirst('day'),
+  affects: ['day'],
 };
 
 export const LONG_ATTRIBUTES: RawTarget = {
@@ -99,6 +102,9 @@ export const LONG_ATTRIBUTES: RawTarget = {
     required('observed_at', col),
     day('observed_at', col, d, tz),
   ],
+  timeFields: ['observed_at'],
+  affectedDays: fromFirst('day'),
+  affects: ['day'],
 };
 
 export const ACCOUNTS: RawTarget = {
@@ -111,6 +117,15 @@ export const ACCOUNTS: RawTarget = {
     created_day: d.dayOf(col('created_at'), tz),
   }),
   checks: (col, d, tz) => [required('account_id', col), day('created_at', col, d, tz)],
+  timeFields: ['created_at'],
+  // An account's first day is its created day, else its first event or attribute: a
+  // changed row moves it between the two.
+  affectedDays: () => sql`select min(least(c.created_day, f.day)) as from_day, null::date as to_day
+    from hs_changed c left join (
+      select account_id, min(day) as day from (select account_id, day from daily_activity
+                                               union all select account_id, day from raw_attributes)
+      group by account_id) f using (account_id)`,
+  affects: ['account_id', 'created_day'],
 };
 
 export const CHURN: RawTarget = {
@@ -123,19 +138,23 @@ export const CHURN: RawTarget = {
     churn_day: d.dayOf(col('churned_at'), tz),
   }),
   checks: (col, d, tz) => [required('account_id', col), required('churned_at', col), day('churned_at', col, d, tz)],
+  timeFields: ['churned_at'],
+  affectedDays: fromFirst('churn_day'),
+  affects: ['churn_day'],
 };
 
-/** The days an override covers are no longer "done": the next run re-scores them, both
- *  for the rows a changed file drops and for the rows it adds. */
-async function forgetOverriddenDays(trx: Kysely<any>, file: string): Promise<void> {
-  await sql`delete from run_log r using raw_overrides o
-    where o.source_file = ${file} and r.scorecard = o.scorecard
-      and r.snapshot_date >= o.starts_on and (o.ends_on is null or r.snapshot_date <= o.ends_on)`.execute(trx);
-}
-
-const optionalDay = (field: string, col: (name: string) => RawBuilder<unknown>, d: SqlDialect, tz: string): RowCheck => ({
+const optionalDay = (field: string, col: Col, d: SqlDialect, tz: string): RowCheck => ({
   ...day(field, col, d, tz),
   bad: sql`nullif(trim(cast(${col(field)} as varchar)), '') is not null and ${d.dayOf(col(field), tz)} is null`,
+});
+
+/** Override days may lie in the future, but must be days every part of the program can
+ *  handle (a year of six digits is no plan, it is a typo). */
+const plausibleDay = (field: string, col: Col, d: SqlDialect, tz: string): RowCheck => ({
+  field,
+  bad: sql`${d.dayOf(blankToNull(col(field)), tz)} not between date '1900-01-01' and date '9999-12-31'`,
+  value: sql`cast(${col(field)} as varchar)`,
+  problem: 'is not a day between 1900-01-01 and 9999-12-31',
 });
 
 const blankToNull = (value: RawBuilder<unknown>) => sql`nullif(trim(cast(${value} as varchar)), '')`;
@@ -163,7 +182,9 @@ export const OVERRIDES: RawTarget = {
     { ...required('reason', col), problem: 'is empty: every override needs a reason' },
     required('starts_on', col),
     day('starts_on', col, d, tz),
+    plausibleDay('starts_on', col, d, tz),
     optionalDay('ends_on', col, d, tz),
+    plausibleDay('ends_on', col, d, tz),
     {
       field: 'score',
       bad: sql`${blankToNull(col('score'))} is not null and ${d.tryNumber(blankToNull(col('score')))} is null`,
@@ -183,5 +204,9 @@ export const OVERRIDES: RawTarget = {
       problem: 'is before starts_on',
     },
   ],
-  touched: { before: forgetOverriddenDays, after: forgetOverriddenDays },
+  // Overrides are not time-stamped observations: a plan may start in the future.
+  timeFields: [],
+  // An override changes its own days, and the alerts that compare with them.
+  affectedDays: (alertHorizon) => sql`select starts_on as from_day, ends_on + ${sql.lit(alertHorizon)} as to_day from hs_changed`,
+  affects: ['starts_on', 'ends_on'],
 };

@@ -1,15 +1,22 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { FileFormat } from '../ir/types.ts';
 
-/** Files matching a source's glob, sorted, using the engine's own glob (no extra
- *  dependency, same semantics as the readers). */
+/** The files of a source path: the path itself when such a file exists (its name may hold
+ *  glob characters), else the files its glob matches, sorted, by the engine's own glob. */
 export async function listSourceFiles(db: Kysely<any>, root: string, pattern: string): Promise<string[]> {
   const absolute = isAbsolute(pattern) ? pattern : join(root, pattern);
-  const { rows } = await sql<{ file: string }>`select file from glob(${sql.lit(absolute)}) order by file`.execute(db);
+  if ((await stat(absolute).catch(() => undefined))?.isFile()) return [absolute];
+  const { rows } = await sql<{ file: string }>`select file from glob(${absolute}) order by file`.execute(db);
   return rows.map((r) => r.file);
+}
+
+/** A file name as a glob that matches only itself: each glob character in brackets. */
+export function literalGlob(file: string): string {
+  return file.replace(/[[*?{]/g, (c) => `[${c}]`);
 }
 
 export function displayPath(root: string, file: string): string {
@@ -23,10 +30,11 @@ export async function hashFile(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** The table function that reads one file. CSV is read as text so that type sniffing
- *  never guesses differently from one file to the next; values are cast explicitly. */
+/** The table function that reads one file (as itself, never as a glob). CSV is read as
+ *  text so that type sniffing never guesses differently from one file to the next; values
+ *  are cast explicitly. */
 export function readerFor(format: FileFormat, file: string): RawBuilder<unknown> {
-  const path = sql.lit(file);
+  const path = sql.val(literalGlob(file));
   switch (format) {
     case 'csv':
       return sql`read_csv(${path}, header = true, all_varchar = true)`;

@@ -23,11 +23,23 @@ function isCalendarDate(s: string): boolean {
   return /^\d{4}-\d{2}-\d{2}$/.test(s) && new Date(`${s}T00:00:00Z`).toISOString().slice(0, 10) === s;
 }
 
+const calendarDate = z
+  .string({ error: unlessMissing('expected a date like 2025-01-01') })
+  .refine(isCalendarDate, { error: 'expected a date like 2025-01-01' });
+
+const onBadRows = z.enum(['fail', 'skip']);
+const validRange = z
+  .object({ from: calendarDate.optional(), to: calendarDate.optional() })
+  .strict()
+  .refine((r) => r.from === undefined || r.to === undefined || r.from <= r.to, { error: '"from" is after "to"' });
+
 function fileSource<C extends readonly string[]>(columns: C) {
   return z
     .object({
       path: name,
       format: z.enum(FORMATS).optional(),
+      on_bad_rows: onBadRows.optional(),
+      valid_range: validRange.optional(),
       columns: z
         .object(Object.fromEntries(columns.map((c) => [c, name.optional()])) as Record<C[number], z.ZodOptional<typeof name>>)
         .strict()
@@ -79,10 +91,9 @@ export const projectSchema = z
       .string()
       .refine(isTimeZone, { error: 'expected an IANA time zone like "UTC" or "Europe/Paris"' })
       .optional(),
-    start_date: z
-      .string({ error: unlessMissing('expected a date like 2025-01-01') })
-      .refine(isCalendarDate, { error: 'expected a date like 2025-01-01' })
-      .optional(),
+    start_date: calendarDate.optional(),
+    on_bad_rows: onBadRows.optional(),
+    valid_range: validRange.optional(),
     lookback: durationOrZero.optional(),
     memory_limit: z
       .string({ error: unlessMissing('expected a size like "4GB"') })

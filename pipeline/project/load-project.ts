@@ -17,25 +17,39 @@ interface FileSourceDoc {
   path: string;
   format?: 'csv' | 'parquet' | 'json' | 'ndjson';
   columns?: Record<string, string | undefined>;
+  on_bad_rows?: 'fail' | 'skip';
+  valid_range?: { from?: string; to?: string };
 }
 
-function toFileSource(s: FileSourceDoc, columns: readonly string[]): FileSource {
+type BadRowDefaults = Pick<ProjectDoc, 'on_bad_rows' | 'valid_range'>;
+
+/** A source's own settings, else the project's, else the defaults (fail; 2000-01-01 to
+ *  one day after the run's clock). */
+function toFileSource(s: FileSourceDoc, columns: readonly string[], defaults: BadRowDefaults): FileSource {
   const format: FileFormat = s.format === undefined ? inferFormat(s.path)! : s.format === 'ndjson' ? 'json' : s.format;
-  return { path: s.path, format, columns: withDefaultColumns(columns, s.columns) };
+  const range = s.valid_range ?? defaults.valid_range ?? {};
+  return {
+    path: s.path,
+    format,
+    columns: withDefaultColumns(columns, s.columns),
+    onBadRows: s.on_bad_rows ?? defaults.on_bad_rows ?? 'fail',
+    validRange: { from: range.from ?? '2000-01-01', ...(range.to !== undefined && { to: range.to }) },
+  };
 }
 
 export function toProjectConfig(doc: ProjectDoc, root: string): ProjectConfig {
   const { sources } = doc;
+  const toSource = (s: FileSourceDoc, columns: readonly string[]) => toFileSource(s, columns, doc);
   const warehouse = doc.warehouse ?? 'warehouse.duckdb';
   const a = sources.attributes;
   const layout = a?.layout ?? 'long';
   const attributes: AttributeSource | undefined =
-    a && { ...toFileSource(a, layout === 'wide' ? SOURCE_COLUMNS.wideAttributes : SOURCE_COLUMNS.attributes), layout };
+    a && { ...toSource(a, layout === 'wide' ? SOURCE_COLUMNS.wideAttributes : SOURCE_COLUMNS.attributes), layout };
   const churn: ChurnSource | undefined =
     sources.churn &&
     ('event' in sources.churn
       ? { kind: 'event', event: sources.churn.event }
-      : { kind: 'file', ...toFileSource(sources.churn, SOURCE_COLUMNS.churn) });
+      : { kind: 'file', ...toSource(sources.churn, SOURCE_COLUMNS.churn) });
 
   return {
     root,
@@ -50,11 +64,11 @@ export function toProjectConfig(doc: ProjectDoc, root: string): ProjectConfig {
       formats: [...new Set(doc.export?.formats ?? (['parquet'] as const))],
     },
     sources: {
-      events: toFileSource(sources.events, SOURCE_COLUMNS.events),
+      events: toSource(sources.events, SOURCE_COLUMNS.events),
       ...(attributes && { attributes }),
-      ...(sources.accounts && { accounts: toFileSource(sources.accounts, SOURCE_COLUMNS.accounts) }),
+      ...(sources.accounts && { accounts: toSource(sources.accounts, SOURCE_COLUMNS.accounts) }),
       ...(churn && { churn }),
-      ...(sources.overrides && { overrides: toFileSource(sources.overrides, SOURCE_COLUMNS.overrides) }),
+      ...(sources.overrides && { overrides: toSource(sources.overrides, SOURCE_COLUMNS.overrides) }),
     },
   };
 }

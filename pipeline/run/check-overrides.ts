@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Scorecard } from '../ir/types.ts';
 import { InputDataError } from '../load/input-data-error.ts';
+import { firstPathOf } from '../state/ledger.ts';
 
 interface OverrideRow {
   source_file: string;
@@ -16,8 +17,8 @@ interface OverrideRow {
  *  hand-written, so its rows are checked here rather than in SQL. */
 export async function checkOverrides(db: Kysely<any>, scorecards: Scorecard[]): Promise<void> {
   const { rows } = await sql<OverrideRow>`
-    select source_file, source_line, scorecard, score_id, score, band from raw_overrides
-    order by source_file, source_line`.execute(db);
+    select ${firstPathOf(sql`'overrides'`, sql.ref('o.file_key'))} as source_file, o.source_line, o.scorecard, o.score_id, o.score, o.band
+    from raw_overrides o order by 1, 2`.execute(db);
   const byId = new Map(scorecards.map((s) => [s.id, s]));
   for (const row of rows) {
     const fail = (field: string, problem: string) => {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { ensureWarehouseTables } from '../../models/warehouse-tables.ts';
 import { compileScorecard } from '../compile/compile-scorecard.ts';
@@ -10,8 +9,11 @@ import type { ProjectConfig, Scorecard } from '../ir/types.ts';
 import { loadSources, type LoadSummary } from '../load/load-sources.ts';
 import { checkOverrides } from './check-overrides.ts';
 import { materialiseBatch } from './materialise.ts';
-import { daysBetween } from '../days.ts';
-import { daysToMaterialise, toSpans, type DaySpan } from './plan-days.ts';
+import { daysBetween, type DaySpan } from '../days.ts';
+import { exportDone, exportFingerprint, exportOwed as owedExport } from '../state/export-pending.ts';
+import { doneDays, reconcileCoverage, recordDays } from '../state/run-log.ts';
+import { finishRun, startRun } from '../state/runs.ts';
+import { daysToMaterialise } from './plan-days.ts';
 
 export interface RunOptions {
   /** Explicit days; default: start_date (or the first day with data) → the latest event day. */
@@ -29,6 +31,8 @@ export interface RunOptions {
    *  by default each batch picks the cheaper one. */
   measureStrategy?: MeasureStrategy;
   progress?: (event: ProgressEvent) => void;
+  /** The run's clock (YYYY-MM-DD); the default valid range of timestamps ends a day later. */
+  today?: string;
 }
 
 export type ProgressEvent =
@@ -42,12 +46,16 @@ export interface RunSummary {
   /** Per scorecard, the spans materialised. */
   materialised: Record<string, DaySpan[]>;
   daysMaterialised: number;
+  /** Scorecard-days deleted: outside the days the data now covers, or of a scorecard
+   *  that no longer exists. */
+  daysRemoved: number;
   exportedFiles: number;
   span?: DaySpan;
 }
 
 /** The nightly job: load new files, materialise every day that is missing, changed or
- *  inside lookback, then export those days. Re-running it changes nothing. */
+ *  inside lookback, then export those days. Re-running it changes nothing, and after any
+ *  edit of the inputs it leaves what a fresh project's run would (SPEC §7). */
 export async function runPipeline(
   db: Kysely<any>,
   config: ProjectConfig,
@@ -57,27 +65,30 @@ export async function runPipeline(
 ): Promise<RunSummary> {
   await ensureWarehouseTables(db);
   const load = options.skipLoad
-    ? { loaded: [], unchanged: 0 }
-    : await loadSources(db, config, dialect, (done, total, file) => options.progress?.({ kind: 'load', done, total, file }));
+    ? { loaded: [], removed: [], unchanged: 0 }
+    : await loadSources(db, config, dialect, {
+        scorecards,
+        ...(options.today && { today: options.today }),
+        onFile: (done, total, file) => options.progress?.({ kind: 'load', done, total, file }),
+      });
   await checkOverrides(db, scorecards);
-  const runId = randomUUID();
-  await sql`insert into runs values (${runId}, now(), null, 'running', null, null)`.execute(db);
-  const summary: RunSummary = { runId, load, materialised: {}, daysMaterialised: 0, exportedFiles: 0 };
+  const runId = await startRun(db);
+  const summary: RunSummary = { runId, load, materialised: {}, daysMaterialised: 0, daysRemoved: 0, exportedFiles: 0 };
   try {
     const bounds = await dataBounds(db);
     if (!bounds) {
       await finishRun(db, runId, 'ok', 0, 'no events loaded');
       return summary;
     }
-    const span: DaySpan = {
-      from: options.span?.from ?? config.startDate ?? bounds.first,
-      to: options.span?.to ?? bounds.last,
-    };
+    // The days a fresh project's run would cover.
+    const covered: DaySpan = { from: config.startDate ?? bounds.first, to: bounds.last };
+    const span: DaySpan = { from: options.span?.from ?? covered.from, to: options.span?.to ?? covered.to };
     summary.span = span;
-    const earliest = config.startDate ?? bounds.first;
-    if (options.span && (span.from < earliest || span.to > bounds.last)) {
-      throw new UsageError(`the data covers ${earliest} … ${bounds.last}; ${span.from === span.to ? span.from : `${span.from} … ${span.to}`} is outside it`);
+    if (options.span && (span.from < covered.from || span.to > covered.to)) {
+      throw new UsageError(`the data covers ${covered.from} … ${covered.to}; ${span.from === span.to ? span.from : `${span.from} … ${span.to}`} is outside it`);
     }
+    // A run of every scorecard also removes what a fresh project would not have.
+    if (options.only === undefined) summary.daysRemoved = await reconcileCoverage(db, scorecards, covered);
     const work = await Promise.all(
       scorecards.filter((s) => options.only === undefined || s.id === options.only).map(async (scorecard) => ({
         scorecard,
@@ -92,16 +103,16 @@ export async function runPipeline(
       summary.materialised[scorecard.id] = spans;
       for (const days of spans) {
         options.progress?.({ kind: 'materialise', done, total, scorecard: scorecard.id, span: days });
-        const batch = compileScorecard(scorecard, config, dialect, { ...days, firstDataDay: bounds.first }, runId,
+        const batch = compileScorecard(scorecard, config, dialect, { ...days, firstDataDay: bounds.first },
           options.measureStrategy ? { strategy: options.measureStrategy } : {});
-        await materialiseBatch(db, batch);
+        await materialiseBatch(db, batch, (trx) => recordDays(trx, dialect, scorecard, days, runId));
         summary.daysMaterialised += daysBetween(days.from, days.to) + 1;
         done += 1;
       }
     }
     if (!options.skipExport) {
       options.progress?.({ kind: 'export' });
-      summary.exportedFiles = await exportPending(db, config, dialect);
+      summary.exportedFiles = await exportOwed(db, config, dialect);
     }
     await finishRun(db, runId, 'ok', summary.daysMaterialised, null);
     return summary;
@@ -111,22 +122,15 @@ export async function runPipeline(
   }
 }
 
-/** Exports every materialised day not exported yet (this run's, and any a failed run
- *  left behind), then marks them exported. */
-async function exportPending(db: Kysely<any>, config: ProjectConfig, dialect: SqlDialect): Promise<number> {
-  const { rows } = await sql<{ day: string }>`
-    select distinct snapshot_date as day from run_log where not exported order by 1`.execute(db);
-  if (rows.length === 0) return 0;
-  const days = toSpans(rows.map((r) => r.day));
-  const files = await exportTables(db, dialect, { ...config.export, days, prune: true });
-  await sql`update run_log set exported = true where not exported
-    and snapshot_date <= cast(${rows[rows.length - 1]!.day} as date)`.execute(db);
+/** Writes the partitions the export owes (the days whose rows changed, or all of them
+ *  when the export settings changed), then records them as written. */
+async function exportOwed(db: Kysely<any>, config: ProjectConfig, dialect: SqlDialect): Promise<number> {
+  const fingerprint = exportFingerprint(config.export);
+  const owed = await owedExport(db, fingerprint);
+  if (!owed.all && owed.days.length === 0) return 0;
+  const files = await exportTables(db, dialect, { ...config.export, ...(!owed.all && { days: owed.days }), prune: true });
+  await exportDone(db, fingerprint, owed);
   return files;
-}
-
-async function finishRun(db: Kysely<any>, runId: string, status: string, days: number, message: string | null) {
-  await sql`update runs set finished_at = now(), status = ${status}, days_materialised = ${days}, message = ${message}
-    where run_id = ${runId}`.execute(db);
 }
 
 /** For commands that score on demand (backtest, preview): loads new files, then gives the
@@ -149,11 +153,4 @@ export async function dataBounds(db: Kysely<any>): Promise<{ first: string; last
   const row = rows[0];
   if (!row?.first || !row.last) return undefined;
   return { first: row.first, last: row.last };
-}
-
-async function doneDays(db: Kysely<any>, scorecard: Scorecard): Promise<Set<string>> {
-  const { rows } = await sql<{ day: string }>`
-    select snapshot_date as day from run_log
-    where scorecard = ${scorecard.id} and definition_version = ${scorecard.version}`.execute(db);
-  return new Set(rows.map((r) => r.day));
 }

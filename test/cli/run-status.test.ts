@@ -94,7 +94,7 @@ describe('healthscore run', () => {
 
   it('without dates materialises the missing days through the last day with an event', async () => {
     second = await run();
-    expect(second.load).toEqual({ loaded: [], unchanged: 4 });
+    expect(second.load).toEqual({ loaded: [], removed: [], unchanged: 4 });
     expect(second.span).toEqual({ from: '2025-01-01', to: '2025-01-31' });
     expect(second.materialised).toEqual({ customer_health: [{ from: '2025-01-16', to: '2025-01-31' }] });
     expect(second.daysMaterialised).toBe(16);
@@ -173,8 +173,9 @@ describe('healthscore status', () => {
     const lines = stdout.trimEnd().split('\n');
     expect(lines[0]).toBe(`customer_health (definitions/customer_health.yaml), current version ${version}`);
     expect(lines[1]).toBe(`  31 day(s) 2025-01-01 … 2025-01-31 under ${version} (current)`);
-    expect(lines[2]).toMatch(/^last run \d{4}-\d{2}-\d{2}T.*: ok, 31 scorecard-day\(s\)$/);
-    expect(lines).toHaveLength(3);
+    expect(lines[2]).toBe('nothing pending: the next run only adds new days and the lookback');
+    expect(lines[3]).toMatch(/^last run \d{4}-\d{2}-\d{2}T.*: ok, 31 scorecard-day\(s\)$/);
+    expect(lines).toHaveLength(4);
   });
 
   it('after a scorecard edit, reports the old version as outdated; the next run recomputes the whole history', async () => {

@@ -45,7 +45,7 @@ function compiled(strategy?: MeasureStrategy) {
   const parsed = parseScorecard(DEFINITION, 'definitions/golden.yaml');
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   return compileScorecard(parsed.scorecard, { sources: { events: { path: '', format: 'csv', columns: {} } } }, duckdb,
-    { from: '2025-01-14', to: '2025-01-15', firstDataDay: '2025-01-01' }, 'golden-run', strategy ? { strategy } : {});
+    { from: '2025-01-14', to: '2025-01-15', firstDataDay: '2025-01-01' }, strategy ? { strategy } : {});
 }
 
 const GOLDEN: Record<MeasureStrategy, string> = { spine: 'golden/representative.sql', range: 'golden/representative-range.sql' };

@@ -116,7 +116,7 @@ describe('materialised state', () => {
     const before = await snapshot(p);
     const config = p.config();
     const [scorecard] = await loadScorecards(config.definitions, config.root);
-    const batch = compileScorecard(scorecard!, config, duckdb, { from: '2025-01-01', to: '2025-02-09', firstDataDay: '2025-01-01' }, 'failing');
+    const batch = compileScorecard(scorecard!, config, duckdb, { from: '2025-01-01', to: '2025-02-09', firstDataDay: '2025-01-01' });
     // Fail after the deletes and inserts of the swap, before it commits.
     const failing = { ...batch, replace: [...batch.replace, { name: 'boom', statement: sql`select * from no_such_table` }] };
     const wh = await p.warehouse();

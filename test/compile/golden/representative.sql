@@ -70,7 +70,7 @@ create or replace temp table hs_overrides as
         on cast(d.range as date) >= o.starts_on and (o.ends_on is null or cast(d.range as date) <= o.ends_on)
       where o.scorecard = 'golden'
       qualify row_number() over (partition by o.account_id, o.score_id, cast(d.range as date)
-                                 order by o.starts_on desc, o.source_file desc, o.source_line desc) = 1;
+                                 order by o.starts_on desc, o.file_key desc, o.source_line desc) = 1;
 
 -- clear score_snapshots
 delete from score_snapshots where scorecard = 'golden' and snapshot_date between date '2025-01-14' and date '2025-01-15';
@@ -188,8 +188,3 @@ insert into alerts
     where today.snapshot_date between date '2025-01-14' and date '2025-01-15'
       and today.band = 'red'
           and (case before.band when 'red' then 0 when 'yellow' then 1 when 'green' then 2 end) > (case today.band when 'red' then 0 when 'yellow' then 1 when 'green' then 2 end);
-
--- run_log
-insert or replace into run_log
-          select 'golden', cast(d.range as date), '79ffc600e0e3ab7a', 'golden-run', now(), false
-          from range(date '2025-01-14', (date '2025-01-15' + 1), interval 1 day) d;

@@ -1,0 +1,154 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { SqlDialect } from '../compile/dialect.ts';
+import type { FileSource, ProjectConfig } from '../ir/types.ts';
+import { InputDataError } from './input-data-error.ts';
+import type { NewFile, SourcePlan } from './plan-load.ts';
+import { EVENTS, type Col, type RawTarget, type RowCheck } from './raw-targets.ts';
+import { describeColumns, readerFor } from './source-files.ts';
+
+/** Inserts one file's rows into its raw table under `key`. Bad rows (SPEC §2) stop the
+ *  load with `file:line column: reason` (`on_bad_rows: fail`), or go to rejected_rows
+ *  (`skip`). Any error of the engine while reading names the file. */
+export async function insertFile(
+  trx: Kysely<any>,
+  config: ProjectConfig,
+  dialect: SqlDialect,
+  plan: SourcePlan,
+  file: NewFile,
+  key: string,
+): Promise<{ rows: number; rejected: number; future: number }> {
+  const shown = file.paths[0]!;
+  const { target, source } = plan;
+  try {
+    const { reader, columns, fileColumns } = await fileReader(trx, source, plan.wide, file.file, shown);
+    for (const name of target.required) {
+      if (!columns.has(name)) {
+        const wanted = source.columns[name] ?? name;
+        throw new InputDataError(shown, undefined, name, `has no column "${wanted}" (the file's columns are: ${[...fileColumns.keys()].join(', ')})`);
+      }
+    }
+    const col: Col = (name) => (columns.has(name) ? sql.id(columns.get(name)!) : sql`null`);
+    const checks = [...target.checks(col, dialect, config.timezone), ...rangeChecks(target, col, dialect, config.timezone, plan.validRange)];
+    const lineOffset = source.format === 'csv' ? 1 : 0;
+    // Line numbers are taken before any row is set aside, so they stay the file's.
+    const numbered = sql`(select row_number() over () + ${sql.lit(lineOffset)} as __hs_line, cast(r as varchar) as __hs_raw, r.*
+      from ${reader} r)`;
+    const expressions = target.columns(col, eventProperties(target, columns, fileColumns), dialect, config.timezone, sql.ref('__hs_line'));
+    const selectList = sql.join([
+      ...Object.entries(expressions).map(([name, expr]) => sql`${expr} as ${sql.id(name)}`),
+      sql`${key} as file_key`,
+    ]);
+    const anyBad = sql.join(checks.map((c) => sql`coalesce(${c.bad}, false)`), sql` or `);
+
+    if ((source.onBadRows ?? 'fail') === 'fail') {
+      await failOnBadRow(trx, numbered, checks, anyBad, shown, columns);
+      // Numbering the rows costs a window over the file: only overrides keep their line.
+      const rows = 'source_line' in expressions ? numbered : sql`${reader} r`;
+      const inserted = await sql`insert into ${sql.table(target.table)} by name select ${selectList} from ${rows}`.execute(trx);
+      return { rows: Number(inserted.numAffectedRows ?? 0n), rejected: 0, future: 0 };
+    }
+
+    const firstReason = sql`case ${sql.join(checks.map((c) => sql`when coalesce(${c.bad}, false) then ${sql.lit(fieldName(c, columns))}`), sql` `)} end`;
+    const reason = sql`case ${sql.join(checks.map((c) => sql`when coalesce(${c.bad}, false) then ${sql.lit(c.problem)}`), sql` `)} end`;
+    const rejected = await sql`insert into rejected_rows
+      select ${target.source}, ${key}, __hs_line, ${firstReason}, ${reason}, __hs_raw from ${numbered} where ${anyBad}`.execute(trx);
+    const inserted = await sql`insert into ${sql.table(target.table)} by name select ${selectList} from ${numbered} where not (${anyBad})`.execute(trx);
+    const late = checks.filter((c) => c.late);
+    const future = late.length
+      ? (await sql<{ n: number }>`select count(*)::int as n from ${numbered} where ${sql.join(late.map((c) => sql`coalesce(${c.bad}, false)`), sql` or `)}`.execute(trx)).rows[0]!.n
+      : 0;
+    return { rows: Number(inserted.numAffectedRows ?? 0n), rejected: Number(rejected.numAffectedRows ?? 0n), future };
+  } catch (error) {
+    if (error instanceof InputDataError) throw error;
+    throw new InputDataError(shown, undefined, undefined, `cannot be loaded as ${source.format}: ${firstLine(error)}`);
+  }
+}
+
+/** The source's valid range on each time field: one stray date must not create years of
+ *  snapshot days. A day after the range is `late`: it may become valid as the clock moves. */
+function rangeChecks(target: RawTarget, col: Col, d: SqlDialect, tz: string, range: { from: string; to: string }): RowCheck[] {
+  return target.timeFields.flatMap((field) => [
+    {
+      field,
+      bad: sql`${d.dayOf(col(field), tz)} < ${d.date(range.from)}`,
+      value: sql`cast(${col(field)} as varchar)`,
+      problem: `is before ${range.from}, the start of valid_range`,
+    },
+    {
+      field,
+      bad: sql`${d.dayOf(col(field), tz)} > ${d.date(range.to)}`,
+      value: sql`cast(${col(field)} as varchar)`,
+      problem: `is after ${range.to}, the end of valid_range`,
+      late: true,
+    },
+  ]);
+}
+
+/** Stops at the earliest bad line, naming the first check it fails. One scan for every
+ *  check. */
+async function failOnBadRow(
+  trx: Kysely<any>,
+  numbered: RawBuilder<unknown>,
+  checks: RowCheck[],
+  anyBad: RawBuilder<unknown>,
+  shown: string,
+  columns: Map<string, string>,
+): Promise<void> {
+  const flags = checks.map((check, i) => sql`coalesce(${check.bad}, false) as ${sql.id(`bad${i}`)}, ${check.value} as ${sql.id(`value${i}`)}`);
+  const { rows } = await sql<Record<string, unknown> & { __hs_line: number }>`
+    select __hs_line, ${sql.join(flags)} from ${numbered} where ${anyBad} order by __hs_line limit 1`.execute(trx);
+  const bad = rows[0];
+  if (!bad) return;
+  const index = checks.findIndex((_, i) => bad[`bad${i}`] === true);
+  const check = checks[index]!;
+  const value = bad[`value${index}`];
+  const shownValue = value === null || value === undefined ? '' : ` ("${String(value)}")`;
+  throw new InputDataError(shown, Number(bad.__hs_line), fieldName(check, columns), `${check.problem}${shownValue}`);
+}
+
+/** A field as the file names it. */
+function fieldName(check: RowCheck, columns: Map<string, string>): string {
+  return columns.get(check.field) ?? check.field;
+}
+
+/** The reader of one file and the map "our column name → the file's column name" that
+ *  applies to it. A wide attribute file is unpivoted into the long layout first. */
+async function fileReader(db: Kysely<any>, source: FileSource, wide: boolean, file: string, shown: string) {
+  let reader = readerFor(source.format, file);
+  let fileColumns: Map<string, string>;
+  try {
+    fileColumns = await describeColumns(db, reader);
+  } catch (error) {
+    throw new InputDataError(shown, undefined, undefined, `cannot be read as ${source.format}: ${firstLine(error)}`);
+  }
+  const columns = new Map<string, string>();
+  for (const [ours, theirs] of Object.entries(source.columns)) {
+    if (fileColumns.has(theirs)) columns.set(ours, theirs);
+  }
+  if (!wide) return { reader, columns, fileColumns };
+
+  const account = source.columns['account_id'] ?? 'account_id';
+  const observed = source.columns['observed_at'] ?? 'observed_at';
+  const keys = sql.join([sql.id(account), sql.id(observed)]);
+  reader = sql`(unpivot (select ${keys}, cast(columns(* exclude (${keys})) as varchar) from ${reader})
+    on columns(* exclude (${keys})) into name attribute value value)`;
+  return {
+    reader,
+    columns: new Map([...columns, ['attribute', 'attribute'], ['value', 'value']]),
+    fileColumns,
+  };
+}
+
+/** Every file column that is not mapped to one of ours becomes an event property, kept
+ *  as JSON so that files with different extra columns load into one table. */
+function eventProperties(target: RawTarget, columns: Map<string, string>, fileColumns: Map<string, string>): RawBuilder<unknown> {
+  if (target !== EVENTS) return sql`null`;
+  const mapped = new Set(columns.values());
+  const extra = [...fileColumns.keys()].filter((name) => !mapped.has(name));
+  if (extra.length === 0) return sql`null`;
+  return sql`json_object(${sql.join(extra.map((name) => sql`${sql.lit(name)}, ${sql.id(name)}`))})`;
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}

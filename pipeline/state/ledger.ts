@@ -1,0 +1,61 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+
+/** A distinct file content of a source, loaded under one source fingerprint. */
+export interface LedgerEntry {
+  source: string;
+  file_key: string;
+  content_hash: string;
+  fingerprint: string;
+  paths: string[];
+  row_count: number;
+  rejected_rows: number;
+  valid_to: string;
+  future_rows: number;
+}
+
+export async function ledgerEntries(db: Kysely<any>, source: string): Promise<LedgerEntry[]> {
+  const { rows } = await sql<LedgerEntry>`
+    select source, file_key, content_hash, fingerprint, paths, row_count::int as row_count,
+           rejected_rows::int as rejected_rows, valid_to::varchar as valid_to, future_rows::int as future_rows
+    from loaded_files where source = ${source} order by file_key`.execute(db);
+  return rows;
+}
+
+export async function addLedgerEntry(trx: Kysely<any>, entry: LedgerEntry): Promise<void> {
+  await sql`insert or replace into loaded_files values (${entry.source}, ${entry.file_key}, ${entry.content_hash},
+    ${entry.fingerprint}, ${pathList(entry.paths)}, ${entry.row_count}, ${entry.rejected_rows}, now(),
+    cast(${entry.valid_to} as date), ${entry.future_rows})`.execute(trx);
+}
+
+export async function removeLedgerEntries(trx: Kysely<any>, source: string, keys: string[]): Promise<void> {
+  if (keys.length === 0) return;
+  await sql`delete from loaded_files where source = ${source} and file_key in (${sql.join(keys)})`.execute(trx);
+}
+
+/** Where a loaded content is seen now (a rename or a copy changes only this). */
+export async function setLedgerPaths(db: Kysely<any>, source: string, key: string, paths: string[]): Promise<void> {
+  await sql`update loaded_files set paths = ${pathList(paths)} where source = ${source} and file_key = ${key}`.execute(db);
+}
+
+/** Where the rows of a file key were read from, for messages about rows. `source` and
+ *  `fileKey` are qualified columns of the outer query. */
+export function firstPathOf(source: RawBuilder<unknown>, fileKey: RawBuilder<unknown>) {
+  return sql<string>`(select l.paths[1] from loaded_files l where l.source = ${source} and l.file_key = ${fileKey})`;
+}
+
+const pathList = (paths: string[]) =>
+  paths.length ? sql`[${sql.join(paths.map((p) => sql`${p}::varchar`))}]` : sql`[]::varchar[]`;
+
+/** The content hash of a file whose size and modification time have not changed since
+ *  it was last hashed. */
+export async function cachedHash(db: Kysely<any>, path: string, size: number, mtimeMs: number): Promise<string | undefined> {
+  const { rows } = await sql<{ content_hash: string }>`
+    select content_hash from file_hashes where path = ${path} and file_size = ${size} and file_mtime_ms = ${mtimeMs}`.execute(db);
+  return rows[0]?.content_hash;
+}
+
+export async function rememberHashes(db: Kysely<any>, hashes: { path: string; size: number; mtimeMs: number; hash: string }[]): Promise<void> {
+  for (const h of hashes) {
+    await sql`insert or replace into file_hashes values (${h.path}, ${h.size}, ${h.mtimeMs}, ${h.hash})`.execute(db);
+  }
+}

@@ -1,0 +1,40 @@
+import { sql, type Kysely } from 'kysely';
+import type { ProjectConfig, Scorecard } from '../ir/types.ts';
+import { planLoad } from '../load/plan-load.ts';
+import { exportFingerprint, exportOwed } from './export-pending.ts';
+import { firstPathOf } from './ledger.ts';
+import { materialisedVersions, staleDays } from './run-log.ts';
+import { lastRun } from './runs.ts';
+
+/** What `status` shows: what is materialised, what the next run will do and why, rows
+ *  set aside, and the last run. Reads only. */
+export async function projectStatus(db: Kysely<any>, config: ProjectConfig, scorecards: Scorecard[]) {
+  const versions = await materialisedVersions(db);
+  const plan = await planLoad(db, config, new Date().toISOString().slice(0, 10));
+  const files = plan.sources.flatMap((s) => [
+    ...s.add.map((f) => ({ source: s.target.source, file: f.paths[0]!, change: s.remove.some((r) => r.paths.includes(f.paths[0]!)) ? 'changed' : 'new' })),
+    ...s.remove
+      .filter((r) => !s.add.some((f) => r.paths.includes(f.paths[0]!)))
+      .map((r) => ({ source: s.target.source, file: r.paths[0]!, change: 'removed' })),
+  ]);
+  const owed = await exportOwed(db, exportFingerprint(config.export));
+  const { rows: rejected } = await sql<{ source: string; file: string; rows: number; first_line: number; column: string; reason: string }>`
+    select r.source, ${firstPathOf(sql.ref('r.source'), sql.ref('r.file_key'))} as file, count(*)::int as rows,
+           min(r.line)::int as first_line, arg_min(r."column", r.line) as "column", arg_min(r.reason, r.line) as reason
+    from rejected_rows r group by r.source, r.file_key order by 1, 2`.execute(db);
+  return {
+    scorecards: scorecards.map((s) => ({
+      id: s.id,
+      file: s.file,
+      version: s.version,
+      versions: versions.filter((v) => v.scorecard === s.id).map((v) => ({ ...v, current: v.definition_version === s.version })),
+    })),
+    files,
+    stale: await staleDays(db, scorecards),
+    exportOwed: owed.all
+      ? 'every day (the export settings changed, or nothing was exported yet)'
+      : owed.days.length ? `${owed.days.map((d) => (d.from === d.to ? d.from : `${d.from} … ${d.to}`)).join(', ')}` : null,
+    rejected,
+    lastRun: (await lastRun(db)) ?? null,
+  };
+}

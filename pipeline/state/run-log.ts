@@ -1,0 +1,140 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { SqlDialect } from '../compile/dialect.ts';
+import type { Scorecard } from '../ir/types.ts';
+import { markForExport } from './export-pending.ts';
+import { getSetting, setSetting } from './settings.ts';
+
+/** A day of a scorecard is done when the run log holds it under the current definition
+ *  version and no input has changed under it since. */
+export async function doneDays(db: Kysely<any>, scorecard: Scorecard): Promise<Set<string>> {
+  const { rows } = await sql<{ day: string }>`
+    select snapshot_date as day from run_log
+    where scorecard = ${scorecard.id} and definition_version = ${scorecard.version} and stale is null`.execute(db);
+  return new Set(rows.map((r) => r.day));
+}
+
+/** Records [from, to] of a scorecard as done, inside the transaction that wrote its rows. */
+export async function recordDays(
+  trx: Kysely<any>,
+  dialect: SqlDialect,
+  scorecard: Scorecard,
+  span: { from: string; to: string },
+  runId: string,
+): Promise<void> {
+  await sql`insert or replace into run_log
+    select ${scorecard.id}, cast(d.range as date), ${scorecard.version}, ${runId}, now(), null
+    from range(${dialect.date(span.from)}, ${dialect.addDays(dialect.date(span.to), 1)}, interval 1 day) d`.execute(trx);
+  await markForExport(trx, dialect, span);
+}
+
+/** Every done day inside one of `spans` (rows from_day, to_day; to_day null for open)
+ *  must be computed again, for `reason` (an input changed). Called in the transaction that
+ *  changed the input, so a crash cannot lose it. */
+export async function invalidateDays(trx: Kysely<any>, spans: RawBuilder<unknown>, reason: string): Promise<void> {
+  await sql`update run_log set stale = ${reason} where stale is null and exists (
+    select 1 from (${spans}) s
+    where snapshot_date >= s.from_day and (s.to_day is null or snapshot_date <= s.to_day))`.execute(trx);
+}
+
+/** Every done day of every scorecard must be computed again. */
+export async function invalidateAll(trx: Kysely<any>, reason: string): Promise<void> {
+  await sql`update run_log set stale = ${reason} where stale is null`.execute(trx);
+}
+
+const SNAPSHOT_TABLES = [
+  { table: 'score_snapshots', column: 'snapshot_date' },
+  { table: 'health_snapshots', column: 'snapshot_date' },
+  { table: 'alerts', column: 'alert_date' },
+] as const;
+
+/** Removes what a fresh project would not have: the days of a scorecard outside the days
+ *  it now covers, and every row of a scorecard that no longer exists. The days whose rows
+ *  go are marked for export, so their partitions change too. */
+export async function pruneOutside(
+  db: Kysely<any>,
+  scorecards: Scorecard[],
+  span: { from: string; to: string },
+): Promise<number> {
+  const ids = scorecards.map((s) => s.id);
+  const keep = (column: string) => sql`(${sql.ref(column)} between cast(${span.from} as date) and cast(${span.to} as date)
+    ${ids.length ? sql`and scorecard in (${sql.join(ids)})` : sql``})`;
+  let removed = 0;
+  await db.transaction().execute(async (trx) => {
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from run_log where not ${keep('snapshot_date')}`.execute(trx);
+    removed = rows[0]?.n ?? 0;
+    if (removed === 0) return;
+    for (const { table, column } of SNAPSHOT_TABLES) {
+      await sql`insert or ignore into export_pending select distinct ${sql.ref(column)} from ${sql.table(table)} where not ${keep(column)}`.execute(trx);
+      await sql`delete from ${sql.table(table)} where not ${keep(column)}`.execute(trx);
+    }
+    await sql`delete from run_log where not ${keep('snapshot_date')}`.execute(trx);
+  });
+  return removed;
+}
+
+export interface PendingDays {
+  scorecard: string;
+  reason: string;
+  days: number;
+  first: string;
+  last: string;
+}
+
+/** Done days that must be computed again, grouped by scorecard and reason (for `status`). */
+export async function staleDays(db: Kysely<any>, scorecards: Scorecard[]): Promise<PendingDays[]> {
+  const versions = scorecards.map((s) => sql`(${s.id}, ${s.version})`);
+  const current = versions.length
+    ? sql`(select * from (values ${sql.join(versions)}) v(scorecard, version))`
+    : sql`(select null::varchar as scorecard, null::varchar as version where false)`;
+  const { rows } = await sql<PendingDays>`
+    select r.scorecard,
+           coalesce(r.stale, case when v.version is null then 'the scorecard no longer exists'
+                                  else 'the definition changed' end) as reason,
+           count(*)::int as days, min(r.snapshot_date)::varchar as first, max(r.snapshot_date)::varchar as last
+    from run_log r left join ${current} v using (scorecard)
+    where r.stale is not null or v.version is distinct from r.definition_version
+    group by all order by 1, 4`.execute(db);
+  return rows;
+}
+
+export interface MaterialisedVersion {
+  scorecard: string;
+  definition_version: string;
+  days: number;
+  first: string;
+  last: string;
+}
+
+export async function materialisedVersions(db: Kysely<any>): Promise<MaterialisedVersion[]> {
+  const { rows } = await sql<MaterialisedVersion>`
+    select scorecard, definition_version, count(*)::int as days, min(snapshot_date) as first, max(snapshot_date) as last
+    from run_log group by scorecard, definition_version order by scorecard, first`.execute(db);
+  return rows;
+}
+
+/** The last materialised day of a scorecard, if any. */
+export async function lastDoneDay(db: Kysely<any>, scorecard: string): Promise<string | undefined> {
+  const { rows } = await sql<{ day: string | null }>`select max(snapshot_date) as day from run_log where scorecard = ${scorecard}`.execute(db);
+  return rows[0]?.day ?? undefined;
+}
+
+export async function isDone(db: Kysely<any>, scorecard: string, day: string): Promise<boolean> {
+  const { rows } = await sql<{ n: number }>`
+    select count(*)::int as n from run_log where scorecard = ${scorecard} and snapshot_date = cast(${day} as date)`.execute(db);
+  return (rows[0]?.n ?? 0) > 0;
+}
+
+/** Keeps the materialised days equal to what a fresh project would cover: when the first
+ *  covered day moves, every day is computed again (alerts near the start compare with days
+ *  that appear or disappear); days outside the cover, and scorecards that no longer exist,
+ *  are removed. Returns the scorecard-days removed. */
+export async function reconcileCoverage(db: Kysely<any>, scorecards: Scorecard[], covered: { from: string; to: string }): Promise<number> {
+  const previous = await getSetting(db, 'covered_from');
+  if (previous !== covered.from) {
+    await db.transaction().execute(async (trx) => {
+      if (previous !== undefined) await invalidateAll(trx, `the first covered day moved from ${previous} to ${covered.from}`);
+      await setSetting(trx, 'covered_from', covered.from);
+    });
+  }
+  return pruneOutside(db, scorecards, covered);
+}
