@@ -25,6 +25,9 @@ async function problems(...lines: string[]): Promise<string> {
   return (e as ValidationError).message;
 }
 
+/** What every file source gets unless it says otherwise (SPEC §2). */
+const BAD_ROWS = { onBadRows: 'fail', validRange: { from: '2000-01-01' } };
+
 const EVENT_COLUMNS = { account_id: 'account_id', event: 'event', timestamp: 'timestamp', user_id: 'user_id', event_id: 'event_id' };
 
 describe('loadProject', () => {
@@ -56,15 +59,16 @@ describe('loadProject', () => {
       definitions: path.join(dir, 'definitions'),
       export: { path: path.join(dir, 'out'), formats: ['parquet'] },
       sources: {
-        events: { path: 'data/events/*.parquet', format: 'parquet', columns: { ...EVENT_COLUMNS, timestamp: 'ts' } },
+        events: { path: 'data/events/*.parquet', format: 'parquet', columns: { ...EVENT_COLUMNS, timestamp: 'ts' }, ...BAD_ROWS },
         attributes: {
           path: 'data/attributes.csv',
           format: 'csv',
           layout: 'long',
           columns: { account_id: 'account_id', attribute: 'attribute', value: 'value', observed_at: 'observed_at' },
+          ...BAD_ROWS,
         },
-        accounts: { path: 'data/accounts.csv', format: 'csv', columns: { account_id: 'account_id', created_at: 'created_at' } },
-        churn: { kind: 'file', path: 'data/churn.csv', format: 'csv', columns: { account_id: 'account_id', churned_at: 'churned_at' } },
+        accounts: { path: 'data/accounts.csv', format: 'csv', columns: { account_id: 'account_id', created_at: 'created_at' }, ...BAD_ROWS },
+        churn: { kind: 'file', path: 'data/churn.csv', format: 'csv', columns: { account_id: 'account_id', churned_at: 'churned_at' }, ...BAD_ROWS },
         overrides: {
           path: 'data/overrides.csv',
           format: 'csv',
@@ -79,6 +83,7 @@ describe('loadProject', () => {
             starts_on: 'starts_on',
             ends_on: 'ends_on',
           },
+          ...BAD_ROWS,
         },
       },
     });
@@ -93,8 +98,30 @@ describe('loadProject', () => {
       lookback: 3,
       definitions: path.join(dir, 'definitions'),
       export: { path: path.join(dir, 'out'), formats: ['parquet'] },
-      sources: { events: { path: 'data/events.ndjson', format: 'json', columns: EVENT_COLUMNS } },
+      sources: { events: { path: 'data/events.ndjson', format: 'json', columns: EVENT_COLUMNS, ...BAD_ROWS } },
     });
+  });
+
+  it("gives each source the project's on_bad_rows and valid_range unless it has its own", async () => {
+    const config = await load(
+      'on_bad_rows: skip',
+      'valid_range: { from: 2020-01-01, to: 2030-12-31 }',
+      'sources:',
+      '  events: { path: data/events.csv, on_bad_rows: fail }',
+      '  churn: { path: data/churn.csv, valid_range: { from: 2010-06-01 } }',
+    );
+    expect(config.sources.events).toMatchObject({ onBadRows: 'fail', validRange: { from: '2020-01-01', to: '2030-12-31' } });
+    expect(config.sources.churn).toMatchObject({ onBadRows: 'skip', validRange: { from: '2010-06-01' } });
+  });
+
+  it('rejects an unknown on_bad_rows and a valid_range that ends before it starts', async () => {
+    const message = await problems(
+      'on_bad_rows: ignore',
+      'sources:',
+      '  events: { path: data/events.csv, valid_range: { from: 2025-01-01, to: 2024-01-01 } }',
+    );
+    expect(message).toMatch(/^healthscore.yaml:1 on_bad_rows: expected one of fail, skip$/m);
+    expect(message).toMatch(/^healthscore.yaml:3 sources.events.valid_range: "from" is after "to"/m);
   });
 
   it.each([
@@ -128,6 +155,7 @@ describe('loadProject', () => {
       format: 'parquet',
       layout: 'wide',
       columns: { account_id: 'account_id', observed_at: 'day' },
+      ...BAD_ROWS,
     });
     expect(config.sources.churn).toEqual({ kind: 'event', event: "it's; cancelled" });
   });
