@@ -25,7 +25,7 @@ const RAW_TABLES = [
   // Rows a source with `on_bad_rows: skip` set aside: where, why, and the row as read.
   sql`create table if not exists rejected_rows (
     source varchar not null, file_key varchar not null, line bigint not null, "column" varchar not null,
-    reason varchar not null, raw varchar)`,
+    reason varchar not null, raw varchar)`, // raw: the row as JSON
 ];
 
 const MODEL_TABLES = [

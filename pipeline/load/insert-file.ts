@@ -31,7 +31,7 @@ export async function insertFile(
     const checks = [...target.checks(col, dialect, config.timezone), ...rangeChecks(target, col, dialect, config.timezone, plan.validRange)];
     const lineOffset = source.format === 'csv' ? 1 : 0;
     // Line numbers are taken before any row is set aside, so they stay the file's.
-    const numbered = sql`(select row_number() over () + ${sql.lit(lineOffset)} as __hs_line, cast(r as varchar) as __hs_raw, r.*
+    const numbered = sql`(select row_number() over () + ${sql.lit(lineOffset)} as __hs_line, cast(to_json(r) as varchar) as __hs_raw, r.*
       from ${reader} r)`;
     const expressions = target.columns(col, eventProperties(target, columns, fileColumns), dialect, config.timezone, sql.ref('__hs_line'));
     const selectList = sql.join([
