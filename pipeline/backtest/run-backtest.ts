@@ -61,7 +61,7 @@ export async function runBacktest(
   } = {},
 ): Promise<BacktestRun> {
   const { compare } = options;
-  const bounds = await loadForScoring(db, config, dialect);
+  const bounds = await loadForScoring(db, config, dialect, scorecards);
   const { days, censored, lastObservable } = evaluationDays(range, bounds);
   const span = { from: days[0]!, to: days[days.length - 1]! };
 

@@ -132,7 +132,7 @@ async function removeStale(final: string, ext: string, target: ExportTarget, day
 
 /** Staging folders of an export that was killed: the warehouse lock this process holds
  *  means no other export of the project is under way. */
-async function removeStaging(path: string): Promise<void> {
+export async function removeStaging(path: string): Promise<void> {
   for (const name of await subfolders(path)) {
     if (name.startsWith('.staging-')) await rm(join(path, name), { recursive: true, force: true });
   }

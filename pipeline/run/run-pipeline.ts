@@ -3,7 +3,7 @@ import { ensureWarehouseTables } from '../../models/warehouse-tables.ts';
 import { compileScorecard } from '../compile/compile-scorecard.ts';
 import type { SqlDialect } from '../compile/dialect.ts';
 import type { MeasureStrategy } from '../compile/measure-strategy.ts';
-import { exportTables } from '../export/export-tables.ts';
+import { exportTables, removeStaging } from '../export/export-tables.ts';
 import { UsageError } from '../errors.ts';
 import type { ProjectConfig, Scorecard } from '../ir/types.ts';
 import { loadSources, type LoadSummary } from '../load/load-sources.ts';
@@ -127,6 +127,7 @@ export async function runPipeline(
 async function exportOwed(db: Kysely<any>, config: ProjectConfig, dialect: SqlDialect): Promise<number> {
   const fingerprint = exportFingerprint(config.export);
   const owed = await owedExport(db, fingerprint);
+  await removeStaging(config.export.path);
   if (!owed.all && owed.days.length === 0) return 0;
   const files = await exportTables(db, dialect, { ...config.export, ...(!owed.all && { days: owed.days }), prune: true });
   await exportDone(db, fingerprint, owed);
@@ -135,10 +136,11 @@ async function exportOwed(db: Kysely<any>, config: ProjectConfig, dialect: SqlDi
 
 /** For commands that score on demand (backtest, preview): loads new files, then gives the
  *  days that can be scored — from start_date or the first day with data, whichever is
- *  later, to the last event day — and the first day with data (where windows may start). */
-export async function loadForScoring(db: Kysely<any>, config: ProjectConfig, dialect: SqlDialect) {
+ *  later, to the last event day — and the first day with data (where windows may start).
+ *  With every scorecard of the project, overrides are checked before the load commits. */
+export async function loadForScoring(db: Kysely<any>, config: ProjectConfig, dialect: SqlDialect, scorecards?: Scorecard[]) {
   await ensureWarehouseTables(db);
-  await loadSources(db, config, dialect);
+  await loadSources(db, config, dialect, scorecards ? { scorecards } : {});
   const bounds = await dataBounds(db);
   if (!bounds) throw new UsageError('no events are loaded yet: add event files to the events source first');
   const first = config.startDate && config.startDate > bounds.first ? config.startDate : bounds.first;
