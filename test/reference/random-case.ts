@@ -565,8 +565,9 @@ export function randomScorecard(rng: Rng, id: string): RandomScorecard {
   for (let i = 1; i <= alertCount; i++) {
     const when: Doc = rng.chance(0.5)
       ? { band_became: rng.pick(cardBands).label }
-      // Points that are exact in binary, so a drop of exactly P is exactly on the border.
-      : { score_dropped_by: rng.pick([0.5, 1, 2, 2.5, scale / 4]), within: `${rng.int(1, 7)}d` };
+      // Points exact in binary, some of them steps between the scores of steps and maps
+      // (0, scale/4, scale/2, scale), so that drops of exactly P occur.
+      : { score_dropped_by: rng.pick([0.5, 1, 2.5, scale / 4, scale / 2, scale / 2]), within: `${rng.int(1, 7)}d` };
     alerts.push({ id: `al${i}`, when });
   }
 
