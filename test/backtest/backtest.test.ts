@@ -29,13 +29,20 @@ const ACCOUNTS: Record<string, { every: number; until?: string }> = {
   c: { every: 2, until: '2025-02-09' },
 };
 const CHURN = csv([['account_id', 'churned_at'], ['b', '2025-01-20'], ['c', '2025-02-10']]);
-const DEFINITION = (worst: number, best: number) => `scorecard: s
+/** Two scores, so that the per-score figures are not the global ones by construction;
+ *  `flipped` scores 10 − x instead of x for both. */
+const DEFINITION = (flipped = false) => {
+  const range = (lo: number, hi: number) => (flipped ? `worst: ${hi}, best: ${lo}` : `worst: ${lo}, best: ${hi}`);
+  return `scorecard: s
 bands: [{ label: red, from: 0 }, { label: yellow, from: 3 }, { label: green, from: 7 }]
 measures:
   logins: { event: login, window: 7d }
+  recent: { event: login, window: 2d }
 scores:
-  - { id: logins, measure: logins, worst: ${worst}, best: ${best} }
+  - { id: logins, measure: logins, ${range(0, 7)} }
+  - { id: recent, measure: recent, ${range(0, 2)} }
 `;
+};
 
 function events(alterAfter?: string): (string | number)[][] {
   const rows: (string | number)[][] = [['account_id', 'event', 'timestamp', 'user_id', 'event_id']];
@@ -58,7 +65,7 @@ async function project(rows = events()): Promise<{ p: TempProject; config: Proje
   await p.write('events/e.csv', csv(rows));
   await p.write('attributes.csv', csv([['account_id', 'attribute', 'value', 'observed_at']]));
   await p.write('churn.csv', CHURN);
-  await p.write('definitions/s.yaml', DEFINITION(0, 7));
+  await p.write('definitions/s.yaml', DEFINITION());
   const config = p.config({
     sources: {
       ...p.config().sources,
@@ -105,7 +112,17 @@ describe('backtest', () => {
     expect(rows).toHaveLength(35);
     const churned = (a: string, t: string) => (a === 'b' && t === '2025-01-15') || (a === 'c' && t === '2025-02-05');
     expect(r.global.auc).toBeCloseTo(bruteAuc(rows.map((x) => ({ score: x.score, churned: churned(x.account_id, x.t) }))), 12);
-    expect(r.scores['logins']!.auc).toBe(r.global.auc);
+    // Each score's AUC, by brute force over its own score_snapshots rows of the same samples.
+    const perScore = await wh.query<{ account_id: string; t: string; score_id: string; score: number }>(sql`
+      select account_id, cast(snapshot_date as varchar) as t, score_id, score from score_snapshots
+      where (account_id, snapshot_date) in (select account_id, snapshot_date from health_snapshots
+        where snapshot_date in (${sql.join(['2025-01-08', '2025-01-15', '2025-01-22', '2025-01-29', '2025-02-05', '2025-02-12', '2025-02-19'].map((d) => sql`${d}::date`))}))`);
+    expect(perScore).toHaveLength(2 * 35);
+    const aucOf = (id: string) => bruteAuc(perScore.filter((x) => x.score_id === id).map((x) => ({ score: x.score, churned: churned(x.account_id, x.t) })));
+    expect(r.scores['logins']!.auc).toBeCloseTo(aucOf('logins'), 12);
+    expect(r.scores['recent']!.auc).toBeCloseTo(aucOf('recent'), 12);
+    // The two scores rank differently, so neither per-score figure could be the global one copied.
+    expect(aucOf('recent')).not.toBeCloseTo(aucOf('logins'), 6);
     expect(r.notes.some((n) => /only 2 churner/.test(n))).toBe(true);
   });
 
@@ -157,8 +174,8 @@ describe('backtest', () => {
 
   it('compares a second definitions folder on the same samples without touching the snapshots', async () => {
     const { p, config } = await project();
-    await p.write('same/s.yaml', DEFINITION(0, 7));
-    await p.write('flipped/s.yaml', DEFINITION(7, 0));
+    await p.write('same/s.yaml', DEFINITION());
+    await p.write('flipped/s.yaml', DEFINITION(true));
     const range = { horizon: 10, step: 7, from: '2025-01-08' };
     const plain = (await backtest(p, config, range)).result;
     const wh = await p.warehouse();

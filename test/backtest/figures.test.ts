@@ -61,8 +61,22 @@ describe('backtest figures', () => {
     expect(f.worst_band_recall).toBe(0.5);
     // Churners 1 and 5 against others 2,7,8,9,9.5,10: 6 + 5 wins of 12.
     expect(f.auc).toBeCloseTo(11 / 12, 12);
-    expect(f.auc_ci95![0]).toBeLessThan(f.auc!);
-    expect(f.auc_ci95![1]).toBeLessThanOrEqual(1);
+    // Hanley–McNeil with A = 11/12, 2 churners, 6 others: Q1 = A/(2−A) = 11/13,
+    // Q2 = 2A²/(1+A) = 121/138, var = (A(1−A) + 1·(Q1−A²) + 5·(Q2−A²)) / 12 = 11407/516672
+    // ≈ 0.0220778, SE ≈ 0.148586, ±1.96·SE ≈ 0.291229: [0.625438, 1.2079 → capped at 1].
+    expect(f.auc_ci95![0]).toBeCloseTo(0.625438, 6);
+    expect(f.auc_ci95![1]).toBe(1);
+  });
+
+  it('gives the Hanley–McNeil 95% interval of the AUC, capped to [0, 1]', async () => {
+    const figures = await computeFigures(wh.db, () => BANDS);
+    // A = 3/4, 2 churners, 3 others: Q1 = 3/5, Q2 = 9/14, var = (3/16 + 1·(3/5 − 9/16)
+    // + 2·(9/14 − 9/16)) / 6 = 9/140, SE ≈ 0.253546, ±1.96·SE ≈ 0.496951.
+    expect(figures('primary', 'ties')!.auc_ci95![0]).toBeCloseTo(0.253049, 6);
+    expect(figures('primary', 'ties')!.auc_ci95![1]).toBe(1);
+    // A = 1 and A = 0 have no variance: the interval is the point.
+    expect(figures('primary', 'perfect')!.auc_ci95).toEqual([1, 1]);
+    expect(figures('primary', 'inverted')!.auc_ci95).toEqual([0, 0]);
   });
 
   it('draws the ROC from (0,0) to (1,1) and the histogram as shares of each group', async () => {

@@ -176,6 +176,12 @@ describe('generate (warning signs)', () => {
         (SELECT count(*) FROM (SELECT account_id, churned_at FROM read_csv(${ch})
                                EXCEPT ALL SELECT account_id, ts::DATE FROM read_parquet(${ev}) WHERE event = 'cancelled')) AS b`);
     expect(r).toEqual({ a: 0n, b: 0n });
+    // A reactivation is activity after a cancellation: every churn row followed by a later
+    // event of its account is one, and there is none other.
+    expect(summary.reactivations).toBeGreaterThan(0);
+    const [back] = await rows(`SELECT count(*) AS n FROM read_csv(${ch}) c
+      WHERE EXISTS (SELECT 1 FROM read_parquet(${ev}) e WHERE e.account_id = c.account_id AND e.ts::DATE > c.churned_at)`);
+    expect(back!.n).toBe(BigInt(summary.reactivations));
   });
 
   it("churners log in less in their last 14 days than 60–90 days before cancelling", async () => {

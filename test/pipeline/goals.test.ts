@@ -29,15 +29,16 @@ scores:
     where day(snapshot_date) in (2, 4, 6, 10, 12) order by all`);
   const value = (account: string, score: string, day: number) =>
     rows.find((r) => r.account_id === account && r.score_id === score && r.d === day)?.raw_value;
+  // Scores carry 4 decimals: compare at that precision (the default accepts ±0.005).
   // a since Jan 1: expected = 10 × min(1, days / 10).
-  expect(value('a', 'onboarding', 2)).toBeCloseTo(4 / 2); // ahead of the line
-  expect(value('a', 'onboarding', 6)).toBeCloseTo(6 / 6);
-  expect(value('a', 'onboarding', 12)).toBeCloseTo(6 / 10); // after the period the target is fixed
+  expect(value('a', 'onboarding', 2)).toBeCloseTo(4 / 2, 4); // ahead of the line
+  expect(value('a', 'onboarding', 6)).toBeCloseTo(6 / 6, 4);
+  expect(value('a', 'onboarding', 12)).toBeCloseTo(6 / 10, 4); // after the period the target is fixed
   // b's first day is Dec 20: the first 12 calls of January against the full target.
-  expect(value('b', 'onboarding', 12)).toBeCloseTo(12 / 10);
+  expect(value('b', 'onboarding', 12)).toBeCloseTo(12 / 10, 4);
   // b's contract starts Jan 5: missing before, counted from Jan 5 on.
   expect(value('b', 'contract', 4)).toBeNull();
-  expect(value('b', 'contract', 6)).toBeCloseTo(2 / 2);
-  expect(value('b', 'contract', 12)).toBeCloseTo(8 / 8);
+  expect(value('b', 'contract', 6)).toBeCloseTo(2 / 2, 4);
+  expect(value('b', 'contract', 12)).toBeCloseTo(8 / 8, 4);
   expect(value('a', 'contract', 6)).toBeNull(); // no contract_start attribute
 });

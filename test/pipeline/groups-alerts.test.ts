@@ -65,3 +65,60 @@ it('writes alerts on the days they fire, and the same alerts after a re-run', as
   await project.run({ fullRefresh: true });
   expect(await alerts()).toEqual(expected);
 });
+
+it('fires alerts at their borders: a drop of exactly the points, a score exactly on a band border, and exactly `within` days back, across batch edges', async () => {
+  project = await tempProject();
+  // The score is the attribute v itself (worst 0, best 10), so each account's score series
+  // is set by hand: [day, v] observations, held until the next one.
+  const series: Record<string, [number, number][]> = {
+    // score_dropped_by 2 within 3d, around a drop of exactly 2 (8 → 6 on day 2).
+    drop_less: [[1, 8], [2, 6.0001]],
+    drop_exact: [[1, 8], [2, 6]],
+    drop_more: [[1, 8], [2, 5.9999]],
+    // band_became red, around the red/yellow border at 3 (a border belongs to the upper band).
+    red_above: [[1, 4], [2, 3.0001]],
+    red_at: [[1, 4], [2, 3]],
+    red_below: [[1, 4], [2, 2.9999]],
+    red_from_border: [[1, 3], [2, 2.9999]],
+    red_stays_red: [[1, 2.9999], [2, 1]],
+    // A drop on the first day of the second batch, compared with days of the first.
+    batch_edge: [[1, 5], [4, 2]],
+  };
+  const accounts = Object.keys(series);
+  await project.write('events/e.csv', csv([
+    ['account_id', 'event', 'timestamp'],
+    ...accounts.flatMap((a) => [[a, 'seen', '2025-01-01 09:00:00'], [a, 'seen', '2025-01-06 09:00:00']]),
+  ]));
+  await project.write('attributes.csv', csv([
+    ['account_id', 'attribute', 'value', 'observed_at'],
+    ...accounts.flatMap((a) => series[a]!.map(([d, v]) => [a, 'v', v, `2025-01-0${d}`])),
+  ]));
+  await project.write('definitions/s.yaml', [
+    'scorecard: s', BANDS,
+    'measures: { v: { attribute: v } }',
+    'scores: [{ id: v, measure: v, worst: 0, best: 10 }]',
+    'alerts:',
+    '  - { id: to_red, when: { band_became: red } }',
+    '  - { id: drop, when: { score_dropped_by: 2, within: 3d } }',
+  ].join('\n'));
+  await project.run({ span: { to: '2025-01-03' } });
+  const second = await project.run({ span: { to: '2025-01-06' }, lookback: 1 });
+  expect(second.materialised['s']).toEqual([{ from: '2025-01-04', to: '2025-01-06' }]);
+  const wh = await project.warehouse();
+  const alerts = () => wh.query(sql`select day(alert_date) as d, account_id, alert_id, from_score, to_score from alerts order by all`);
+  const expected = [
+    { d: 2, account_id: 'red_below', alert_id: 'to_red', from_score: 4, to_score: 2.9999 },
+    { d: 2, account_id: 'red_from_border', alert_id: 'to_red', from_score: 3, to_score: 2.9999 },
+    // Day 4 compares with day 1, exactly 3 days back: 6 ≤ 8 − 2 fires, 6.0001 does not. On
+    // day 5 the drop is 4 days old (day 2 is already low): nothing fires.
+    { d: 4, account_id: 'batch_edge', alert_id: 'drop', from_score: 5, to_score: 2 },
+    { d: 4, account_id: 'batch_edge', alert_id: 'to_red', from_score: 5, to_score: 2 },
+    { d: 4, account_id: 'drop_exact', alert_id: 'drop', from_score: 8, to_score: 6 },
+    { d: 4, account_id: 'drop_more', alert_id: 'drop', from_score: 8, to_score: 5.9999 },
+    { d: 5, account_id: 'batch_edge', alert_id: 'drop', from_score: 5, to_score: 2 },
+    { d: 6, account_id: 'batch_edge', alert_id: 'drop', from_score: 5, to_score: 2 },
+  ];
+  expect(await alerts()).toEqual(expected);
+  await project.run({ fullRefresh: true });
+  expect(await alerts()).toEqual(expected);
+});

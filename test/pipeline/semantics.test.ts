@@ -322,4 +322,41 @@ describe('churn', () => {
     const days = await wh.query<{ d: string }>(sql`select cast(snapshot_date as varchar) as d from health_snapshots where account_id = 'a' order by 1`);
     expect(days.map((r) => r.d)).toEqual(['2025-01-01', '2025-01-02', '2025-01-06', '2025-01-07', '2025-01-08']);
   });
+
+  // The spine leaves out accounts churned through a whole batch [from, to]; an account back
+  // on `to` itself is scored that day, so it must not be left out (back_on > to, not ≥).
+  for (const measureStrategy of ['spine', 'range'] as const) {
+    it(`scores an account reactivated on the last day of an incremental batch (${measureStrategy})`, async () => {
+      project = await tempProject();
+      const events = [
+        EVENT_HEADER,
+        ['a', 'login', '2025-01-01 10:00:00', null, null],
+        ['a', 'cancelled', '2025-01-02 10:00:00', null, null],
+        ['a', 'login', '2025-01-08 10:00:00', null, null], // back on the batch's last day
+        ['c', 'login', '2025-01-01 10:00:00', null, null],
+        ['c', 'cancelled', '2025-01-02 10:00:00', null, null],
+        ['c', 'login', '2025-01-09 10:00:00', null, null], // back the day after the batch
+      ];
+      for (let d = 1; d <= 9; d++) events.push(['b', 'login', `2025-01-0${d} 09:00:00`, null, null]);
+      await project.write('events/e.csv', csv(events));
+      await project.write('attributes.csv', csv([ATTRIBUTE_HEADER]));
+      await project.write('definitions/d.yaml', `scorecard: s\n${BANDS}\nmeasures: { n: { event: login, window: 3d } }\nscores: [{ id: n, measure: n, worst: 0, best: 2 }]`);
+      const config = { sources: { ...project.config().sources, churn: { kind: 'event' as const, event: 'cancelled' } } };
+      await project.run({ config, measureStrategy, span: { to: '2025-01-05' } });
+      const second = await project.run({ config, measureStrategy, span: { to: '2025-01-08' }, lookback: 1 });
+      expect(second.materialised['s']).toEqual([{ from: '2025-01-06', to: '2025-01-08' }]);
+      const wh = await project.warehouse();
+      const rows = () => wh.query(sql`select account_id, cast(snapshot_date as varchar) as d, score from health_snapshots
+        where account_id <> 'b' order by all`);
+      // a: 1 login in the 3 days to Jan 8 → 5 of 10; c is still churned on Jan 8.
+      const expected = [
+        { account_id: 'a', d: '2025-01-01', score: 5 },
+        { account_id: 'a', d: '2025-01-08', score: 5 },
+        { account_id: 'c', d: '2025-01-01', score: 5 },
+      ];
+      expect(await rows()).toEqual(expected);
+      await project.run({ config, measureStrategy, span: { to: '2025-01-08' }, fullRefresh: true });
+      expect(await rows()).toEqual(expected);
+    });
+  }
 });

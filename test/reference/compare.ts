@@ -3,16 +3,18 @@
 import { sql } from 'kysely';
 import type { Warehouse } from '../../pipeline/engine/warehouse.ts';
 import type { Band, Scorecard } from '../../pipeline/ir/types.ts';
-import { bandOf, type RefHealthRow, type RefScoreRow, type RefSnapshots } from './reference-scorer.ts';
+import { bandOf, dayNumber, dayString, type RefHealthRow, type RefScoreRow, type RefSnapshots } from './reference-scorer.ts';
 
 export type Row = Record<string, unknown>;
 
-export async function pipelineSnapshots(wh: Warehouse, scorecard: string): Promise<{ scores: Row[]; health: Row[] }> {
+export async function pipelineSnapshots(wh: Warehouse, scorecard: string): Promise<{ scores: Row[]; health: Row[]; alerts: Row[] }> {
   const scores = await wh.query(sql`select * from score_snapshots where scorecard = ${scorecard}
     order by snapshot_date, account_id, score_id`);
   const health = await wh.query(sql`select * from health_snapshots where scorecard = ${scorecard}
     order by snapshot_date, account_id`);
-  return { scores, health };
+  const alerts = await wh.query(sql`select cast(alert_date as varchar) as alert_date, * exclude (alert_date) from alerts
+    where scorecard = ${scorecard} order by all`);
+  return { scores, health, alerts };
 }
 
 /** Same number up to float noise (1e-9, relative for large values). */
@@ -44,7 +46,7 @@ function sameReason(actual: unknown, expected: RefHealthRow): boolean {
 }
 
 /** Every difference, as lines of text (empty when the tables agree). */
-export function compareSnapshots(scorecard: Scorecard, actual: { scores: Row[]; health: Row[] }, expected: RefSnapshots): string[] {
+export function compareSnapshots(scorecard: Scorecard, actual: { scores: Row[]; health: Row[]; alerts: Row[] }, expected: RefSnapshots): string[] {
   const problems: string[] = [];
   const scoreKey = (r: { snapshot_date: unknown; account_id: unknown; score_id: unknown }) => `${r.snapshot_date} ${r.account_id} ${r.score_id}`;
   const healthKey = (r: { snapshot_date: unknown; account_id: unknown }) => `${r.snapshot_date} ${r.account_id}`;
@@ -99,6 +101,42 @@ export function compareSnapshots(scorecard: Scorecard, actual: { scores: Row[]; 
   }
   for (const [key, act] of actualHealth) {
     if (!expectedHealth.has(key)) problems.push(`health_snapshots ${key}: unexpected row ${show(act)}`);
+  }
+  problems.push(...compareAlerts(scorecard, actual.alerts, expected));
+  return problems;
+}
+
+/** Alerts must match the reference's, except where a score it compares was near a rounding
+ *  tie (then a score on the very border may fire either way). */
+function compareAlerts(scorecard: Scorecard, actual: Row[], expected: RefSnapshots): string[] {
+  const problems: string[] = [];
+  const key = (r: { alert_date: unknown; account_id: unknown; alert_id: unknown }) => `${r.alert_date} ${r.account_id} ${r.alert_id}`;
+  const tieRows = new Set(expected.health.filter((h) => h.tie).map((h) => `${h.snapshot_date} ${h.account_id}`));
+  const nearTie = (r: Row) => {
+    const alert = scorecard.alerts.find((a) => a.id === r['alert_id']);
+    const back = alert?.when.kind === 'score_dropped_by' ? alert.when.within : 1;
+    const before = dayString(dayNumber(String(r['alert_date'])) - back);
+    return tieRows.has(`${r['alert_date']} ${r['account_id']}`) || tieRows.has(`${before} ${r['account_id']}`);
+  };
+  const actualAlerts = new Map(actual.map((r) => [key(r as never), r]));
+  const expectedAlerts = new Map(expected.alerts.map((r) => [key(r), r]));
+  for (const [k, exp] of expectedAlerts) {
+    const act = actualAlerts.get(k);
+    if (!act) {
+      if (!exp.tie) problems.push(`alerts ${k}: missing row (expected ${show({ ...exp, tie: undefined })})`);
+      continue;
+    }
+    const diffs: string[] = [];
+    for (const column of ['from_band', 'to_band'] as const) {
+      if ((act[column] ?? null) !== exp[column] && !exp.tie) diffs.push(`${column} ${show(act[column])} ≠ ${show(exp[column])}`);
+    }
+    for (const column of ['from_score', 'to_score'] as const) {
+      if (!sameRounded(act[column], exp[column], exp.tie)) diffs.push(`${column} ${show(act[column])} ≠ ${show(exp[column])}`);
+    }
+    if (diffs.length) problems.push(`alerts ${k}: ${diffs.join('; ')}`);
+  }
+  for (const [k, act] of actualAlerts) {
+    if (!expectedAlerts.has(k) && !nearTie(act)) problems.push(`alerts ${k}: unexpected row ${show(act)}`);
   }
   return problems;
 }

@@ -3,7 +3,8 @@
 // integer seed.
 
 import { stringify } from 'yaml';
-import { csv } from '../helpers/temp-project.ts';
+import type { ChurnSource } from '../../pipeline/ir/types.ts';
+import { csv, identity } from '../helpers/temp-project.ts';
 import { dayNumber, dayString, type RefAttribute, type RefData, type RefEvent, type RefOverride } from './reference-scorer.ts';
 
 // ---------------------------------------------------------------- PRNG
@@ -66,6 +67,8 @@ export interface CaseData {
   files: Record<string, string>;
   /** The events as written, for splitting them into instalments. */
   rows: EventRow[];
+  /** The churn source of the project, when the case has churns. */
+  churn?: ChurnSource;
 }
 
 const BASE_DAY = dayNumber('2025-03-01');
@@ -77,8 +80,10 @@ function clock(rng: Rng): string {
 
 /** 4–8 accounts over `dayCount` days, a few hundred events with properties (spread over
  *  two files with different extra columns) and attribute observations, some text, some
- *  several on one day, some observed before an account's first event. */
-export function randomData(rng: Rng, dayCount = rng.int(20, 40)): CaseData {
+ *  several on one day, some observed before an account's first event. In most cases some
+ *  accounts churn around the edges of the run's batches (`batches`: [first, last] day
+ *  indexes; one batch of every day unless given). */
+export function randomData(rng: Rng, dayCount = rng.int(20, 40), batches?: [number, number][]): CaseData {
   const accountCount = rng.int(4, 8);
   const accounts = Array.from({ length: accountCount }, (_, i) => `acc${i + 1}`);
   const lastDay = dayCount - 1;
@@ -125,6 +130,9 @@ export function randomData(rng: Rng, dayCount = rng.int(20, 40)): CaseData {
   }
   addEvent(accounts[0]!, 0);
   addEvent(accounts[0]!, lastDay);
+  // Batches given by the caller: always one account churned through the last batch's
+  // first day and back on its last day.
+  const churns = churnAroundBatches(rng, events, accounts.filter((a) => a !== silent), start, batches ?? [[0, lastDay]], addEvent, batches !== undefined);
 
   const attributes: (RefAttribute & { written: string })[] = [];
   for (const account of accounts) {
@@ -176,16 +184,76 @@ export function randomData(rng: Rng, dayCount = rng.int(20, 40)): CaseData {
   const days: string[] = [];
   for (let d = firstDay; d <= BASE_DAY + lastDay; d++) days.push(dayString(d));
 
+  // The churns come from a churn file or from a churn event (which is then an event like any other).
+  let churn: ChurnSource | undefined;
+  const files = eventFiles(events, attributes);
+  if (churns.length && rng.chance(0.5)) {
+    churn = { kind: 'file', path: 'churn.csv', format: 'csv', columns: identity(['account_id', 'churned_at']) };
+    files['churn.csv'] = csv([['account_id', 'churned_at'], ...churns.map((c) => [c.account, dayString(BASE_DAY + c.day)])]);
+  } else if (churns.length) {
+    churn = { kind: 'event', event: 'cancelled' };
+    for (const c of churns) {
+      addEvent(c.account, c.day);
+      events[events.length - 1]!.event = 'cancelled';
+    }
+    Object.assign(files, eventFiles(events, attributes));
+  }
+
   return {
     data: {
       events: events.map(({ account, event, day, user, properties }) => ({ account, event, day, user, properties })),
       attributes: attributes.map(({ account, attribute, value, day, at }) => ({ account, attribute, value, day, at })),
+      churns: churns.map((c) => ({ account: c.account, day: dayString(BASE_DAY + c.day) })),
     },
     accounts,
     days,
-    files: eventFiles(events, attributes),
+    files,
     rows: events,
+    ...(churn && { churn }),
   };
+}
+
+/** Churns (day indexes) of 1–3 accounts, in 80% of the cases (always when `edgeFirst`),
+ *  placed where the batch logic could go wrong: churned on or before a batch's first day
+ *  and back on its last day, on the day after it, on its first day, or never; or back
+ *  whenever the data has its next event. The account's events between the churn and its
+ *  return are removed (acc1, whose events span the days, is left alone). With `edgeFirst`
+ *  the earliest account is churned through the last batch's first day, back on its last. */
+function churnAroundBatches(
+  rng: Rng,
+  events: EventRow[],
+  accounts: string[],
+  start: Map<string, number>,
+  batches: [number, number][],
+  addEvent: (account: string, day: number) => void,
+  edgeFirst: boolean,
+): { account: string; day: number }[] {
+  const churns: { account: string; day: number }[] = [];
+  const candidates = accounts.slice(1);
+  if (!candidates.length || !(edgeFirst || rng.chance(0.8))) return churns;
+  const lastDay = batches[batches.length - 1]![1];
+  const chosen = rng.sample(candidates, rng.int(1, Math.min(3, candidates.length)));
+  if (edgeFirst) {
+    const earliest = [...candidates].sort((a, b) => start.get(a)! - start.get(b)!)[0]!;
+    chosen.splice(0, chosen.length, earliest, ...chosen.filter((a) => a !== earliest));
+  }
+  for (const [k, account] of chosen.entries()) {
+    const [from, to] = edgeFirst && k === 0 ? batches[batches.length - 1]! : rng.pick(batches);
+    const first = start.get(account)!;
+    if (first >= to) continue;
+    const day = first > from ? rng.int(first, to - 1) : rng.int(Math.max(first, from - 3), from);
+    const back = edgeFirst && k === 0 ? to : rng.pick([to, to, to + 1, from, undefined, 'natural'] as const);
+    churns.push({ account, day });
+    if (back === 'natural') continue;
+    const until = back === undefined || back > lastDay ? Infinity : back;
+    for (let i = events.length - 1; i >= 0; i--) {
+      const e = events[i]!;
+      const d = dayNumber(e.day) - BASE_DAY;
+      if (e.account === account && d > day && d < until) events.splice(i, 1);
+    }
+    if (until !== Infinity && until > day) addEvent(account, until);
+  }
+  return churns;
 }
 
 export type EventRow = RefEvent & { timestamp: string; id: string; file: 'a' | 'b' };
@@ -492,6 +560,17 @@ export function randomScorecard(rng: Rng, id: string): RandomScorecard {
     insights.push(insight);
   }
 
+  const alerts: Doc[] = [];
+  const alertCount = rng.int(0, 2);
+  for (let i = 1; i <= alertCount; i++) {
+    const when: Doc = rng.chance(0.5)
+      ? { band_became: rng.pick(cardBands).label }
+      // Points exact in binary, some of them steps between the scores of steps and maps
+      // (0, scale/4, scale/2, scale), so that drops of exactly P occur.
+      : { score_dropped_by: rng.pick([0.5, 1, 2.5, scale / 4, scale / 2, scale / 2]), within: `${rng.int(1, 7)}d` };
+    alerts.push({ id: `al${i}`, when });
+  }
+
   const doc: Doc = {
     scorecard: id,
     // The default scale is 10.
@@ -503,6 +582,7 @@ export function randomScorecard(rng: Rng, id: string): RandomScorecard {
     measures,
     scores,
     ...(insights.length && { insights }),
+    ...(alerts.length && { alerts }),
   };
   return { id, yaml: stringify(doc), doc };
 }

@@ -1,8 +1,9 @@
-// A deliberately plain reference implementation of the scoring semantics (SPEC §3.1–3.6
-// and §3.8, with goals, account age and manual overrides, but without churn and alerts):
-// every value is recomputed with loops from the raw events, attributes and overrides, one
-// account and one day at a time. It is slow and obviously correct, so the SQL pipeline can
-// be checked against it row by row.
+// A deliberately plain reference implementation of the scoring semantics (SPEC §3.1–3.8:
+// churn and reactivation, goals, account age, manual overrides and alerts): every value is
+// recomputed with loops from the raw events, attributes, churns and overrides, one account
+// and one day at a time. It is slow and obviously correct, so the SQL pipeline can be
+// checked against it row by row. It scores the scorecard read from the generated document
+// (doc-scorecard.ts), not the production parser's IR, so the parser is checked too.
 
 import type { Band, Condition, EventAggregate, Literal, Measure, Scorecard, Score, Signal, Since } from '../../pipeline/ir/types.ts';
 
@@ -49,6 +50,8 @@ export interface RefData {
   events: RefEvent[];
   attributes: RefAttribute[];
   overrides?: RefOverride[];
+  /** Rows of the churn source: the account is churned from `day`. */
+  churns?: { account: string; day: string }[];
 }
 
 export interface RefScoreRow {
@@ -94,9 +97,23 @@ export interface RefHealthRow {
   bandFixed: boolean;
 }
 
+export interface RefAlertRow {
+  alert_date: string;
+  scorecard: string;
+  account_id: string;
+  alert_id: string;
+  from_band: string | null;
+  to_band: string | null;
+  from_score: number | null;
+  to_score: number | null;
+  /** One of the two health rows compared was near a rounding tie. */
+  tie: boolean;
+}
+
 export interface RefSnapshots {
   scores: RefScoreRow[];
   health: RefHealthRow[];
+  alerts: RefAlertRow[];
 }
 
 // ---------------------------------------------------------------- days and numbers
@@ -321,12 +338,22 @@ export function referenceSnapshots(scorecard: Scorecard, data: RefData, days: st
     return best;
   };
 
+  // Churned on d: some churn day c ≤ d with no event of the account in (c, d]. An event on
+  // a later day is a reactivation: scored again from that day on.
+  const churned = (account: string, d: number): boolean =>
+    (data.churns ?? []).some((c) => {
+      const churnDay = dayNumber(c.day);
+      if (c.account !== account || churnDay > d) return false;
+      return !(eventsOf.get(account) ?? []).some((e) => dayNumber(e.day) > churnDay && dayNumber(e.day) <= d);
+    });
+
   const scoreRows: RefScoreRow[] = [];
   const healthRows: RefHealthRow[] = [];
   for (const day of days) {
     const d = dayNumber(day);
     for (const account of [...accounts].sort()) {
       if (firstDay.get(account)! > d) continue;
+      if (churned(account, d)) continue;
       if (!segmentHolds(scorecard.segment, account, d)) continue;
 
       const rows: (RefScoreRow & { group?: string })[] = [];
@@ -414,7 +441,43 @@ export function referenceSnapshots(scorecard: Scorecard, data: RefData, days: st
       });
     }
   }
-  return { scores: scoreRows, health: healthRows };
+  return { scores: scoreRows, health: healthRows, alerts: alertRows(scorecard, healthRows) };
+}
+
+/** Alerts (README "alerts"): on day D, band_became X fires when the band on D is X and the
+ *  band on D − 1 was a better one; score_dropped_by P within N fires when
+ *  score(D) ≤ score(D − N) − P. Both days need a snapshot; a missing value never fires. */
+function alertRows(scorecard: Scorecard, health: RefHealthRow[]): RefAlertRow[] {
+  const byKey = new Map(health.map((h) => [`${h.account_id} ${dayNumber(h.snapshot_date)}`, h]));
+  const rank = (label: string | null) => (label === null ? null : scorecard.bands.findIndex((b) => b.label === label));
+  const rows: RefAlertRow[] = [];
+  for (const today of health) {
+    for (const alert of scorecard.alerts) {
+      const back = alert.when.kind === 'band_became' ? 1 : alert.when.within;
+      const before = byKey.get(`${today.account_id} ${dayNumber(today.snapshot_date) - back}`);
+      if (!before) continue;
+      let fires: boolean;
+      if (alert.when.kind === 'band_became') {
+        const [was, is] = [rank(before.band), rank(today.band)];
+        fires = today.band === alert.when.band && was !== null && is !== null && was > is;
+      } else {
+        fires = today.score !== null && before.score !== null && today.score <= before.score - alert.when.points;
+      }
+      if (!fires) continue;
+      rows.push({
+        alert_date: today.snapshot_date,
+        scorecard: scorecard.id,
+        account_id: today.account_id,
+        alert_id: alert.id,
+        from_band: before.band,
+        to_band: today.band,
+        from_score: before.score,
+        to_score: today.score,
+        tie: today.tie || before.tie,
+      });
+    }
+  }
+  return rows;
 }
 
 function weightedAverage(pairs: [number, number][]): number | null {
