@@ -27,7 +27,7 @@ export function registerStatus(program: Command): void {
         runs: await wh.query<{ run_id: string; started_at: string; finished_at: string | null; status: string; days_materialised: number | null; message: string | null }>(
           sql`select * from runs order by started_at desc limit 1`,
         ),
-      }));
+      }), { readOnly: true, missingAsEmpty: true });
       const result = {
         scorecards: scorecards.map((s) => ({
           id: s.id,
