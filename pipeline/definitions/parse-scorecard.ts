@@ -5,6 +5,7 @@
 import type { Problem } from '../errors.ts';
 import type { Scorecard } from '../ir/types.ts';
 import { resolveScorecard } from './resolve.ts';
+import { checkLookBack, TOO_DEEP, tooDeep } from './run-time-limits.ts';
 import { scorecardSchema } from './scorecard-schema.ts';
 import { toScorecard } from './to-ir.ts';
 import { definitionVersion } from './version.ts';
@@ -25,10 +26,16 @@ export function parseScorecard(text: string, file: string): ParsedScorecard {
     return { ok: false, problems: [{ file, line: 1, path: '', message: 'the file is empty; expected a scorecard definition' }], source };
   }
 
+  // Before the schema: its checker recurses once per level and would overflow the stack.
+  const deep = tooDeep(source.data);
+  if (deep) return { ok: false, problems: [problemAt(source, deep, TOO_DEEP)], source };
+
   const shape = validate(scorecardSchema, source);
   if (!shape.ok) return { ...shape, source };
 
-  const findings = resolveScorecard(shape.value);
+  const resolved = resolveScorecard(shape.value);
+  // Look-backs add up along references, so they are summed only once those resolve.
+  const findings = resolved.length > 0 ? resolved : checkLookBack(shape.value);
   if (findings.length > 0) {
     return { ok: false, problems: findings.map((f) => problemAt(source, f.path, f.message)), source };
   }
