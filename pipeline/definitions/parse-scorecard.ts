@@ -4,6 +4,7 @@
 
 import type { Problem } from '../errors.ts';
 import type { Scorecard } from '../ir/types.ts';
+import { RESERVED_KEY_MESSAGE, reservedKeys } from './reserved-keys.ts';
 import { resolveScorecard } from './resolve.ts';
 import { checkLookBack, TOO_DEEP, tooDeep } from './run-time-limits.ts';
 import { scorecardSchema } from './scorecard-schema.ts';
@@ -29,6 +30,8 @@ export function parseScorecard(text: string, file: string): ParsedScorecard {
   // Before the schema: its checker recurses once per level and would overflow the stack.
   const deep = tooDeep(source.data);
   if (deep) return { ok: false, problems: [problemAt(source, deep, TOO_DEEP)], source };
+  const reserved = reservedKeys(source.data);
+  if (reserved.length > 0) return { ok: false, problems: reserved.map((path) => problemAt(source, path, RESERVED_KEY_MESSAGE)), source };
 
   const shape = validate(scorecardSchema, source);
   if (!shape.ok) return { ...shape, source };
