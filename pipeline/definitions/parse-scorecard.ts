@@ -3,6 +3,7 @@
 // because references cannot be checked in a document whose shape is wrong.
 
 import type { Problem } from '../errors.ts';
+import { dataNames } from './data-names.ts';
 import type { Scorecard } from '../ir/types.ts';
 import { RESERVED_KEY_MESSAGE, reservedKeys } from './reserved-keys.ts';
 import { resolveScorecard } from './resolve.ts';
@@ -44,6 +45,7 @@ export function parseScorecard(text: string, file: string): ParsedScorecard {
   }
 
   const scorecard = toScorecard(shape.value, file);
+  scorecard.source = { dataNames: dataNames(shape.value, source) };
   scorecard.version = definitionVersion(scorecard);
   return { ok: true, scorecard, source };
 }
