@@ -97,6 +97,14 @@ describe('with another process holding the warehouse', () => {
     }
   });
 
+  it('validate still validates, and notes that the data check was skipped', async () => {
+    held = await holder(warehouse, false);
+    const r = await hs(['validate', '--project', tmp.project]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('ok: 1 scorecard (health)\n');
+    expect(r.stderr).toMatch(/^note: the definitions were not checked against the data: the warehouse .+ is in use by another process \(PID \d+, .+\): wait for it to finish, or stop it\n$/);
+  });
+
   it('status and explain still work next to another reader', async () => {
     held = await holder(warehouse, true);
     const status = await hsOk(['status', '--project', tmp.project]);
