@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { duckdb, type SqlDialect } from '../pipeline/compile/dialect.ts';
 import { loadScorecards } from '../pipeline/definitions/load-scorecards.ts';
-import { openWarehouse, type Warehouse } from '../pipeline/engine/warehouse.ts';
+import { openWarehouse, warehouseExists, type Warehouse } from '../pipeline/engine/warehouse.ts';
 import type { ProjectConfig, Scorecard } from '../pipeline/ir/types.ts';
 import { loadProject } from '../pipeline/project/load-project.ts';
 import { ensureWarehouseTables } from '../models/warehouse-tables.ts';
@@ -26,12 +26,27 @@ export async function readProject(options: GlobalOptions): Promise<ProjectContex
   return { config, scorecards, dialect: duckdb };
 }
 
+export interface WarehouseAccess {
+  /** For commands that only read (status, explain, validate's data check): DuckDB's
+   *  READ_ONLY mode, so they can run next to other readers, never create the file and never
+   *  write (no table set-up or migration). */
+  readOnly?: boolean;
+  /** Read-only only: with no warehouse file yet, work on an empty in-memory warehouse
+   *  (every table, no rows) instead of failing with "no warehouse yet". For `status`. */
+  missingAsEmpty?: boolean;
+}
+
 /** Opens the project's warehouse for the duration of `work`, and always closes it (DuckDB
  *  holds a file lock while it is open). */
-export async function withWarehouse<T>(config: ProjectConfig, work: (wh: Warehouse) => Promise<T>): Promise<T> {
-  const wh = await openWarehouse({ path: config.warehouse, memoryLimit: config.memoryLimit });
+export async function withWarehouse<T>(config: ProjectConfig, work: (wh: Warehouse) => Promise<T>, access: WarehouseAccess = {}): Promise<T> {
+  const empty = access.readOnly === true && access.missingAsEmpty === true && !warehouseExists(config.warehouse);
+  const wh = await openWarehouse({
+    path: empty ? ':memory:' : config.warehouse,
+    memoryLimit: config.memoryLimit,
+    readOnly: access.readOnly === true && !empty,
+  });
   try {
-    await ensureWarehouseTables(wh.db);
+    if (!wh.readOnly) await ensureWarehouseTables(wh.db);
     return await work(wh);
   } finally {
     await wh.close();

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { parseDay, parseDays } from '../dates.ts';
 import { print, progressBar } from '../output.ts';
 import type { GlobalOptions } from '../project-context.ts';
-import { UsageError } from '../../pipeline/errors.ts';
 
 interface BacktestOptions {
   scorecard?: string;
@@ -30,6 +29,7 @@ export function registerBacktest(program: Command): void {
       const { resolve, relative } = await import('node:path');
       const { runBacktest } = await import('../../pipeline/backtest/run-backtest.ts');
       const { loadScorecards } = await import('../../pipeline/definitions/load-scorecards.ts');
+      const { comparisonFor } = await import('../../pipeline/backtest/compare-definition.ts');
       const { backtestText } = await import('../render/backtest-text.ts');
       const { readProject, withWarehouse, chooseScorecard } = await import('../project-context.ts');
       const globals = command.optsWithGlobals<GlobalOptions>();
@@ -45,12 +45,7 @@ export function registerBacktest(program: Command): void {
       let compare: { scorecard: import('../../pipeline/ir/types.ts').Scorecard; definitions: string } | undefined;
       if (options.compare) {
         const dir = resolve(options.compare);
-        const others = await loadScorecards(dir, config.root);
-        // The scorecard of the same id, or the folder's only one.
-        const chosen = others.find((s) => s.id === scorecard.id) ?? (others.length === 1 ? others[0] : undefined);
-        if (!chosen) {
-          throw new UsageError(`${options.compare} has no scorecard "${scorecard.id}"${others.length ? ` and several others (${others.map((s) => s.id).join(', ')})` : ''}: nothing to compare with`);
-        }
+        const chosen = comparisonFor(scorecard, await loadScorecards(dir, config.root), options.compare);
         compare = { scorecard: chosen, definitions: relative(process.cwd(), dir) || '.' };
       }
       const bar = progressBar(!globals.json);

@@ -41,7 +41,7 @@ export function registerExplain(program: Command): void {
         }
         if (found.length === 0) throw new UsageError(`no scorecard has a snapshot of account ${account}: ${problems.join('; ')}`);
         return found;
-      });
+      }, { readOnly: true });
       print(globals.json, { account_id: account, scorecards: explained }, () => explained.flatMap((e, i) => [...(i ? [''] : []), ...explainText(e)]));
     });
 }

@@ -15,6 +15,8 @@ export function registerRun(program: Command): void {
       // Loaded on use, so that --help and init start fast.
       const { runPipeline } = await import('../../pipeline/run/run-pipeline.ts');
       const { readProject, withWarehouse } = await import('../project-context.ts');
+      const { dataWarnings } = await import('../../pipeline/definitions/check-against-data.ts');
+      const { printWarnings } = await import('../warnings.ts');
       const globals = command.optsWithGlobals<GlobalOptions>();
       const span = parseSpan(options);
       const { config, scorecards, dialect } = await readProject(globals);
@@ -28,8 +30,9 @@ export function registerRun(program: Command): void {
             if (event.kind === 'load') bar.update(event.done, event.total, `loading ${event.file}`);
             if (event.kind === 'materialise') bar.update(event.done, event.total, `${event.scorecard} ${event.span.from}…${event.span.to}`);
           },
-        }),
+        }).then(async (done) => ({ ...done, warnings: await dataWarnings(wh.db, scorecards, config) })),
       ).finally(() => bar.stop());
+      printWarnings(summary.warnings);
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       print(globals.json, summary, () => [
         ...loadLines(summary.load),

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { comparisonFor } from './compare-definition.ts';
 import type { SqlDialect } from '../compile/dialect.ts';
 import type { ProjectConfig, Scorecard } from '../ir/types.ts';
 import { runStep } from '../run/materialise.ts';
@@ -61,6 +62,7 @@ export async function runBacktest(
   } = {},
 ): Promise<BacktestRun> {
   const { compare } = options;
+  if (compare) comparisonFor(scorecard, [compare.scorecard], compare.definitions);
   const bounds = await loadForScoring(db, config, dialect, scorecards);
   const { days, censored, lastObservable } = evaluationDays(range, bounds);
   const span = { from: days[0]!, to: days[days.length - 1]! };

@@ -1,4 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
+import { stringLiteral } from '../engine/sql-literal.ts';
 
 /** Every SQL difference between engines lives behind this interface, so a PostgreSQL or
  *  warehouse dialect can be added without touching the scoring logic. Methods build
@@ -31,17 +32,17 @@ export const duckdb: SqlDialect = {
   name: 'duckdb',
   dayOf: (value, timezone) => sql`(case
       when length(cast(${value} as varchar)) <= 10 then try_cast(${value} as date)
-      else cast(timezone(${sql.lit(timezone)}, try_cast(${value} as timestamptz)) as date) end)`,
+      else cast(timezone(${stringLiteral(timezone)}, try_cast(${value} as timestamptz)) as date) end)`,
   // NaN and ±inf are not numbers a score can use: DuckDB sorts NaN above every number,
   // so a clamp would give it the best score.
   tryNumber: (value) => sql`(case when isfinite(try_cast(${value} as double)) then try_cast(${value} as double) end)`,
   tryTimestamp: (value) => sql`try_cast(${value} as timestamptz)`,
   tryBoolean: (value) => sql`try_cast(${value} as boolean)`,
   text: (value) => sql`cast(${value} as varchar)`,
-  eventProperty: (properties, name) => sql`json_extract_string(${properties}, ${sql.lit(jsonPointer(name))})`,
+  eventProperty: (properties, name) => sql`json_extract_string(${properties}, ${stringLiteral(jsonPointer(name))})`,
   round: (value, digits) => sql`round(${value}, ${sql.lit(digits)})`,
   addDays: (day, days) => sql`(${day} + ${typeof days === 'number' ? sql.lit(days) : days})`,
-  date: (isoDay) => sql`date ${sql.lit(isoDay)}`,
+  date: (isoDay) => sql`date ${stringLiteral(isoDay)}`,
   sortedNonNullList: (items) =>
     sql`list_sort(list_filter(cast([${sql.join(items)}] as varchar[]), x -> x is not null))`,
   lastNonNull: (value) => sql`last_value(${value} ignore nulls)`,

@@ -81,9 +81,22 @@ export function healthModel(plan: ScorecardPlan, dialect: SqlDialect, into = 'he
 function weightedAverage(members: { value: RawBuilder<unknown>; weight: number }[]): RawBuilder<unknown> {
   const weighted = members.filter((m) => m.weight > 0);
   if (weighted.length === 0) return sql`cast(null as double)`;
-  const numerator = sql.join(weighted.map((m) => sql`coalesce(${m.value} * ${sql.lit(m.weight)}, 0)`), sql` + `);
-  const denominator = sql.join(weighted.map((m) => sql`(case when ${m.value} is null then 0 else ${sql.lit(m.weight)} end)`), sql` + `);
+  const numerator = sumOf(weighted.map((m) => sql`coalesce(${m.value} * ${sql.lit(m.weight)}, 0)`));
+  const denominator = sumOf(weighted.map((m) => sql`(case when ${m.value} is null then 0 else ${sql.lit(m.weight)} end)`));
   return sql`((${numerator}) / nullif(${denominator}, 0))`;
+}
+
+/** Terms per flat `a + b + …` run. DuckDB parses `+` left-deep, one expression level per
+ *  term, and refuses more than 1000 levels (a scorecard of 1000 scores did): longer sums
+ *  are summed in runs of this many, whose sums are summed the same way. */
+export const SUM_RUN = 100;
+
+/** `a + b + …` of any length, nested at most SUM_RUN × log_SUM_RUN(n) deep. */
+export function sumOf(terms: RawBuilder<unknown>[]): RawBuilder<unknown> {
+  if (terms.length <= SUM_RUN) return sql.join(terms, sql` + `);
+  const runs: RawBuilder<unknown>[] = [];
+  for (let i = 0; i < terms.length; i += SUM_RUN) runs.push(sql`(${sql.join(terms.slice(i, i + SUM_RUN), sql` + `)})`);
+  return sumOf(runs);
 }
 
 function globalScore(plan: ScorecardPlan): RawBuilder<unknown> {

@@ -52,7 +52,7 @@ export function planScorecard(scorecard: Scorecard): ScorecardPlan {
   const visit = (name: string): PlannedMeasure => {
     const done = measures.get(name);
     if (done) return done;
-    const measure = scorecard.measures[name];
+    const measure = Object.hasOwn(scorecard.measures, name) ? scorecard.measures[name] : undefined;
     if (!measure) throw new Error(`unknown measure "${name}" (the parser should have rejected it)`);
     let depth = 0;
     let history = 0;

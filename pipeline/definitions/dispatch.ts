@@ -44,7 +44,7 @@ export function byKey<F extends Record<string, z.ZodType>>(
   const list = keys.length > 1 ? `${keys.slice(0, -1).join(', ')} or ${keys[keys.length - 1]}` : keys.join('');
   return dispatch((input) => {
     if (!isMapping(input)) return { reject: `expected ${what} (a mapping with ${list})` };
-    const key = keys.find((k) => k in input);
+    const key = keys.find((k) => Object.hasOwn(input, k));
     if (key !== undefined) return forms[key]! as z.ZodType<z.output<F[keyof F]>>;
     if (fallback) return fallback;
     const typo = Object.keys(input).find((k) => closest(k, keys) !== undefined);

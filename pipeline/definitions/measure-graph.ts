@@ -44,12 +44,12 @@ export function checkMeasureGraph(doc: ScorecardDoc): Finding[] {
 
   for (const { measure, path } of all) {
     for (const ref of references(measure, path)) {
-      if (!(ref.name in named)) findings.push({ path: ref.path, message: unknownMeasure(ref.name, named) });
+      if (!Object.hasOwn(named, ref.name)) findings.push({ path: ref.path, message: unknownMeasure(ref.name, named) });
     }
     // A trend compares with the previous equally long period of an event measure; for
     // anything else there is no natural period, so it must be given.
     if ('trend' in measure && measure.window === undefined) {
-      const of = named[measure.trend];
+      const of = Object.hasOwn(named, measure.trend) ? named[measure.trend] : undefined;
       if (of !== undefined && !('event' in of)) {
         findings.push({ path: [...path, 'window'], message: `missing required key "window" (a trend of ${JSON.stringify(measure.trend)}, which is not an event measure, needs one)` });
       }
@@ -70,7 +70,7 @@ function findCycles(named: Record<string, MeasureDoc>): Finding[] {
     state.set(name, 'visiting');
     stack.push(name);
     for (const ref of references(named[name]!, ['measures', name])) {
-      if (!(ref.name in named)) continue;
+      if (!Object.hasOwn(named, ref.name)) continue;
       const s = state.get(ref.name);
       if (s === undefined) visit(ref.name);
       else if (s === 'visiting') {

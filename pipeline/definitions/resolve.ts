@@ -44,7 +44,7 @@ export function resolveScorecard(doc: ScorecardDoc): Finding[] {
   const bandLabels = doc.bands.map((b) => b.label);
   const findings: Finding[] = [...checkMeasureGraph(doc), ...checkBands(doc.bands, ['bands'], scale)];
   const segment = (name: string | undefined, path: PathSegment[]) => {
-    if (name !== undefined && !(name in (doc.segments ?? {}))) findings.push({ path, message: unknownName('segment', name, doc.segments) });
+    if (name !== undefined && !Object.hasOwn(doc.segments ?? {}, name)) findings.push({ path, message: unknownName('segment', name, doc.segments) });
   };
   const band = (label: string | undefined, path: PathSegment[]) => {
     if (label !== undefined && !bandLabels.includes(label)) {
@@ -63,7 +63,7 @@ export function resolveScorecard(doc: ScorecardDoc): Finding[] {
     const at = ['scores', i];
     if (typeof s.measure === 'string') usedMeasures.push({ name: s.measure, path: [...at, 'measure'] });
     segment(s.segment, [...at, 'segment']);
-    if (s.group !== undefined && !(s.group in (doc.groups ?? {}))) {
+    if (s.group !== undefined && !Object.hasOwn(doc.groups ?? {}, s.group)) {
       findings.push({ path: [...at, 'group'], message: unknownName('group', s.group, doc.groups) });
     }
     if (s.group === undefined && doc.groups !== undefined) {
@@ -87,7 +87,7 @@ export function resolveScorecard(doc: ScorecardDoc): Finding[] {
   });
 
   for (const used of usedMeasures) {
-    if (!(used.name in measures)) findings.push({ path: used.path, message: unknownMeasure(used.name, measures) });
+    if (!Object.hasOwn(measures, used.name)) findings.push({ path: used.path, message: unknownMeasure(used.name, measures) });
   }
   return findings;
 }

@@ -18,10 +18,11 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** First 16 hex chars of sha256 over the normalised IR, without what cannot change a
- *  snapshot row: `file` and `version`, and the documentation fields (names, descriptions,
- *  tags) — rewording a description must not recompute a year of history. */
+ *  snapshot row: `file`, `version`, `source` (line numbers) and the documentation fields
+ *  (names, descriptions, tags) — rewording a description must not recompute a year of
+ *  history. */
 export function definitionVersion(scorecard: Scorecard): string {
-  const { file: _file, version: _version, name: _name, description: _description, ...meaning } = scorecard;
+  const { file: _file, version: _version, name: _name, description: _description, source: _source, ...meaning } = scorecard;
   const scores = meaning.scores.map(({ name: _n, description: _d, tags: _t, ...score }) => score);
   const insights = meaning.insights.map(({ name: _n, ...insight }) => insight);
   const alerts = meaning.alerts.map(({ name: _n, ...alert }) => alert);

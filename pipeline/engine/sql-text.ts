@@ -6,6 +6,7 @@ import {
   PostgresQueryCompiler,
   type RawBuilder,
 } from 'kysely';
+import { quoteString } from './sql-literal.ts';
 
 // Compiles statements to text without a connection, for `healthscore compile` and the
 // golden-SQL tests.
@@ -27,11 +28,14 @@ function compileStatement(statement: RawBuilder<unknown>): { sql: string; parame
  *  (and paste into a DuckDB shell). Never executed: the pipeline always binds values. */
 export function statementText(statement: RawBuilder<unknown>): string {
   const { sql, parameters } = compileStatement(statement);
-  return sql.replace(/\$(\d+)\b/g, (_, n: string) => literal(parameters[Number(n) - 1]));
+  // Quoted strings and identifiers are skipped: a name like "$1" is text, not a parameter.
+  return sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|\$(\d+)\b/g, (match, n: string | undefined) =>
+    n === undefined ? match : literal(parameters[Number(n) - 1]),
+  );
 }
 
 function literal(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return `'${String(value).replaceAll("'", "''")}'`;
+  return quoteString(String(value));
 }

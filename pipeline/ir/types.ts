@@ -166,6 +166,20 @@ export interface Scorecard {
   version: string;
   /** The YAML file it was read from, relative to the project root. */
   file: string;
+  /** Where the YAML says things that only the data can confirm; not part of the meaning
+   *  (version.ts leaves it out, so moving a line recomputes nothing). */
+  source?: { dataNames: DataName[] };
+}
+
+/** An event or event-property name as written in a measure (`event:`, `property:`, a
+ *  `where:` property), with its place in `file`: a name the data never has gives every
+ *  account 0, so `validate` and `run` warn about it. */
+export interface DataName {
+  kind: 'event' | 'property';
+  name: string;
+  line: number;
+  /** `measures.tickets_30d.event`, as in a Problem. */
+  path: string;
 }
 
 // ---------------------------------------------------------------- project

@@ -9,7 +9,7 @@ const logins: EventSelector = { kind: 'names', names: ['login'] };
 
 describe('the SPEC §3 example', () => {
   it('parses to the expected IR', () => {
-    const { version, ...ir } = scorecard(specExample);
+    const { version, source: _source, ...ir } = scorecard(specExample);
     expect(version).toMatch(/^[0-9a-f]{16}$/);
     expect(ir).toEqual({
       id: 'customer_health',

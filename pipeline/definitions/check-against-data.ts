@@ -1,0 +1,66 @@
+// Warnings that need the loaded data: a measure's event or property name that never occurs
+// in it (a typo like `tickets` for `ticket`) validates and runs, and gives every account 0.
+// Only distinct names reach JavaScript, never event rows.
+
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { sql, type Kysely } from 'kysely';
+import { orderProblems, type Problem } from '../errors.ts';
+import type { ProjectConfig, Scorecard } from '../ir/types.ts';
+import { PROJECT_FILE } from '../project/load-project.ts';
+import { didYouMean } from './did-you-mean.ts';
+import { parseYaml } from './yaml-source.ts';
+
+/** One warning per place a scorecard names an event or property that the loaded data does
+ *  not have, in file order; none when nothing is loaded yet (then every name would be). */
+export async function dataWarnings(db: Kysely<any>, scorecards: readonly Scorecard[], config?: Pick<ProjectConfig, 'root' | 'sources'>): Promise<Problem[]> {
+  if (!(await hasEvents(db))) return [];
+  const wanted = scorecards.flatMap((s) => (s.source?.dataNames ?? []).map((n) => ({ ...n, file: s.file })));
+  const churn = config?.sources.churn?.kind === 'event' ? config.sources.churn.event : undefined;
+
+  const warnings: Problem[] = [];
+  if (wanted.some((n) => n.kind === 'event') || churn !== undefined) {
+    // daily_activity holds every event name of raw_events, in far fewer rows.
+    const events = new Set(
+      (await sql<{ event: string }>`select distinct event from daily_activity where event is not null`.execute(db)).rows.map((r) => r.event),
+    );
+    for (const n of wanted) {
+      if (n.kind === 'event' && !events.has(n.name)) {
+        warnings.push({ file: n.file, line: n.line, path: n.path, message: `event ${JSON.stringify(n.name)} never occurs in the loaded data${didYouMean(n.name, events)}` });
+      }
+    }
+    if (churn !== undefined && !events.has(churn)) {
+      warnings.push({ ...(await projectLocation(config!.root, ['sources', 'churn', 'event'])), message: `churn event ${JSON.stringify(churn)} never occurs in the loaded data, so no account churns${didYouMean(churn, events)}` });
+    }
+  }
+  if (wanted.some((n) => n.kind === 'property')) {
+    const properties = new Set(
+      (await sql<{ name: string }>`select distinct unnest(json_keys(properties)) as name from raw_events where properties is not null`.execute(db)).rows.map((r) => r.name),
+    );
+    for (const n of wanted) {
+      if (n.kind === 'property' && !properties.has(n.name)) {
+        warnings.push({ file: n.file, line: n.line, path: n.path, message: `no loaded event has the property ${JSON.stringify(n.name)}${didYouMean(n.name, properties)}` });
+      }
+    }
+  }
+  return orderProblems(warnings);
+}
+
+/** Whether raw_events exists and has a row (a read-only warehouse may predate it). */
+async function hasEvents(db: Kysely<any>): Promise<boolean> {
+  const { rows } = await sql<{ n: number }>`select count(*) as n from duckdb_tables() where table_name = 'raw_events' and schema_name = 'main'`.execute(db);
+  if (!rows[0]?.n) return false;
+  const { rows: any } = await sql<{ n: number }>`select count(*) as n from (select 1 from raw_events limit 1)`.execute(db);
+  return (any[0]?.n ?? 0) > 0;
+}
+
+/** file:line of a key of healthscore.yaml (already validated, so it parses). */
+async function projectLocation(root: string, at: string[]): Promise<Omit<Problem, 'message'>> {
+  const where = { file: PROJECT_FILE, line: 0, path: at.join('.') };
+  try {
+    const parsed = parseYaml(await readFile(path.join(root, PROJECT_FILE), 'utf8'), PROJECT_FILE);
+    return parsed.ok ? { ...where, line: parsed.source.lineOf(at) } : where;
+  } catch {
+    return where;
+  }
+}

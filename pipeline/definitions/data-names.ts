@@ -1,0 +1,45 @@
+// The event and property names a scorecard's measures read, with where each is written,
+// kept in the IR (`source.dataNames`) for the check against the loaded data
+// (check-against-data.ts): a misspelt name validates and runs, and scores every account 0.
+
+import { formatPath, type PathSegment } from '../errors.ts';
+import type { DataName } from '../ir/types.ts';
+import type { ConditionDoc } from './condition-schema.ts';
+import type { MeasureDoc } from './measure-schema.ts';
+import type { ScorecardDoc } from './scorecard-schema.ts';
+import type { YamlSource } from './yaml-source.ts';
+
+interface SignalDoc {
+  event: string | string[];
+  property?: string;
+  where?: ConditionDoc;
+}
+
+export function dataNames(doc: ScorecardDoc, source: YamlSource): DataName[] {
+  const names: DataName[] = [];
+  const add = (kind: DataName['kind'], name: string, path: PathSegment[]) =>
+    names.push({ kind, name, line: source.lineOf(path), path: formatPath(path) });
+
+  const where = (c: ConditionDoc, at: PathSegment[]) => {
+    if ('all' in c) c.all.forEach((sub, i) => where(sub, [...at, 'all', i]));
+    else if ('any' in c) c.any.forEach((sub, i) => where(sub, [...at, 'any', i]));
+    else if ('not' in c) where(c.not, [...at, 'not']);
+    else if (c.property !== undefined) add('property', c.property, [...at, 'property']);
+  };
+  const signal = (s: SignalDoc, at: PathSegment[]) => {
+    if (Array.isArray(s.event)) s.event.forEach((event, j) => add('event', event, [...at, 'event', j]));
+    else if (s.event !== '*') add('event', s.event, [...at, 'event']);
+    if (s.property !== undefined) add('property', s.property, [...at, 'property']);
+    if (s.where !== undefined) where(s.where, [...at, 'where']);
+  };
+  const measure = (m: MeasureDoc, at: PathSegment[]) => {
+    if ('event' in m) signal(m, at);
+    else if ('goal' in m) signal(m.goal, [...at, 'goal']);
+  };
+
+  for (const [name, m] of Object.entries(doc.measures ?? {})) measure(m, ['measures', name]);
+  (doc.scores ?? []).forEach((s, i) => {
+    if (typeof s.measure !== 'string') measure(s.measure, ['scores', i, 'measure']);
+  });
+  return names;
+}

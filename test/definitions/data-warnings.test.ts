@@ -1,0 +1,138 @@
+// A name the loaded data never has (a typo like `tickets` for `ticket`) scores every
+// account 0 without an error: validate and run warn about it, with file:line path.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dataWarnings } from '../../pipeline/definitions/check-against-data.ts';
+import { loadScorecards } from '../../pipeline/definitions/load-scorecards.ts';
+import { formatProblem } from '../../pipeline/errors.ts';
+import { openWarehouse } from '../../pipeline/engine/warehouse.ts';
+import { ensureWarehouseTables } from '../../models/warehouse-tables.ts';
+import { csv, tempProject, type TempProject } from '../helpers/temp-project.ts';
+import { hs, hsJson, type TempDir } from '../cli/helpers.ts';
+import { TINY_CONFIG, tinyProject } from '../cli/tiny-project.ts';
+import { scorecard, yaml } from './helpers.ts';
+
+const DEFINITION = yaml(
+  'scorecard: health', //                                                      1
+  'bands: [{ label: red, from: 0 }]', //                                       2
+  'measures:', //                                                              3
+  '  tickets: { event: tickets, window: 30d }', //                             4  typo
+  '  both: { event: [ticket, logins], window: 30d }', //                       5  second is a typo
+  '  everything: { event: "*", window: 30d }', //                              6
+  '  rows: { event: export, aggregate: sum, property: rowz, window: 30d }', // 7  property typo
+  '  big:', //                                                                 8
+  '    event: export', //                                                      9
+  '    where: { all: [{ property: rows, gt: 1 }, { not: { property: size, eq: 3 } }] }', // 10 size: none
+  '    window: 30d', //                                                        11
+  '  goal: { goal: { event: api_cal, target: 5, within: 30d, since: first_seen } }', // 12
+  'scores:', //                                                                13
+  '  - { id: a, measure: tickets, worst: 0, best: 1 }', //                     14
+  '  - { id: b, measure: { event: signup, window: 7d }, worst: 0, best: 1 }', // 15 no signup
+);
+
+const FILE = 'definitions/health.yaml';
+const EXPECTED = [
+  `${FILE}:4 measures.tickets.event: event "tickets" never occurs in the loaded data (did you mean "ticket"?)`,
+  `${FILE}:5 measures.both.event[1]: event "logins" never occurs in the loaded data (did you mean "login"?)`,
+  `${FILE}:7 measures.rows.property: no loaded event has the property "rowz" (did you mean "rows"?)`,
+  `${FILE}:10 measures.big.where.all[1].not.property: no loaded event has the property "size"`,
+  `${FILE}:12 measures.goal.goal.event: event "api_cal" never occurs in the loaded data (did you mean "api_call"?)`,
+  `${FILE}:15 scores[1].measure.event: event "signup" never occurs in the loaded data`,
+];
+
+describe('dataWarnings', () => {
+  let project: TempProject;
+  beforeAll(async () => {
+    project = await tempProject();
+    await project.write('definitions/health.yaml', DEFINITION);
+    await project.write('events/e.csv', csv([
+      ['account_id', 'event', 'timestamp', 'user_id', 'event_id', 'rows'],
+      ['a1', 'ticket', '2025-01-01T10:00:00Z', 'u1', 'e1', null],
+      ['a1', 'login', '2025-01-01T11:00:00Z', 'u1', 'e2', null],
+      ['a1', 'export', '2025-01-02T10:00:00Z', 'u1', 'e3', 12],
+      ['a2', 'api_call', '2025-01-02T10:00:00Z', 'u2', 'e4', null],
+    ]));
+    await project.write('attributes.csv', csv([['account_id', 'attribute', 'value', 'observed_at']]));
+    await project.run();
+  });
+  afterAll(() => project.cleanup());
+
+  it('names every measure name the data does not have, where it is written, in file order', async () => {
+    const scorecards = await loadScorecards(join(project.root, 'definitions'), project.root);
+    const warnings = await dataWarnings((await project.warehouse()).db, scorecards, project.config());
+    expect(warnings.map(formatProblem)).toEqual(EXPECTED);
+  });
+
+  it('says nothing when every name occurs', async () => {
+    const fine = scorecard(yaml(
+      'scorecard: health',
+      'bands: [{ label: red, from: 0 }]',
+      'measures:',
+      '  rows: { event: [export, ticket], aggregate: max, property: rows, window: 30d, where: { property: rows, gt: 0 } }',
+      '  any: { event: "*", window: 3d }',
+    ));
+    expect(await dataWarnings((await project.warehouse()).db, [fine], project.config())).toEqual([]);
+  });
+
+  it('says nothing before any data is loaded', async () => {
+    const wh = await openWarehouse({ path: ':memory:' });
+    try {
+      expect(await dataWarnings(wh.db, [scorecard(DEFINITION)])).toEqual([]);
+      await ensureWarehouseTables(wh.db);
+      expect(await dataWarnings(wh.db, [scorecard(DEFINITION)])).toEqual([]);
+    } finally {
+      await wh.close();
+    }
+  });
+
+  it('keeps locations out of the definition version', () => {
+    const moved = DEFINITION.replace('measures:\n', '# a comment\n\nmeasures:\n');
+    expect(scorecard(moved).version).toBe(scorecard(DEFINITION).version);
+    expect(scorecard(moved).source!.dataNames[0]!.line).toBe(6);
+  });
+});
+
+describe('validate and run', () => {
+  let tmp: TempDir & { project: string };
+  beforeAll(async () => {
+    tmp = await tinyProject({
+      'healthscore.yaml': `${TINY_CONFIG}  churn: { event: cancelled }\n`,
+      'definitions/health.yaml': yaml(
+        'scorecard: health',
+        'bands: [{ label: red, from: 0 }]',
+        'measures:',
+        '  logins: { event: logins, window: 30d }',
+        'scores:',
+        '  - { id: logins, measure: logins, worst: 0, best: 1 }',
+      ),
+    });
+  });
+  afterAll(() => tmp.cleanup());
+
+  const LOGINS = 'definitions/health.yaml:4 measures.logins.event: event "logins" never occurs in the loaded data (did you mean "login"?)';
+  const CHURN = 'healthscore.yaml:8 sources.churn.event: churn event "cancelled" never occurs in the loaded data, so no account churns';
+
+  it('validate warns nothing before the first run, and creates no warehouse', async () => {
+    const r = await hs(['validate', '--project', tmp.project]);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(existsSync(join(tmp.project, 'warehouse.duckdb'))).toBe(false);
+  });
+
+  it('run warns on stderr, exit 0, and lists the warnings in --json', async () => {
+    const r = await hs(['run', '--project', tmp.project]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(`warning: ${LOGINS}\nwarning: ${CHURN}\n`);
+    expect(r.stdout).toContain('scorecard-day(s) materialised');
+    const json = await hsJson<{ warnings: { file: string; line: number; path: string; message: string }[] }>(['run', '--project', tmp.project]);
+    expect(json.warnings.map(formatProblem)).toEqual([LOGINS, CHURN]);
+  });
+
+  it('validate warns once the data is loaded, exit 0, and lists the warnings in --json', async () => {
+    const r = await hs(['validate', '--project', tmp.project]);
+    expect(r).toMatchObject({ code: 0, stderr: `warning: ${LOGINS}\nwarning: ${CHURN}\n` });
+    const json = await hsJson<{ valid: boolean; warnings: unknown[] }>(['validate', '--project', tmp.project]);
+    expect(json.valid).toBe(true);
+    expect((json.warnings as Parameters<typeof formatProblem>[0][]).map(formatProblem)).toEqual([LOGINS, CHURN]);
+  });
+});
