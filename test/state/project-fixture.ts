@@ -298,8 +298,10 @@ export const EDITS: Record<string, Edit> = {
   async 'add-file'(c) {
     const path = newName(c.m, 'new');
     const last = lastEventDay(c.m);
+    // The nightly case: the next 1 … 3 days (late rows are the kind 'late-events').
     const rows: EventRow[] = [];
-    for (let o = -4; o <= c.r.int(0, 2); o++) for (const a of ACCOUNTS) if (c.r.chance(0.5)) rows.push(...eventsOn(c.m, c.r, a, addDays(last, o), c.r.int(1, 2)));
+    for (let o = 1; o <= c.r.int(1, 3); o++) for (const a of ACCOUNTS) if (c.r.chance(0.6)) rows.push(...eventsOn(c.m, c.r, a, addDays(last, o), c.r.int(1, 3)));
+    if (rows.length === 0) rows.push(...eventsOn(c.m, c.r, 'a', addDays(last, 1), 2));
     c.m.events[path] = rows;
     await writeEvents(c, path);
     return `add ${path} (${rows.length} rows, up to ${rows.map((e) => e.ts.slice(0, 10)).sort().pop()})`;
