@@ -66,14 +66,18 @@ export async function readExport(exportPath: string): Promise<{ files: Record<st
         leftovers.push(`${rel} (0 bytes)`);
         continue;
       }
-      if (path.endsWith('.parquet')) {
-        const reader = await connection.runAndReadAll(`select t::varchar as r from read_parquet('${path.replaceAll("'", "''")}') t order by 1`);
-        files[rel] = reader.getRowObjectsJson().map((row) => String(row['r']));
-      } else if (path.endsWith('.arrow')) {
-        const table = tableFromIPC(await readFile(path));
-        files[rel] = table.toArray().map((row) => JSON.stringify(plain(row.toJSON()))).sort();
-      } else {
-        files[rel] = [(await readFile(path)).toString('base64')];
+      try {
+        if (path.endsWith('.parquet')) {
+          const reader = await connection.runAndReadAll(`select t::varchar as r from read_parquet('${path.replaceAll("'", "''")}') t order by 1`);
+          files[rel] = reader.getRowObjectsJson().map((row) => String(row['r']));
+        } else if (path.endsWith('.arrow')) {
+          const table = tableFromIPC(await readFile(path));
+          files[rel] = table.toArray().map((row) => JSON.stringify(plain(row.toJSON()))).sort();
+        } else {
+          files[rel] = [(await readFile(path)).toString('base64')];
+        }
+      } catch (error) {
+        throw new Error(`the export file ${rel} cannot be read: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
       }
     }
     // Staging folders that hold no file yet are leftovers too.
