@@ -51,6 +51,8 @@ export interface Model {
   header: { event: string; timestamp: string; churned_at: string };
   /** Which file column `user_id` is mapped to. */
   userColumn: 'user_id' | 'device';
+  /** Whether healthscore.yaml lists the churn source (its file stays either way). */
+  churnSource: boolean;
   timezone: string;
   startDate?: string;
   exportPath: string;
@@ -142,7 +144,7 @@ export function baseModel(days = DAYS): Model {
   const m: Model = {
     events: {}, attributes: [], accounts: [], churn: [], overrides: [], definitions: {},
     header: { event: 'event', timestamp: 'timestamp', churned_at: 'churned_at' },
-    userColumn: 'user_id', timezone: 'UTC', exportPath: 'out', formats: ['parquet'], counter: 0,
+    userColumn: 'user_id', churnSource: true, timezone: 'UTC', exportPath: 'out', formats: ['parquet'], counter: 0,
   };
   const r = rng(1);
   const parts: [string, number, number][] = [['data/events/part-1.csv', 0, 13], ['data/events/part-2.csv', 14, 27], ['data/events/part-3.csv', 28, days - 1]];
@@ -195,7 +197,7 @@ export function modelConfig(m: Model, root: string): Partial<ProjectConfig> {
       },
       attributes: { path: 'data/attributes.csv', format: 'csv', layout: 'long', columns: identity(['account_id', 'attribute', 'value', 'observed_at']) },
       accounts: { path: 'data/accounts.csv', format: 'csv', columns: identity(['account_id', 'created_at']) },
-      churn: { kind: 'file', path: 'data/churn.csv', format: 'csv', columns: { account_id: 'account_id', churned_at: m.header.churned_at } },
+      ...(m.churnSource ? { churn: { kind: 'file' as const, path: 'data/churn.csv', format: 'csv' as const, columns: { account_id: 'account_id', churned_at: m.header.churned_at } } } : {}),
       overrides: {
         path: 'data/overrides.csv', format: 'csv',
         columns: identity(['account_id', 'scorecard', 'score_id', 'score', 'band', 'reason', 'author', 'starts_on', 'ends_on']),
@@ -410,6 +412,21 @@ export const EDITS: Record<string, Edit> = {
     const before = c.m.userColumn;
     c.m.userColumn = before === 'user_id' ? 'device' : 'user_id';
     return `columns: user_id: ${before} → ${c.m.userColumn}`;
+  },
+  async 'churn-source'(c) {
+    c.m.churnSource = !c.m.churnSource;
+    return c.m.churnSource ? 'healthscore.yaml lists the churn source again' : 'healthscore.yaml no longer lists the churn source';
+  },
+  async 'bracket-file'(c) {
+    // SPEC §2: a name with glob characters is read as itself. As a glob, part-[12].csv
+    // would match part-1.csv and part-2.csv.
+    const path = 'data/events/part-[12].csv';
+    if (path in c.m.events) return undefined;
+    const last = lastEventDay(c.m);
+    const rows = ACCOUNTS.filter(() => c.r.chance(0.6)).flatMap((a) => eventsOn(c.m, c.r, a, addDays(last, 1), c.r.int(1, 3)));
+    if (rows.length === 0) rows.push(...eventsOn(c.m, c.r, 'a', addDays(last, 1), 2));
+    await addEvents(c.root, c.m, path, rows);
+    return `add ${path} (${rows.length} rows on ${addDays(last, 1)})`;
   },
   async timezone(c) {
     const before = c.m.timezone;
