@@ -237,10 +237,16 @@ export class StateProject {
 const freshCache = new Map<string, ProducedState>();
 
 /** Builds a fresh project from the input folders of `root` (everything but the warehouse
- *  and export folders: `inputs` names them), runs it once with `config` (a function of the
- *  fresh root) and returns what it produced. Memoised on the input files and the config. */
-export async function freshState(root: string, inputs: string[], config: (root: string) => Partial<ProjectConfig>): Promise<ProducedState> {
-  const key = await inputsKey(root, inputs, config);
+ *  and export folders: `inputs` names them), lets `prepare` change its files in ways that
+ *  must not change the result, runs it once with `config` (a function of the fresh root)
+ *  and returns what it produced. Memoised on the input files and the config. */
+export async function freshState(
+  root: string,
+  inputs: string[],
+  config: (root: string) => Partial<ProjectConfig>,
+  prepare?: (freshRoot: string) => Promise<void>,
+): Promise<ProducedState> {
+  const key = `${prepare ? 'prepared ' : ''}${await inputsKey(root, inputs, config)}`;
   const known = freshCache.get(key);
   if (known) return known;
   const fresh = await StateProject.create(config);
@@ -250,6 +256,7 @@ export async function freshState(root: string, inputs: string[], config: (root: 
         if (error.code !== 'ENOENT') throw error;
       });
     }
+    await prepare?.(fresh.root);
     await fresh.run();
     const state = await fresh.state();
     freshCache.set(key, state);

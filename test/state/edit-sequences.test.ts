@@ -20,7 +20,7 @@
 // rows, and no `.staging-*` or empty file under the export folder.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StateProject, diffStates, freshState, type ProducedState } from './compare-with-fresh.ts';
-import { EDITS, INPUTS, baseModel, cloneModel, modelConfig, modelProject, rng, runAndCompare, writeModel, type Model } from './project-fixture.ts';
+import { EDITS, INPUTS, baseModel, cloneModel, modelConfig, modelProject, plainEventFiles, rng, runAndCompare, writeModel, type Model } from './project-fixture.ts';
 
 const SEEDS = (process.env['HS_EDIT_SEEDS'] ?? '101,202,303').split(',').map(Number);
 const STEPS = Number(process.env['HS_EDIT_STEPS'] ?? 6);
@@ -50,7 +50,7 @@ async function start(): Promise<{ p: StateProject; m: Model }> {
 }
 
 it('the base project gives what a fresh copy of it gives', async () => {
-  const problem = diffStates(baseState, await freshState(base.root, INPUTS, base.config));
+  const problem = diffStates(baseState, await freshState(base.root, INPUTS, base.config, plainEventFiles));
   if (problem) expect.fail(problem);
   expect(baseState.tables['alerts']!.length).toBeGreaterThan(5);
 });

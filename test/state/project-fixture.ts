@@ -4,7 +4,7 @@
 // accounts file, a churn file with a reactivation, an overrides file and one scorecard
 // (an edit adds a second one).
 // Small on purpose: most of a run's cost is per run, and the tests run the project often.
-import { copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ProjectConfig } from '../../pipeline/ir/types.ts';
 import { addDays } from '../../pipeline/days.ts';
@@ -484,6 +484,26 @@ export const EDITS: Record<string, Edit> = {
  *  converge. (Today the refusal is a plain Error, exit 1, so it does not qualify.) */
 export const MAY_REFUSE = new Set(['timezone']);
 
+/** SPEC §2: a file is identified by its content, not its path. So the fresh project may
+ *  keep one file of each content and give them plain names, and must give the same result.
+ *  This makes the oracle independent of the path handling under test: a fresh project that
+ *  double counted a copy or read `part-[12].csv` as a glob would otherwise be wrong in the
+ *  same way as the edited one. */
+export async function plainEventFiles(root: string): Promise<void> {
+  const folder = join(root, 'data/events');
+  const seen = new Set<string>();
+  let n = 0;
+  for (const name of (await readdir(folder)).sort()) {
+    const text = await readFile(join(folder, name), 'utf8');
+    if (seen.has(text)) {
+      await rm(join(folder, name));
+      continue;
+    }
+    seen.add(text);
+    await rename(join(folder, name), join(folder, `plain-${String(++n).padStart(3, '0')}.csv`));
+  }
+}
+
 /** The model written to a new project folder and run once. */
 export async function modelProject(m: Model): Promise<StateProject> {
   const p = await StateProject.create((root) => modelConfig(m, root));
@@ -518,6 +538,6 @@ export async function runAndCompare(p: StateProject, m: Model, kinds: string[], 
     return { refused: message };
   }
   const edited = await p.state();
-  const problem = diffStates(edited, await freshState(p.root, INPUTS, (root) => modelConfig(m, root)));
+  const problem = diffStates(edited, await freshState(p.root, INPUTS, (root) => modelConfig(m, root), plainEventFiles));
   return problem ? { problem } : { state: edited };
 }
