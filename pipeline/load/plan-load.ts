@@ -54,6 +54,12 @@ export async function planLoad(db: Kysely<any>, config: ProjectConfig, today: st
   if (overrides) wanted.push({ target: OVERRIDES, source: overrides, wide: false });
 
   const plan: LoadPlan = { sources: [], hashed: [] };
+  // A source dropped from healthscore.yaml: its loaded rows leave.
+  for (const target of [LONG_ATTRIBUTES, ACCOUNTS, CHURN, OVERRIDES].filter((t) => !wanted.some((w) => w.target === t))) {
+    const remove = await ledgerEntries(db, target.source);
+    if (remove.length === 0) continue;
+    plan.sources.push({ target, source: { path: '', format: 'csv', columns: {} }, wide: false, fingerprint: '', validRange: { from: '', to: '' }, add: [], remove, keep: [] });
+  }
   for (const { target, source, wide } of wanted) {
     const files = await listSourceFiles(db, config.root, source.path);
     if (files.length === 0 && target === EVENTS) {

@@ -88,7 +88,11 @@ export async function runPipeline(
       throw new UsageError(`the data covers ${covered.from} … ${covered.to}; ${span.from === span.to ? span.from : `${span.from} … ${span.to}`} is outside it`);
     }
     // A run of every scorecard also removes what a fresh project would not have.
-    if (options.only === undefined) summary.daysRemoved = await reconcileCoverage(db, scorecards, covered);
+    if (options.only === undefined) {
+      const churn = config.sources.churn;
+      const settings = JSON.stringify({ churn: churn === undefined ? null : churn.kind === 'event' ? { event: churn.event } : 'file' });
+      summary.daysRemoved = await reconcileCoverage(db, scorecards, covered, settings);
+    }
     const work = await Promise.all(
       scorecards.filter((s) => options.only === undefined || s.id === options.only).map(async (scorecard) => ({
         scorecard,

@@ -128,12 +128,22 @@ export async function isDone(db: Kysely<any>, scorecard: string, day: string): P
  *  covered day moves, every day is computed again (alerts near the start compare with days
  *  that appear or disappear); days outside the cover, and scorecards that no longer exist,
  *  are removed. Returns the scorecard-days removed. */
-export async function reconcileCoverage(db: Kysely<any>, scorecards: Scorecard[], covered: { from: string; to: string }): Promise<number> {
-  const previous = await getSetting(db, 'covered_from');
-  if (previous !== covered.from) {
+export async function reconcileCoverage(
+  db: Kysely<any>,
+  scorecards: Scorecard[],
+  covered: { from: string; to: string },
+  /** Project settings every snapshot depends on besides the data (how churn is read). */
+  settings: string,
+): Promise<number> {
+  for (const [key, value, reason] of [
+    ['covered_from', covered.from, `the first covered day moved to ${covered.from}`],
+    ['scoring_settings', settings, 'the churn source changed'],
+  ] as const) {
+    const previous = await getSetting(db, key);
+    if (previous === value) continue;
     await db.transaction().execute(async (trx) => {
-      if (previous !== undefined) await invalidateAll(trx, `the first covered day moved from ${previous} to ${covered.from}`);
-      await setSetting(trx, 'covered_from', covered.from);
+      if (previous !== undefined) await invalidateAll(trx, reason);
+      await setSetting(trx, key, value);
     });
   }
   return pruneOutside(db, scorecards, covered);

@@ -122,13 +122,9 @@ describe('a file is identified by its content, not its path (SPEC §2)', () => {
     await addEvents(p.root, m, 'data/events/b-b.csv', eventsOn(m, r, 'x2', last, 2, ['login']));
     await addEvents(p.root, m, 'data/events/b-[ab].csv', eventsOn(m, r, 'x3', last, 3, ['login']));
     await p.run();
-    const bySource = await p.query(`select source_file, account_id, count(*)::int as n from raw_events
-      where source_file like '%b-%' group by all order by all`);
-    expect(bySource).toEqual([
-      { source_file: 'data/events/b-[ab].csv', account_id: 'x3', n: 3 },
-      { source_file: 'data/events/b-a.csv', account_id: 'x1', n: 1 },
-      { source_file: 'data/events/b-b.csv', account_id: 'x2', n: 2 },
-    ]);
+    const byAccount = await p.query(`select account_id, count(*)::int as n from raw_events
+      where account_id in ('x1', 'x2', 'x3') group by all order by all`);
+    expect(byAccount).toEqual([{ account_id: 'x1', n: 1 }, { account_id: 'x2', n: 2 }, { account_id: 'x3', n: 3 }]);
     const logins = await p.query(`select account_id, raw_value from score_snapshots
       where score_id = 'logins' and snapshot_date = '${last}' and account_id like 'x%' order by 1`);
     expect(logins).toEqual([{ account_id: 'x1', raw_value: 1 }, { account_id: 'x2', raw_value: 2 }, { account_id: 'x3', raw_value: 3 }]);
