@@ -1,3 +1,4 @@
+import { stringLiteral } from '../pipeline/engine/sql-literal.ts';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
@@ -174,7 +175,7 @@ async function tableRows(wh: Warehouse, tables: string[]): Promise<Record<string
 /** Our health_snapshots and score_snapshots against the hand-written table. */
 async function checkAgainstHandWritten(wh: Warehouse, spec: PhaseSpec): Promise<Record<string, unknown>> {
   if (!spec.handwrittenWarehouse) throw new Error('check needs handwrittenWarehouse');
-  await sql`attach ${sql.lit(spec.handwrittenWarehouse)} as hw (read_only)`.execute(wh.db);
+  await sql`attach ${stringLiteral(spec.handwrittenWarehouse)} as hw (read_only)`.execute(wh.db);
   const hw = sql`hw.main.${sql.id(HANDWRITTEN_TABLE)}`;
   const [health] = await wh.query<Record<string, unknown>>(sql`
     select (select count(*) from health_snapshots) as ours,
@@ -231,7 +232,7 @@ async function profileSteps(
   const run = async (db: Kysely<any>, name: string, statement: { execute(db: Kysely<any>): Promise<unknown> }) => {
     const file = join(dir, `${name.replaceAll(/\W+/g, '_')}.json`);
     await sql`pragma enable_profiling = 'json'`.execute(db);
-    await sql`set profiling_output = ${sql.lit(file)}`.execute(db);
+    await sql`set profiling_output = ${stringLiteral(file)}`.execute(db);
     const t0 = performance.now();
     await statement.execute(db);
     const took = seconds(t0);

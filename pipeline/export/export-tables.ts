@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { SqlDialect } from '../compile/dialect.ts';
 import { daysBetween } from '../days.ts';
+import { stringLiteral } from '../engine/sql-literal.ts';
 import { writeArrowPartitions } from './arrow-ipc.ts';
 
 export interface ExportTarget {
@@ -79,7 +80,7 @@ async function writeParquetPartitions(
   const column = sql.ref(target.dateColumn);
   const copy = (chunk: RawBuilder<unknown>) => sql`copy (select * from ${table} where ${where} and ${chunk}
         order by ${column}, scorecard, account_id)
-      to ${sql.lit(out)} (format parquet, compression snappy, partition_by (${column}),
+      to ${stringLiteral(out)} (format parquet, compression snappy, partition_by (${column}),
         overwrite_or_ignore true, filename_pattern 'data_{i}')`.execute(db);
   await mkdir(out, { recursive: true });
   // A run's few days fit in one COPY: no need to read the table once more for its days.

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { SqlDialect } from '../compile/dialect.ts';
 import type { FileSource, ProjectConfig } from '../ir/types.ts';
+import { stringLiteral } from '../engine/sql-literal.ts';
 import { InputDataError } from './input-data-error.ts';
 import type { NewFile, SourcePlan } from './plan-load.ts';
 import { EVENTS, type Col, type RawTarget, type RowCheck } from './raw-targets.ts';
@@ -48,8 +49,8 @@ export async function insertFile(
       return { rows: Number(inserted.numAffectedRows ?? 0n), rejected: 0, future: 0 };
     }
 
-    const firstReason = sql`case ${sql.join(checks.map((c) => sql`when coalesce(${c.bad}, false) then ${sql.lit(fieldName(c, columns))}`), sql` `)} end`;
-    const reason = sql`case ${sql.join(checks.map((c) => sql`when coalesce(${c.bad}, false) then ${sql.lit(c.problem)}`), sql` `)} end`;
+    const firstReason = sql`case ${sql.join(checks.map((c) => sql`when coalesce(${c.bad}, false) then ${stringLiteral(fieldName(c, columns))}`), sql` `)} end`;
+    const reason = sql`case ${sql.join(checks.map((c) => sql`when coalesce(${c.bad}, false) then ${stringLiteral(c.problem)}`), sql` `)} end`;
     const rejected = await sql`insert into rejected_rows
       select ${target.source}, ${key}, __hs_line, ${firstReason}, ${reason}, __hs_raw from ${numbered} where ${anyBad}`.execute(trx);
     const inserted = await sql`insert into ${sql.table(target.table)} by name select ${selectList} from ${numbered} where not (${anyBad})`.execute(trx);
@@ -146,7 +147,7 @@ function eventProperties(target: RawTarget, columns: Map<string, string>, fileCo
   const mapped = new Set(columns.values());
   const extra = [...fileColumns.keys()].filter((name) => !mapped.has(name));
   if (extra.length === 0) return sql`null`;
-  return sql`json_object(${sql.join(extra.map((name) => sql`${sql.lit(name)}, ${sql.id(name)}`))})`;
+  return sql`json_object(${sql.join(extra.map((name) => sql`${stringLiteral(name)}, ${sql.id(name)}`))})`;
 }
 
 function firstLine(error: unknown): string {
