@@ -7,7 +7,7 @@ import { checkOverrides } from '../run/check-overrides.ts';
 import { addLedgerEntry, rememberHashes, removeLedgerEntries, setLedgerPaths } from '../state/ledger.ts';
 import { invalidateDays } from '../state/run-log.ts';
 import { insertFile } from './insert-file.ts';
-import { planLoad, type SourcePlan } from './plan-load.ts';
+import { goneFiles, isReplacement, planLoad, type SourcePlan } from './plan-load.ts';
 import { EVENTS } from './raw-targets.ts';
 
 export interface LoadedFile {
@@ -75,7 +75,6 @@ async function applySource(
   const { target } = plan;
   const table = sql.table(target.table);
   const removed = plan.remove.map((e) => e.file_key);
-  const removedPaths = new Set(plan.remove.flatMap((e) => e.paths));
   // A content loaded again under the same key (rows once too late are now in range) is
   // staged under another key until the old rows are gone.
   const staging = (key: string) => (removed.includes(key) ? `${key}:reloaded` : key);
@@ -90,12 +89,10 @@ async function applySource(
     });
     summary.loaded.push({
       source: target.source, file: file.paths[0]!, rows: result.rows, rejected: result.rejected,
-      action: file.paths.some((p) => removedPaths.has(p)) ? 'replaced' : 'loaded',
+      action: isReplacement(plan, file) ? 'replaced' : 'loaded',
     });
   }
-  for (const entry of plan.remove) {
-    if (!plan.add.some((f) => entry.paths.includes(f.paths[0]!))) summary.removed.push({ source: target.source, file: entry.paths[0]!, rows: entry.row_count });
-  }
+  for (const entry of goneFiles(plan)) summary.removed.push({ source: target.source, file: entry.paths[0]!, rows: entry.row_count });
 
   await changedRows(trx, target.table, target.affects, removed, added);
   if (removed.length) {

@@ -100,6 +100,18 @@ export async function planLoad(db: Kysely<any>, config: ProjectConfig, today: st
   return plan;
 }
 
+/** Whether a content to add replaces one loaded at the same path (a changed file). */
+export function isReplacement(plan: SourcePlan, file: NewFile): boolean {
+  return plan.remove.some((entry) => samePlace(entry, file));
+}
+
+/** Loaded contents to remove that no added content replaces: files that are gone. */
+export function goneFiles(plan: SourcePlan): LedgerEntry[] {
+  return plan.remove.filter((entry) => !plan.add.some((file) => samePlace(entry, file)));
+}
+
+const samePlace = (entry: LedgerEntry, file: NewFile) => file.paths.some((p) => entry.paths.includes(p));
+
 /** Everything besides the content that decides a file's rows. The clock-based end of the
  *  default valid range is not part of it (see `future_rows`), or every file would be
  *  loaded again each day. */

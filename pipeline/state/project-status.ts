@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { ProjectConfig, Scorecard } from '../ir/types.ts';
-import { planLoad } from '../load/plan-load.ts';
+import { goneFiles, isReplacement, planLoad } from '../load/plan-load.ts';
 import { exportFingerprint, exportOwed } from './export-pending.ts';
 import { firstPathOf } from './ledger.ts';
 import { materialisedVersions, staleDays } from './run-log.ts';
@@ -12,10 +12,8 @@ export async function projectStatus(db: Kysely<any>, config: ProjectConfig, scor
   const versions = await materialisedVersions(db);
   const plan = await planLoad(db, config, new Date().toISOString().slice(0, 10));
   const files = plan.sources.flatMap((s) => [
-    ...s.add.map((f) => ({ source: s.target.source, file: f.paths[0]!, change: s.remove.some((r) => r.paths.includes(f.paths[0]!)) ? 'changed' : 'new' })),
-    ...s.remove
-      .filter((r) => !s.add.some((f) => r.paths.includes(f.paths[0]!)))
-      .map((r) => ({ source: s.target.source, file: r.paths[0]!, change: 'removed' })),
+    ...s.add.map((f) => ({ source: s.target.source, file: f.paths[0]!, change: isReplacement(s, f) ? 'changed' : 'new' })),
+    ...goneFiles(s).map((r) => ({ source: s.target.source, file: r.paths[0]!, change: 'removed' })),
   ]);
   const owed = await exportOwed(db, exportFingerprint(config.export));
   const { rows: rejected } = await sql<{ source: string; file: string; rows: number; first_line: number; column: string; reason: string }>`
