@@ -8,7 +8,7 @@ import { copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:
 import { dirname, join } from 'node:path';
 import type { ProjectConfig } from '../../pipeline/ir/types.ts';
 import { addDays } from '../../pipeline/days.ts';
-import { UsageError } from '../../pipeline/errors.ts';
+import { afterAll, beforeAll } from 'vitest';
 import { csv, identity } from '../helpers/temp-project.ts';
 import { StateProject, diffStates, freshState, type ProducedState } from './compare-with-fresh.ts';
 
@@ -478,12 +478,6 @@ export const EDITS: Record<string, Edit> = {
 // ---------------------------------------------------------------------------------------
 // Running an edited project and comparing it with a fresh one.
 
-/** Edits that a run may answer with a UsageError, provided it changes nothing. Only a
- *  timezone change: the README says a warehouse holding days of another zone is refused
- *  with a message ("delete the warehouse file and run again"). Every other edit must
- *  converge. (Today the refusal is a plain Error, exit 1, so it does not qualify.) */
-export const MAY_REFUSE = new Set(['timezone']);
-
 /** SPEC §2: a file is identified by its content, not its path. So the fresh project may
  *  keep one file of each content and give them plain names, and must give the same result.
  *  This makes the oracle independent of the path handling under test: a fresh project that
@@ -504,6 +498,39 @@ export async function plainEventFiles(root: string): Promise<void> {
   }
 }
 
+/** A project made from the base model and run once for the whole file (vitest hooks);
+ *  `copy()` gives each test a copy of its folder (warehouse and export included): a
+ *  user's project as it was before the edits. */
+export function useBaseProject() {
+  let base: StateProject;
+  let state: ProducedState;
+  const copies: StateProject[] = [];
+  beforeAll(async () => {
+    base = await modelProject(baseModel());
+    state = await base.state();
+    await base.close();
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all([base, ...copies].map((p) => p?.cleanup()));
+  });
+  return {
+    /** Cleans `p` up with the base project. */
+    track(p: StateProject): StateProject {
+      copies.push(p);
+      return p;
+    },
+    get project() { return base; },
+    get state() { return state; },
+    async copy(): Promise<{ p: StateProject; m: Model }> {
+      const p = await base.copy();
+      copies.push(p);
+      const m = baseModel();
+      p.config = (root) => modelConfig(m, root);
+      return { p, m };
+    },
+  };
+}
+
 /** The model written to a new project folder and run once. */
 export async function modelProject(m: Model): Promise<StateProject> {
   const p = await StateProject.create((root) => modelConfig(m, root));
@@ -515,27 +542,19 @@ export async function modelProject(m: Model): Promise<StateProject> {
 export interface Outcome {
   /** What differs from a fresh project (or why the run failed), in words. */
   problem?: string;
-  /** The sentence of an accepted UsageError (the state was checked to be unchanged). */
-  refused?: string;
   /** What the run produced, when it equals the fresh project's. */
   state?: ProducedState;
 }
 
 /** Runs the edited project `p` (whose files are `m`) and compares it with a fresh project
- *  of the same files. `kinds` are the edits made since `previous` was produced. */
-export async function runAndCompare(p: StateProject, m: Model, kinds: string[], previous: ProducedState | undefined): Promise<Outcome> {
+ *  of the same files. Every edit must converge: none may be refused. */
+export async function runAndCompare(p: StateProject, m: Model): Promise<Outcome> {
   p.config = (root) => modelConfig(m, root);
   try {
     await p.run();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    if (!(error instanceof UsageError) || !kinds.every((k) => MAY_REFUSE.has(k))) {
-      return { problem: `the run failed (${error instanceof UsageError ? 'UsageError' : ((error as Error)?.constructor?.name ?? 'throw')}): ${message}` };
-    }
-    const now = await p.state();
-    const changed = previous ? diffStates(now, previous) : undefined;
-    if (changed) return { problem: `the run was refused ("${message}") but changed the state:\n${changed}` };
-    return { refused: message };
+    return { problem: `the run failed (${(error as Error)?.constructor?.name ?? 'throw'}): ${message}` };
   }
   const edited = await p.state();
   const problem = diffStates(edited, await freshState(p.root, INPUTS, (root) => modelConfig(m, root), plainEventFiles));

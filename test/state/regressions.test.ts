@@ -2,39 +2,19 @@
 // user must see. Each known failure of the state/load/export machinery has its test here;
 // "each kind of edit, alone" runs every edit kind of the random test once, so a failure
 // of the random test can be read against it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StateProject, diffStates, freshState, type ProducedState } from './compare-with-fresh.ts';
 import {
   EDITS, INPUTS, USAGE, addEvents, baseModel, copyEvents, day, eventsOn, lastEventDay, modelConfig, modelProject, removeEvents,
-  renameEvents, rng, runAndCompare, writeModel, type EventRow, type Model,
+  renameEvents, rng, runAndCompare, useBaseProject, writeModel, type EventRow, type Model,
 } from './project-fixture.ts';
 import { addDays } from '../../pipeline/days.ts';
 
-let base: StateProject;
-let baseState: ProducedState;
-const projects: StateProject[] = [];
-beforeAll(async () => {
-  base = await modelProject(baseModel());
-  baseState = await base.state();
-  await base.close();
-}, 60_000);
-afterAll(async () => {
-  await Promise.all([base, ...projects].map((p) => p?.cleanup()));
-});
-
-/** A copy of the base project (warehouse and export included) and its model. */
-async function fromBase(): Promise<{ p: StateProject; m: Model }> {
-  const p = await base.copy();
-  projects.push(p);
-  const m = baseModel();
-  p.config = (root) => modelConfig(m, root);
-  return { p, m };
-}
+const base = useBaseProject();
+const fromBase = () => base.copy();
 
 async function own(m: Model): Promise<StateProject> {
-  const p = await modelProject(m);
-  projects.push(p);
-  return p;
+  return base.track(await modelProject(m));
 }
 
 async function one<T = number>(p: StateProject, text: string): Promise<T> {
@@ -43,8 +23,8 @@ async function one<T = number>(p: StateProject, text: string): Promise<T> {
 }
 
 /** Runs and fails with the first differences when the project differs from a fresh one. */
-async function expectFresh(p: StateProject, m: Model, what: string, kinds: string[] = []): Promise<ProducedState> {
-  const outcome = await runAndCompare(p, m, kinds, undefined);
+async function expectFresh(p: StateProject, m: Model, what: string): Promise<ProducedState> {
+  const outcome = await runAndCompare(p, m);
   if (outcome.problem) expect.fail(`${what}\n${outcome.problem}`);
   return outcome.state!;
 }
@@ -63,7 +43,7 @@ describe('each kind of edit, alone, gives what a fresh project gives', () => {
     const { p, m } = await fromBase();
     let said: string | undefined;
     for (let attempt = 1; said === undefined && attempt < 20; attempt++) said = await EDITS[kind]!({ root: p.root, m, r: rng(attempt) });
-    const outcome = await runAndCompare(p, m, [kind], baseState);
+    const outcome = await runAndCompare(p, m);
     if (outcome.problem) expect.fail(`edit [${kind}] ${said}\n${outcome.problem}`);
   });
 });
@@ -75,9 +55,9 @@ describe('a file is identified by its content, not its path (SPEC §2)', () => {
     const { p, m } = await fromBase();
     const rows = await one(p, 'select count(*) from raw_events');
     await renameEvents(p.root, m, PART3, 'data/events/renamed.csv');
-    const outcome = await runAndCompare(p, m, [], undefined);
+    const outcome = await runAndCompare(p, m);
     expect(await one(p, 'select count(*) from raw_events'), 'rows of raw_events').toBe(rows);
-    sameAs(await p.state(), baseState, 'after renaming part-3.csv');
+    sameAs(await p.state(), base.state, 'after renaming part-3.csv');
     if (outcome.problem) expect.fail(`after renaming part-3.csv\n${outcome.problem}`);
   });
 
@@ -87,10 +67,10 @@ describe('a file is identified by its content, not its path (SPEC §2)', () => {
     const last = lastEventDay(m);
     const logins = await one(p, LOGINS_ON('a', last));
     await copyEvents(p.root, m, PART3, 'data/events/copy.csv');
-    const outcome = await runAndCompare(p, m, [], undefined);
+    const outcome = await runAndCompare(p, m);
     expect(await one(p, 'select count(*) from raw_events'), 'rows of raw_events').toBe(rows);
     expect(await one(p, LOGINS_ON('a', last)), `logins of a on ${last}`).toBe(logins);
-    sameAs(await p.state(), baseState, 'after copying part-3.csv');
+    sameAs(await p.state(), base.state, 'after copying part-3.csv');
     if (outcome.problem) expect.fail(`after copying part-3.csv\n${outcome.problem}`);
   });
 
@@ -105,10 +85,10 @@ describe('a file is identified by its content, not its path (SPEC §2)', () => {
     await expectFresh(p, m, 'after adding extra.csv');
     expect(await one(p, LOGINS_ON('b', last))).toBe(Number(logins) + 4);
     await removeEvents(p.root, m, 'data/events/extra.csv');
-    const outcome = await runAndCompare(p, m, [], undefined);
+    const outcome = await runAndCompare(p, m);
     expect(await one(p, 'select count(*) from raw_events'), 'rows of raw_events').toBe(rows);
     expect(await one(p, LOGINS_ON('b', last)), `logins of b on ${last}`).toBe(logins);
-    sameAs(await p.state(), baseState, 'after adding and removing extra.csv');
+    sameAs(await p.state(), base.state, 'after adding and removing extra.csv');
     if (outcome.problem) expect.fail(`after removing extra.csv again\n${outcome.problem}`);
   });
 
@@ -138,8 +118,8 @@ describe('healthscore.yaml edits apply to what is already loaded and exported (S
     const fresh = await freshState(p.root, INPUTS, (root) => modelConfig(m, root));
     const users = (s: ProducedState) => s.tables['score_snapshots']!.filter((r) => r.includes("'score_id': users"));
     // The test means something only if the mapping changes the measure.
-    expect(users(fresh)).not.toEqual(users(baseState));
-    await expectFresh(p, m, 'after mapping user_id to the device column', ['remap-user']);
+    expect(users(fresh)).not.toEqual(users(base.state));
+    await expectFresh(p, m, 'after mapping user_id to the device column');
   });
 
   it('a column renamed in every file and in columns: gives what a fresh project gives', async () => {
@@ -153,7 +133,7 @@ describe('healthscore.yaml edits apply to what is already loaded and exported (S
     const { p, m } = await fromBase();
     m.exportPath = 'exports/bi';
     const state = await expectFresh(p, m, 'after export.path out/ → exports/bi/');
-    expect(Object.keys(state.files).sort()).toEqual(Object.keys(baseState.files).sort());
+    expect(Object.keys(state.files).sort()).toEqual(Object.keys(base.state.files).sort());
   });
 
   it('adding arrow to the formats exports every day as arrow', async () => {
@@ -172,7 +152,7 @@ describe('healthscore.yaml edits apply to what is already loaded and exported (S
     delete m.definitions['definitions/usage.yaml'];
     await writeModel(p.root, m);
     const state = await expectFresh(p, m, 'after removing the usage scorecard again');
-    sameAs(state, baseState, 'after adding and removing the usage scorecard');
+    sameAs(state, base.state, 'after adding and removing the usage scorecard');
   });
 });
 
