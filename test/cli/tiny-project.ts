@@ -3,6 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { tempDir, type TempDir } from './helpers.ts';
+import { minimal } from '../definitions/helpers.ts';
 
 export const TINY_CONFIG = [
   'warehouse: warehouse.duckdb',
@@ -23,17 +24,7 @@ export const TINY_EVENTS = [
   '',
 ].join('\n');
 
-export const TINY_SCORECARD = [
-  'scorecard: health',
-  'bands:',
-  '  - { label: red, from: 0 }',
-  '  - { label: green, from: 7 }',
-  'measures:',
-  '  logins: { event: login, window: 30d }',
-  'scores:',
-  '  - { id: logins, measure: logins, worst: 0, best: 10 }',
-  '',
-].join('\n');
+export const TINY_SCORECARD = minimal();
 
 /** A project folder with `files` (path → text) over the defaults above. */
 export async function tinyProject(files: Record<string, string> = {}): Promise<TempDir & { project: string }> {
