@@ -71,6 +71,8 @@ export async function runPipeline(
         ...(options.today && { today: options.today }),
         onFile: (done, total, file) => options.progress?.({ kind: 'load', done, total, file }),
       });
+  // The load checks overrides it changes before committing; unchanged overrides must still
+  // fit definitions that may have changed (a removed score, a new scale).
   await checkOverrides(db, scorecards);
   const runId = await startRun(db);
   const summary: RunSummary = { runId, load, materialised: {}, daysMaterialised: 0, daysRemoved: 0, exportedFiles: 0 };
