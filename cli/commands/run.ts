@@ -42,7 +42,8 @@ export function registerRun(program: Command): void {
             : `${id}: up to date`,
         ),
         ...(summary.daysRemoved ? [`${summary.daysRemoved} scorecard-day(s) removed: outside the days the data covers, or of a scorecard that no longer exists`] : []),
-        `${summary.daysMaterialised} scorecard-day(s) materialised, ${summary.exportedFiles} export file(s) written in ${seconds}s`,
+        `${summary.daysMaterialised} scorecard-day(s) materialised, ${summary.exportedFiles} export file(s) written in ${seconds}s `
+          + `(load ${summary.seconds.load.toFixed(1)}s, score ${summary.seconds.materialise.toFixed(1)}s, export ${summary.seconds.export.toFixed(1)}s)`,
       ]);
     });
 }

@@ -51,6 +51,8 @@ export interface RunSummary {
   daysRemoved: number;
   exportedFiles: number;
   span?: DaySpan;
+  /** Wall seconds of each step, as the run's summary and the benchmark report them. */
+  seconds: { load: number; materialise: number; export: number };
 }
 
 /** The nightly job: load new files, materialise every day that is missing, changed or
@@ -64,6 +66,7 @@ export async function runPipeline(
   options: RunOptions = {},
 ): Promise<RunSummary> {
   await ensureWarehouseTables(db);
+  const clock = stepClock();
   const load = options.skipLoad
     ? { loaded: [], removed: [], unchanged: 0 }
     : await loadSources(db, config, dialect, {
@@ -74,8 +77,9 @@ export async function runPipeline(
   // The load checks overrides it changes before committing; unchanged overrides must still
   // fit definitions that may have changed (a removed score, a new scale).
   await checkOverrides(db, scorecards);
+  const seconds = { load: clock(), materialise: 0, export: 0 };
   const runId = await startRun(db);
-  const summary: RunSummary = { runId, load, materialised: {}, daysMaterialised: 0, daysRemoved: 0, exportedFiles: 0 };
+  const summary: RunSummary = { runId, load, materialised: {}, daysMaterialised: 0, daysRemoved: 0, exportedFiles: 0, seconds };
   try {
     const bounds = await dataBounds(db);
     if (!bounds) {
@@ -116,16 +120,29 @@ export async function runPipeline(
         done += 1;
       }
     }
+    seconds.materialise = clock();
     if (!options.skipExport) {
       options.progress?.({ kind: 'export' });
       summary.exportedFiles = await exportOwed(db, config, dialect);
     }
+    seconds.export = clock();
     await finishRun(db, runId, 'ok', summary.daysMaterialised, null);
     return summary;
   } catch (error) {
     await finishRun(db, runId, 'failed', summary.daysMaterialised, error instanceof Error ? error.message : String(error));
     throw error;
   }
+}
+
+/** Seconds since the previous call (or since it was made). */
+function stepClock(): () => number {
+  let last = performance.now();
+  return () => {
+    const now = performance.now();
+    const took = (now - last) / 1000;
+    last = now;
+    return Math.round(took * 1000) / 1000;
+  };
 }
 
 /** Writes the partitions the export owes (the days whose rows changed, or all of them
