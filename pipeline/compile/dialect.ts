@@ -8,10 +8,12 @@ import { stringLiteral } from '../engine/sql-literal.ts';
 export interface SqlDialect {
   name: string;
   /** Calendar day in `timezone` of a timestamp-like value; date-only values are taken
-   *  as that day (a date is not a midnight in UTC). */
-  dayOf(value: RawBuilder<unknown>, timezone: string): RawBuilder<unknown>;
+   *  as that day (a date is not a midnight in UTC). `sourceType`, the engine's type of a
+   *  typed file column (Parquet, JSON), lets a typed value skip the text parsing that
+   *  an untyped (CSV) value needs: that parsing was most of the cost of a load. */
+  dayOf(value: RawBuilder<unknown>, timezone: string, sourceType?: string): RawBuilder<unknown>;
   tryNumber(value: RawBuilder<unknown>): RawBuilder<unknown>;
-  tryTimestamp(value: RawBuilder<unknown>): RawBuilder<unknown>;
+  tryTimestamp(value: RawBuilder<unknown>, sourceType?: string): RawBuilder<unknown>;
   tryBoolean(value: RawBuilder<unknown>): RawBuilder<unknown>;
   text(value: RawBuilder<unknown>): RawBuilder<unknown>;
   /** A named property of an event (its `properties` JSON) as text. */
@@ -26,17 +28,36 @@ export interface SqlDialect {
   lastNonNull(value: RawBuilder<unknown>): RawBuilder<unknown>;
 }
 
+/** DuckDB's temporal column types (a naive TIMESTAMP is read in the session's UTC, as
+ *  its text would be). */
+function temporalKind(sourceType: string | undefined): 'date' | 'timestamp' | undefined {
+  if (sourceType === 'DATE') return 'date';
+  if (sourceType && /^TIMESTAMP( WITH TIME ZONE|_S|_MS|_NS)?$/.test(sourceType)) return 'timestamp';
+  return undefined;
+}
+
 const jsonPointer = (name: string) => '/' + name.replaceAll('~', '~0').replaceAll('/', '~1');
 
 export const duckdb: SqlDialect = {
   name: 'duckdb',
-  dayOf: (value, timezone) => sql`(case
+  dayOf: (value, timezone, sourceType) => {
+    const tz = stringLiteral(timezone);
+    switch (temporalKind(sourceType)) {
+      case 'date':
+        return sql`cast(${value} as date)`;
+      case 'timestamp':
+        return sql`cast(timezone(${tz}, cast(${value} as timestamptz)) as date)`;
+      default:
+        return sql`(case
       when length(cast(${value} as varchar)) <= 10 then try_cast(${value} as date)
-      else cast(timezone(${stringLiteral(timezone)}, try_cast(${value} as timestamptz)) as date) end)`,
+      else cast(timezone(${tz}, try_cast(${value} as timestamptz)) as date) end)`;
+    }
+  },
   // NaN and ±inf are not numbers a score can use: DuckDB sorts NaN above every number,
   // so a clamp would give it the best score.
   tryNumber: (value) => sql`(case when isfinite(try_cast(${value} as double)) then try_cast(${value} as double) end)`,
-  tryTimestamp: (value) => sql`try_cast(${value} as timestamptz)`,
+  tryTimestamp: (value, sourceType) =>
+    temporalKind(sourceType) === undefined ? sql`try_cast(${value} as timestamptz)` : sql`cast(${value} as timestamptz)`,
   tryBoolean: (value) => sql`try_cast(${value} as boolean)`,
   text: (value) => sql`cast(${value} as varchar)`,
   eventProperty: (properties, name) => sql`json_extract_string(${properties}, ${stringLiteral(jsonPointer(name))})`,

@@ -4,7 +4,7 @@ import type { FileSource, ProjectConfig } from '../ir/types.ts';
 import { stringLiteral } from '../engine/sql-literal.ts';
 import { InputDataError } from './input-data-error.ts';
 import type { NewFile, SourcePlan } from './plan-load.ts';
-import { EVENTS, type Col, type RawTarget, type RowCheck } from './raw-targets.ts';
+import { dayOfField, EVENTS, type Col, type RawTarget, type RowCheck } from './raw-targets.ts';
 import { describeColumns, readerFor } from './source-files.ts';
 
 /** Inserts one file's rows into its raw table under `key`. Bad rows (SPEC §2) stop the
@@ -28,7 +28,9 @@ export async function insertFile(
         throw new InputDataError(shown, undefined, name, `has no column "${wanted}" (the file's columns are: ${[...fileColumns.keys()].join(', ')})`);
       }
     }
-    const col: Col = (name) => (columns.has(name) ? sql.id(columns.get(name)!) : sql`null`);
+    const col: Col = Object.assign((name: string) => (columns.has(name) ? sql.id(columns.get(name)!) : sql`null`), {
+      type: (name: string) => (columns.has(name) ? fileColumns.get(columns.get(name)!) ?? 'VARCHAR' : undefined),
+    });
     const checks = [...target.checks(col, dialect, config.timezone), ...rangeChecks(target, col, dialect, config.timezone, plan.validRange)];
     const lineOffset = source.format === 'csv' ? 1 : 0;
     // Line numbers are taken before any row is set aside, so they stay the file's.
@@ -42,7 +44,7 @@ export async function insertFile(
     const anyBad = sql.join(checks.map((c) => sql`coalesce(${c.bad}, false)`), sql` or `);
 
     if ((source.onBadRows ?? 'fail') === 'fail') {
-      await failOnBadRow(trx, numbered, checks, anyBad, shown, columns);
+      await failOnBadRow(trx, reader, numbered, checks, anyBad, shown, columns);
       // Numbering the rows costs a window over the file: only overrides keep their line.
       const rows = 'source_line' in expressions ? numbered : sql`${reader} r`;
       const inserted = await sql`insert into ${sql.table(target.table)} by name select ${selectList} from ${rows}`.execute(trx);
@@ -71,13 +73,13 @@ function rangeChecks(target: RawTarget, col: Col, d: SqlDialect, tz: string, ran
   return target.timeFields.flatMap((field) => [
     {
       field,
-      bad: sql`${d.dayOf(col(field), tz)} < ${d.date(range.from)}`,
+      bad: sql`${dayOfField(field, col, d, tz)} < ${d.date(range.from)}`,
       value: sql`cast(${col(field)} as varchar)`,
       problem: `is before ${range.from}, the start of valid_range`,
     },
     {
       field,
-      bad: sql`${d.dayOf(col(field), tz)} > ${d.date(range.to)}`,
+      bad: sql`${dayOfField(field, col, d, tz)} > ${d.date(range.to)}`,
       value: sql`cast(${col(field)} as varchar)`,
       problem: `is after ${range.to}, the end of valid_range`,
       late: true,
@@ -85,16 +87,20 @@ function rangeChecks(target: RawTarget, col: Col, d: SqlDialect, tz: string, ran
   ]);
 }
 
-/** Stops at the earliest bad line, naming the first check it fails. One scan for every
- *  check. */
+/** Stops at the earliest bad line, naming the first check it fails. A file without bad
+ *  rows (the usual case) costs one parallel scan of the checked columns; only a bad file
+ *  pays for numbering its lines, which is one thread's window over the whole file. */
 async function failOnBadRow(
   trx: Kysely<any>,
+  reader: RawBuilder<unknown>,
   numbered: RawBuilder<unknown>,
   checks: RowCheck[],
   anyBad: RawBuilder<unknown>,
   shown: string,
   columns: Map<string, string>,
 ): Promise<void> {
+  const { rows: any } = await sql`select 1 from ${reader} r where ${anyBad} limit 1`.execute(trx);
+  if (any.length === 0) return;
   const flags = checks.map((check, i) => sql`coalesce(${check.bad}, false) as ${sql.id(`bad${i}`)}, ${check.value} as ${sql.id(`value${i}`)}`);
   const { rows } = await sql<Record<string, unknown> & { __hs_line: number }>`
     select __hs_line, ${sql.join(flags)} from ${numbered} where ${anyBad} order by __hs_line limit 1`.execute(trx);

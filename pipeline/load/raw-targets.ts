@@ -25,7 +25,12 @@ export interface RawTarget {
   affects: string[];
 }
 
-export type Col = (name: string) => RawBuilder<unknown>;
+/** A mapped column of the file (`null` when unmapped), and its type in the file. */
+export interface Col {
+  (name: string): RawBuilder<unknown>;
+  /** The engine's type of the file column; undefined when unmapped. */
+  type(name: string): string | undefined;
+}
 
 export interface RowCheck {
   field: string;
@@ -39,14 +44,22 @@ export interface RowCheck {
 
 const required = (field: string, col: Col): RowCheck => ({
   field,
-  bad: sql`${col(field)} is null or trim(cast(${col(field)} as varchar)) = ''`,
+  // Only text can be blank; casting a typed column to text would cost a formatting per row.
+  bad: isText(col.type(field))
+    ? sql`${col(field)} is null or trim(cast(${col(field)} as varchar)) = ''`
+    : sql`${col(field)} is null`,
   value: sql`cast(${col(field)} as varchar)`,
   problem: 'is empty',
 });
 
+const isText = (type: string | undefined) => type === undefined || type === 'VARCHAR';
+
+/** The day of a time field, typed or text. */
+export const dayOfField = (field: string, col: Col, d: SqlDialect, tz: string) => d.dayOf(col(field), tz, col.type(field));
+
 const day = (field: string, col: Col, d: SqlDialect, tz: string): RowCheck => ({
   field,
-  bad: sql`${col(field)} is not null and ${d.dayOf(col(field), tz)} is null`,
+  bad: sql`${col(field)} is not null and ${dayOfField(field, col, d, tz)} is null`,
   value: sql`cast(${col(field)} as varchar)`,
   problem: 'cannot be read as a date or timestamp',
 });
@@ -63,8 +76,8 @@ export const EVENTS: RawTarget = {
   columns: (col, extras, d, tz) => ({
     account_id: text(col('account_id')),
     event: text(col('event')),
-    ts: d.tryTimestamp(col('timestamp')),
-    day: d.dayOf(col('timestamp'), tz),
+    ts: d.tryTimestamp(col('timestamp'), col.type('timestamp')),
+    day: dayOfField('timestamp', col, d, tz),
     user_id: text(col('user_id')),
     event_id: text(col('event_id')),
     properties: extras,
@@ -75,7 +88,7 @@ export const EVENTS: RawTarget = {
     required('timestamp', col),
     {
       ...day('timestamp', col, d, tz),
-      bad: sql`${d.tryTimestamp(col('timestamp'))} is null`,
+      bad: sql`${d.tryTimestamp(col('timestamp'), col.type('timestamp'))} is null`,
       problem: 'cannot be read as a timestamp',
     },
   ],
@@ -93,8 +106,8 @@ export const LONG_ATTRIBUTES: RawTarget = {
     account_id: text(col('account_id')),
     attribute: text(col('attribute')),
     value: text(col('value')),
-    observed_at: d.tryTimestamp(col('observed_at')),
-    day: d.dayOf(col('observed_at'), tz),
+    observed_at: d.tryTimestamp(col('observed_at'), col.type('observed_at')),
+    day: dayOfField('observed_at', col, d, tz),
   }),
   checks: (col, d, tz) => [
     required('account_id', col),
@@ -114,7 +127,7 @@ export const ACCOUNTS: RawTarget = {
   optional: ['created_at'],
   columns: (col, _extras, d, tz) => ({
     account_id: text(col('account_id')),
-    created_day: d.dayOf(col('created_at'), tz),
+    created_day: dayOfField('created_at', col, d, tz),
   }),
   checks: (col, d, tz) => [required('account_id', col), day('created_at', col, d, tz)],
   timeFields: ['created_at'],
@@ -135,7 +148,7 @@ export const CHURN: RawTarget = {
   optional: [],
   columns: (col, _extras, d, tz) => ({
     account_id: text(col('account_id')),
-    churn_day: d.dayOf(col('churned_at'), tz),
+    churn_day: dayOfField('churned_at', col, d, tz),
   }),
   checks: (col, d, tz) => [required('account_id', col), required('churned_at', col), day('churned_at', col, d, tz)],
   timeFields: ['churned_at'],
