@@ -21,11 +21,14 @@ export interface BenchArgs {
   startupRuns: number;
   /** Skip the pandas peer even where Python has pandas. */
   noPandas: boolean;
+  /** results.json of a smaller run: the whole job's growth to this one (target 7). */
+  compareWith?: string;
 }
 
 const USAGE = `usage: npm run bench -- [--accounts 10000] [--events 10000000] [--days 365] [--seed 42]
          [--start 2025-01-01] [--work bench/work] [--skip-generate | --data DIR]
-         [--memory-limit 3GB] [--threads N] [--reps 3] [--startup-runs 5] [--no-pandas]`;
+         [--memory-limit 3GB] [--threads N] [--reps 3] [--startup-runs 5] [--no-pandas]
+         [--compare-with SMALLER_RUN/results.json]`;
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
   const { values } = parseArgs({
@@ -44,6 +47,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       reps: { type: 'string', default: '3' },
       'startup-runs': { type: 'string', default: '5' },
       'no-pandas': { type: 'boolean', default: false },
+      'compare-with': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -80,5 +84,6 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     reps: int('reps', values.reps, 1),
     startupRuns: int('startup-runs', values['startup-runs'], 1),
     noPandas: values['no-pandas']!,
+    ...(values['compare-with'] !== undefined && { compareWith: resolve(values['compare-with']) }),
   };
 }

@@ -21,6 +21,8 @@ export interface Settings {
   pandas: { version: string; check?: string } | { missing: string };
   startup: { bareNode: number; version: number; status: number } | string;
   check?: CheckResult;
+  /** The whole job of a smaller run (--compare-with), for the growth target. */
+  smaller?: { file: string; events: number; wholeJob: number };
   totalSeconds: number;
 }
 
@@ -51,6 +53,8 @@ export interface BenchReport {
   /** Our steps against the plain baselines, pandas and the nightly. */
   baselines: Row[];
   targets: Target[];
+  /** The nightly's own step seconds (medians) and the rest of its process time. */
+  nightlySteps: Record<string, number>;
 }
 
 const GB = 1e9;
@@ -113,7 +117,20 @@ export function buildReport(data: BenchData, runs: Runs, settings: Settings): Be
       perRep: [],
     },
   ];
-  return { data, settings, job, baselines, targets };
+  if (settings.smaller && wholeOurs.med !== null) {
+    const growth = wholeOurs.med / settings.smaller.wholeJob;
+    targets.push({
+      name: `7. whole job grows ≤ 12× from ${settings.smaller.events.toLocaleString('en')} events (${settings.smaller.wholeJob.toFixed(1)} s) to ${data.events.toLocaleString('en')}`,
+      value: growth,
+      limit: 12,
+      pass: growth <= 12,
+      perRep: [],
+    });
+  }
+  const nightlySteps: Record<string, number> = {};
+  for (const k of OUR_STEPS) nightlySteps[k] = fig(runs.nightly, (r) => steps(r)[k] ?? NaN).med ?? NaN;
+  nightlySteps['outside the steps'] = fig(runs.nightly, (r) => r.seconds - sum(steps(r), OUR_STEPS)).med ?? NaN;
+  return { data, settings, job, baselines, targets, nightlySteps };
 }
 
 const secs = (x: number | null) => (x === null || !Number.isFinite(x) ? '—' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
@@ -151,12 +168,13 @@ export function markdown(report: BenchReport): string {
       `| start-up: \`healthscore status\` ÷ bare \`node -e 0\` | ${secs(st.status)} s | ${secs(st.bareNode)} s | ${times(st.status / st.bareNode)} | |`,
     );
   }
+  out.push('', `The nightly's steps: ${Object.entries(report.nightlySteps).map(([k, v]) => `${k} ${secs(v)} s`).join(', ')}.`);
   out.push('', '| target (issue #9) | measured | per repetition | result |', '| --- | ---: | --- | --- |');
   for (const x of report.targets) {
     const measured = x.name.includes('RSS') ? `${x.value.toFixed(2)} GB` : times(x.value);
     out.push(`| ${x.name} | ${measured} | ${x.perRep.map(times).join(', ')} | ${x.pass ? 'met' : '**not met**'} |`);
   }
-  out.push('| 7. 100M events with memory_limit 8GB, whole job ≤ 12× the 10M one | from two runs: see the README table | | — |');
+  if (!settings.smaller) out.push('| 7. whole job grows ≤ 12× from 10M to 100M events (memory_limit 8GB) | run the larger size with --compare-with <the smaller run\'s results.json> | | — |');
   const c = settings.check;
   if (c) {
     const h = c.health;

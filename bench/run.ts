@@ -5,7 +5,7 @@
 //   npm run bench -- --accounts 10000 --events 10000000 --days 365
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -42,6 +42,14 @@ async function startupTimes(project: string, runs: number): Promise<{ bareNode: 
     measureStartup(opts: { bin: string; project: string; runs: number }): Promise<{ bareNode: number; version: number; status: number }>;
   };
   return mod.measureStartup({ bin: BIN, project, runs });
+}
+
+/** The whole job of an earlier, smaller run (its results.json), for the growth target. */
+async function smallerRun(file: string): Promise<{ file: string; events: number; wholeJob: number }> {
+  const earlier = JSON.parse(await readFile(file, 'utf8')) as { data: { events: number }; job: { step: string; ours: number }[] };
+  const whole = earlier.job.find((r) => r.step.includes('whole job'));
+  if (!whole) throw new Error(`--compare-with: ${file} has no whole-job row (not a results.json of this benchmark?)`);
+  return { file, events: earlier.data.events, wholeJob: whole.ours };
 }
 
 async function main(): Promise<void> {
@@ -122,10 +130,18 @@ async function main(): Promise<void> {
     pandas: pandas.python ? { version: pandas.version!, ...(pandasCheck && { check: pandasCheck }) } : { missing: pandas.missing! },
     startup,
     ...(check && { check }),
+    ...(args.compareWith && { smaller: await smallerRun(args.compareWith) }),
     totalSeconds: (performance.now() - t0) / 1000,
   });
   const text = markdown(report);
-  const strip = (r: ProcessRun) => ({ seconds: r.seconds, peakRssBytes: r.peakRssBytes, json: r.json });
+  // Each run's wall time, peak RSS and step seconds (not the whole --json output: the backtest's is large).
+  const strip = (r: ProcessRun) => ({
+    seconds: r.seconds,
+    peakRssBytes: r.peakRssBytes,
+    ...(r.json?.seconds && { steps: r.json.seconds }),
+    ...(r.json?.rows && { rows: r.json.rows }),
+    ...(r.json?.daysMaterialised !== undefined && { daysMaterialised: r.json.daysMaterialised, exportedFiles: r.json.exportedFiles }),
+  });
   await writeFile(at.results, JSON.stringify({ ...report, runs: Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, v.map(strip)])), markdown: text }, null, 2) + '\n');
   log('');
   log(text);
