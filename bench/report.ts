@@ -91,7 +91,7 @@ export function buildReport(data: BenchData, runs: Runs, settings: Settings): Be
   ];
   const wholeOurs = fig(hs, (r) => r.seconds);
   const baselines: Row[] = [
-    row('our load ÷ plain load: `create table … as select * from read_parquet/read_csv` + `group by account_id, day, event` (the script\'s load step)',
+    row('our load ÷ plain load: `create table … as select … from read_parquet(…)` (and `read_csv` for the CSV files) + `group by account_id, day, event` (the script\'s load step)',
       fig(hs, (r) => steps(r)['load'] ?? NaN), fig(sc, (r) => sum(steps(r), ['read', 'aggregate']))),
     row('our export ÷ plain export: one `COPY … (partition_by (day))` per table of our score_snapshots, health_snapshots, alerts',
       fig(hs, (r) => steps(r)['export'] ?? NaN), fig(runs.plainExport, (r) => steps(r)['export'] ?? NaN)),

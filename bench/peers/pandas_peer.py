@@ -173,8 +173,13 @@ prev = rows["logins_prev_30d"].replace(0, np.nan)
 login_trend = (rows["logins_30d"] - prev) / prev
 
 
+def round4(x):
+    """Rounded to 4 places, halves away from zero as DuckDB's round (pandas rounds them to even)."""
+    return np.sign(x) * np.floor(np.abs(x) * 10_000 + 0.5) / 10_000
+
+
 def linear(x, worst, best):
-    return ((x - worst) * 10 / (best - worst)).clip(0, 10).round(4)
+    return round4(((x - worst) * 10 / (best - worst)).clip(0, 10))
 
 
 out = pd.DataFrame({"snapshot_date": rows["day"], "account_id": rows["account_id"]})
@@ -188,7 +193,7 @@ out["login_trend"] = linear(login_trend, -0.5, 0.2)
 weights = {"login_frequency": 3, "active_days": 2, "seat_coverage": 2, "support_load": 1, "nps": 2, "csm_sentiment": 1, "login_trend": 1}
 num = sum(out[k].fillna(0) * w for k, w in weights.items())
 den = sum(out[k].notna() * w for k, w in weights.items())
-out["score"] = (num / den).round(4)
+out["score"] = round4(num / den)
 no_activity = rows["active_days_30d"] == 0
 ticket_storm = (rows["tickets_30d"] >= 6) & (login_trend < -0.3)
 out["band"] = np.where(ticket_storm | (out["score"] < 3), "red", np.where(no_activity | (out["score"] < 7), "yellow", "green"))
