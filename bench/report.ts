@@ -55,6 +55,9 @@ export interface BenchReport {
   targets: Target[];
   /** The nightly's own step seconds (medians) and the rest of its process time. */
   nightlySteps: Record<string, number>;
+  /** The script's and the pandas peer's own step seconds (medians). */
+  scriptSteps: Record<string, number>;
+  pandasSteps: Record<string, number>;
 }
 
 const GB = 1e9;
@@ -130,7 +133,11 @@ export function buildReport(data: BenchData, runs: Runs, settings: Settings): Be
   const nightlySteps: Record<string, number> = {};
   for (const k of OUR_STEPS) nightlySteps[k] = fig(runs.nightly, (r) => steps(r)[k] ?? NaN).med ?? NaN;
   nightlySteps['outside the steps'] = fig(runs.nightly, (r) => r.seconds - sum(steps(r), OUR_STEPS)).med ?? NaN;
-  return { data, settings, job, baselines, targets, nightlySteps };
+  const medians = (list: ProcessRun[]) => {
+    const keys = [...new Set(list.flatMap((x) => Object.keys(steps(x))))];
+    return Object.fromEntries(keys.map((k) => [k, fig(list, (x) => steps(x)[k] ?? NaN).med ?? NaN]));
+  };
+  return { data, settings, job, baselines, targets, nightlySteps, scriptSteps: medians(sc), pandasSteps: medians(runs.pandas) };
 }
 
 const secs = (x: number | null) => (x === null || !Number.isFinite(x) ? '—' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
@@ -155,6 +162,8 @@ export function markdown(report: BenchReport): string {
   for (const x of report.job) {
     out.push(`| ${x.step} | ${val(x.ours, x.unit)} | ${val(x.theirs, x.unit)} | ${x.ratio === null ? '—' : times(x.ratio)} | ${x.perRep.map(times).join(', ')} |`);
   }
+  const list = (x: Record<string, number>) => Object.entries(x).map(([k, v]) => `${k} ${secs(v)} s`).join(', ');
+  out.push('', `The script's own steps: ${list(report.scriptSteps)} (load = read + aggregate).`);
   out.push('', '| comparison | ours | baseline | ratio | ratio per repetition |', '| --- | ---: | ---: | ---: | --- |');
   for (const x of report.baselines) {
     out.push(`| ${x.step} | ${val(x.ours, x.unit)} | ${val(x.theirs, x.unit)} | ${x.ratio === null ? '—' : times(x.ratio)} | ${x.perRep.map(times).join(', ')} |`);
@@ -168,7 +177,8 @@ export function markdown(report: BenchReport): string {
       `| start-up: \`healthscore status\` ÷ bare \`node -e 0\` | ${secs(st.status)} s | ${secs(st.bareNode)} s | ${times(st.status / st.bareNode)} | |`,
     );
   }
-  out.push('', `The nightly's steps: ${Object.entries(report.nightlySteps).map(([k, v]) => `${k} ${secs(v)} s`).join(', ')}.`);
+  out.push('', `The nightly's steps: ${list(report.nightlySteps)}.`);
+  if (Object.keys(report.pandasSteps).length) out.push('', `The pandas peer's steps: ${list(report.pandasSteps)}.`);
   out.push('', '| target (issue #9) | measured | per repetition | result |', '| --- | ---: | --- | --- |');
   for (const x of report.targets) {
     const measured = x.name.includes('RSS') ? `${x.value.toFixed(2)} GB` : times(x.value);
