@@ -159,7 +159,11 @@ export function markdown(report: BenchReport): string {
     '| step | healthscore run | hand-written script | ratio | ratio per repetition |',
     '| --- | ---: | ---: | ---: | --- |',
   );
+  const nightly = report.baselines.find((x) => x.step.startsWith('nightly'));
   for (const x of report.job) {
+    if (x.unit === 'GB' && nightly) {
+      out.push(`| nightly after one new day (process) | ${val(nightly.ours, 's')} | — | ${nightly.ratio === null ? '—' : times(nightly.ratio)} of our whole job | ${nightly.perRep.map(times).join(', ')} |`);
+    }
     out.push(`| ${x.step} | ${val(x.ours, x.unit)} | ${val(x.theirs, x.unit)} | ${x.ratio === null ? '—' : times(x.ratio)} | ${x.perRep.map(times).join(', ')} |`);
   }
   const list = (x: Record<string, number>) => Object.entries(x).map(([k, v]) => `${k} ${secs(v)} s`).join(', ');
