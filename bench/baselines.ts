@@ -1,36 +1,39 @@
-import { sql, type RawBuilder } from 'kysely';
+/** The table the hand-written script's scorecard writes (one wide row per scored account and day). */
+export const HANDWRITTEN_TABLE = 'handwritten_scores';
 
-/** The table the hand-written query writes. */
-export const HANDWRITTEN_TABLE = 'bench_handwritten';
+/** The daily aggregate the hand-written script's load writes: events per account, day and event. */
+export const DAILY_TABLE = 'daily_events';
 
-/** The floor: the one pass over the raw events that no implementation can avoid. */
-export const FLOOR_SQL = sql`create or replace temp table bench_floor as
-  select account_id, day, event, count(*) as events from raw_events group by all`;
-
-/** The day the first snapshot describes (healthscore.yaml start_date). */
 export interface HandWrittenOptions {
+  /** The day the first snapshot describes (healthscore.yaml start_date), YYYY-MM-DD. */
   firstSnapshot: string;
-  /** Table the query writes; persistent, so that the check can read it later. */
-  table: string;
+  /** Table the statement writes. */
+  table?: string;
+  /** The daily aggregate (account_id, day, event, events) it reads the counts from. */
+  daily?: string;
 }
 
 /**
  * The scorecard of definitions/customer_health.yaml written by hand, the way an analyst
- * who knows DuckDB would write it without healthscore: one statement, daily counts
- * from raw_events, rolling windows over a dense account × day spine, ASOF look-ups of
- * the attributes, then the segment, staleness, scoring, weighting, banding and insights
- * inline. Its output is a wide table: one row per scored account and day, one column
- * per score plus the global score, band and fired insights.
+ * who knows DuckDB would write it without healthscore: one statement over the raw tables
+ * and the daily aggregate (bench/script/handwritten.mjs loads both), rolling windows over
+ * a dense account × day spine, ASOF look-ups of the attributes, then the segment,
+ * staleness, scoring, weighting, banding and insights inline. Its output is a wide table:
+ * one row per scored account and day, one column per score plus the global score, band
+ * and fired insights. bench/run.ts writes it to a .sql file the script runs, and checks
+ * the script's table against our snapshots.
  *
  * The spine starts 59 days before the first snapshot: logins_30d needs 29 earlier
  * days and login_trend compares with logins_30d 30 days before that.
  */
-export function handWrittenSql(options: HandWrittenOptions): RawBuilder<unknown> {
-  const table = sql.table(options.table);
-  return sql`create or replace table ${table} as
+export function handWrittenSql(options: HandWrittenOptions): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(options.firstSnapshot)) throw new Error(`not a day: ${options.firstSnapshot}`);
+  const table = options.table ?? HANDWRITTEN_TABLE;
+  const daily = options.daily ?? DAILY_TABLE;
+  return `create or replace table ${table} as
 with
 bounds as (
-  select cast(${options.firstSnapshot} as date) as first_snapshot, max(day) as last_day from raw_events),
+  select date '${options.firstSnapshot}' as first_snapshot, max(day) as last_day from raw_events),
 
 -- every account and its first day: created_at, else its first event or attribute
 account_first_day as (
@@ -48,11 +51,12 @@ spine as (
        range(b.first_snapshot - 59, b.last_day + 1, interval 1 day) d
   where a.first_day <= b.last_day),
 
+-- logins and tickets per account and day, from the load's daily aggregate
 daily_events as (
   select account_id, day,
-         count(*) filter (where event = 'login') as logins,
-         count(*) filter (where event = 'ticket_opened') as tickets
-  from raw_events group by account_id, day),
+         coalesce(sum(events) filter (where event = 'login'), 0) as logins,
+         coalesce(sum(events) filter (where event = 'ticket_opened'), 0) as tickets
+  from ${daily} group by account_id, day),
 
 churn_days as (select distinct account_id, churn_day as day from raw_churn),
 
@@ -160,5 +164,6 @@ select day as snapshot_date, account_id,
             when no_activity or score < 7 then 'yellow'
             else 'green' end as band,
        list_filter([if(no_activity, 'no_activity', null), if(ticket_storm, 'ticket_storm', null)], id -> id is not null) as insights
-from global`;
+from global;
+`;
 }

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { generate } from '../data/generate.ts';
@@ -14,8 +14,14 @@ export interface BenchLayout {
   pendingFile: string;
   /** Where the nightly copies it. */
   arrivingFile: string;
-  warehouses: string;
-  profiles: string;
+  /** healthscore's warehouse (healthscore.yaml `warehouse:`) and export folder. */
+  warehouse: string;
+  out: string;
+  /** The hand-written script's DuckDB file, export folder and scorecard SQL. */
+  script: { db: string; out: string; sql: string };
+  /** The plain export baseline's folder; the pandas peer's output. */
+  plainOut: string;
+  pandasOut: string;
   results: string;
 }
 
@@ -32,6 +38,8 @@ export interface BenchData {
   eventsOnLastDay: number;
   generateSeconds: number;
   splitSeconds: number;
+  /** The folder the data came from (--data), when it was not generated here. */
+  source?: string;
 }
 
 export function layout(work: string): BenchLayout {
@@ -42,8 +50,11 @@ export function layout(work: string): BenchLayout {
     events: join(project, 'events'),
     pendingFile: join(project, 'pending', 'events-last-day.parquet'),
     arrivingFile: join(project, 'events', 'events-last-day.parquet'),
-    warehouses: join(work, 'warehouses'),
-    profiles: join(work, 'profiles'),
+    warehouse: join(project, 'warehouse.duckdb'),
+    out: join(project, 'out'),
+    script: { db: join(work, 'script', 'handwritten.duckdb'), out: join(work, 'script', 'out'), sql: join(work, 'script', 'scorecard.sql') },
+    plainOut: join(work, 'plain-export'),
+    pandasOut: join(work, 'pandas'),
     results: join(work, 'results.json'),
   };
 }
@@ -51,7 +62,7 @@ export function layout(work: string): BenchLayout {
 const PROJECT_YAML = `# Written by bench/project.ts: the demo scorecard over the generated data.
 warehouse: warehouse.duckdb
 timezone: UTC
-start_date: {{start}}
+start_date: {{start}}{{memory}}
 lookback: 3d
 definitions: definitions/
 export: { path: out/, formats: [parquet] }
@@ -70,6 +81,7 @@ sources:
 export async function prepareProject(args: BenchArgs, repoRoot: string, log: (line: string) => void): Promise<BenchData> {
   const at = layout(args.work);
   const metaFile = join(at.project, 'bench-data.json');
+  if (args.data) return linkData(args, repoRoot, log);
   if (args.skipGenerate) {
     const meta = JSON.parse(await readFile(metaFile, 'utf8')) as BenchData;
     const wanted = { accounts: args.accounts, eventsTarget: args.events, days: args.days, seed: args.seed, startDate: args.startDate };
@@ -125,8 +137,58 @@ export async function prepareProject(args: BenchArgs, repoRoot: string, log: (li
  *  data is reused, so that the benchmark always runs the current definition). */
 async function writeProjectFiles(at: BenchLayout, args: BenchArgs, repoRoot: string): Promise<void> {
   await mkdir(join(at.project, 'definitions'), { recursive: true });
-  await writeFile(join(at.project, 'healthscore.yaml'), PROJECT_YAML.replace('{{start}}', args.startDate));
+  const memory = args.memoryLimit ? `\nmemory_limit: ${args.memoryLimit}` : '';
+  await writeFile(join(at.project, 'healthscore.yaml'), PROJECT_YAML.replace('{{start}}', args.startDate).replace('{{memory}}', memory));
   await copyFile(join(repoRoot, 'definitions', 'customer_health.yaml'), join(at.project, 'definitions', 'customer_health.yaml'));
+}
+
+/** The project over data generated elsewhere (`--data DIR`, data/generate.ts output): its
+ *  files are linked, not copied, except the last month's event file, which is rewritten
+ *  without the held-back last day. The folder itself is never written to. */
+async function linkData(args: BenchArgs, repoRoot: string, log: (line: string) => void): Promise<BenchData> {
+  const at = layout(args.work);
+  const from = args.data!;
+  await rm(at.project, { recursive: true, force: true });
+  await mkdir(at.events, { recursive: true });
+  await mkdir(join(at.project, 'pending'), { recursive: true });
+  for (const file of ['accounts.csv', 'attributes.csv', 'churn.csv']) await symlink(join(from, file), join(at.project, file));
+  const eventFiles = (await readdir(join(from, 'events'))).filter((f) => f.endsWith('.parquet')).sort();
+  for (const file of eventFiles) await symlink(join(from, 'events', file), join(at.events, file));
+  const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
+  const con = await instance.connect();
+  let facts: Record<string, unknown>;
+  try {
+    await con.run("SET TimeZone = 'UTC'");
+    const q = (path: string) => `'${path.replaceAll("'", "''")}'`;
+    const r = await con.runAndReadAll(`select (select count(*) from read_csv(${q(join(from, 'accounts.csv'))}, header = true, all_varchar = true))::bigint as accounts,
+        min(ts)::date::varchar as first, max(ts)::date::varchar as last from read_parquet(${q(join(from, 'events', '*.parquet'))})`);
+    facts = r.getRowObjects()[0]!;
+  } finally {
+    con.closeSync();
+    instance.closeSync();
+  }
+  const t1 = performance.now();
+  const lastDay = String(facts['last']);
+  const split = await holdBackLastDay(at, lastDay);
+  const days = Math.round((Date.parse(lastDay) - Date.parse(String(facts['first']))) / 86_400_000) + 1;
+  await writeProjectFiles(at, { ...args, startDate: String(facts['first']) }, repoRoot);
+  const meta: BenchData = {
+    accounts: Number(facts['accounts']),
+    events: split.before + split.last,
+    eventsTarget: split.before + split.last,
+    days,
+    seed: args.seed,
+    startDate: String(facts['first']),
+    lastDay,
+    eventsBeforeLastDay: split.before,
+    eventsOnLastDay: split.last,
+    generateSeconds: 0,
+    splitSeconds: (performance.now() - t1) / 1000,
+    source: from,
+  };
+  await writeFile(join(at.project, 'bench-data.json'), JSON.stringify(meta, null, 2) + '\n');
+  log(`data from ${from}: ${meta.events} events of ${meta.accounts} accounts, ${days} days; ${split.last} events of ${lastDay} held back`);
+  return meta;
 }
 
 /** Rewrites the monthly file holding `lastDay` without that day's events, and writes

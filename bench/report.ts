@@ -1,208 +1,208 @@
-import { median, type PhaseResult, type StatementTotal } from './measure.ts';
+import type { CheckResult } from './check.ts';
+import { median, type ProcessRun } from './proc.ts';
 import type { BenchData } from './project.ts';
 
-export interface ContenderRuns {
-  key: string;
-  label: string;
-  runs: PhaseResult[];
+/** Every timed process, per contender, in the order of the repetitions. */
+export interface Runs {
+  healthscore: ProcessRun[];
+  script: ProcessRun[];
+  pandas: ProcessRun[];
+  plainExport: ProcessRun[];
+  nightly: ProcessRun[];
+  backtest: ProcessRun[];
+}
+
+export interface Settings {
+  code: string;
+  memoryLimit: string;
+  reps: number;
+  loadAverage: { start: number[]; end: number[] };
+  rssMethod: string;
+  pandas: { version: string; check?: string } | { missing: string };
+  startup: { bareNode: number; version: number; status: number } | string;
+  check?: CheckResult;
+  /** The whole job of a smaller run (--compare-with), for the growth target. */
+  smaller?: { file: string; events: number; wholeJob: number };
+  totalSeconds: number;
+}
+
+export interface Row {
+  step: string;
+  ours: number | null;
+  theirs: number | null;
+  /** ours / theirs of the medians. */
+  ratio: number | null;
+  /** ours / theirs within each repetition. */
+  perRep: number[];
+  unit: 's' | 'GB';
 }
 
 export interface Target {
   name: string;
   value: number;
   limit: number;
-  unit: string;
   pass: boolean;
-  /** The same ratio within each repetition (contenders timed close together). */
-  perRep?: number[];
+  perRep: number[];
 }
 
 export interface BenchReport {
   data: BenchData;
-  settings: { code: string; threads: number | 'default'; memoryLimit: string | 'default'; reps: number; loadAverage: { start: number[]; end: number[] } };
-  rows: { key: string; label: string; seconds: number; runs: number[]; vsHandWritten: number | null; vsFloor: number | null; peakRssBytes: number }[];
+  settings: Settings;
+  /** healthscore run beside the hand-written script, step by step. */
+  job: Row[];
+  /** Our steps against the plain baselines, pandas and the nightly. */
+  baselines: Row[];
   targets: Target[];
-  check?: Record<string, unknown>;
-  backfillStatements: StatementTotal[];
-  nightlyStatements: StatementTotal[];
-  nightlyParts: Record<string, number>;
-  /** Per part, seconds not spent inside a statement (COMMIT, hashing files, JS). */
-  nightlyOutside: Record<string, number>;
-  loadStatements: StatementTotal[];
-  profile?: unknown;
-  /** Wall time of the whole benchmark (generation, load, every contender, check), without --profile. */
-  totalSeconds: number;
-  profileSeconds?: number;
+  /** The nightly's own step seconds (medians) and the rest of its process time. */
+  nightlySteps: Record<string, number>;
+  /** The script's and the pandas peer's own step seconds (medians). */
+  scriptSteps: Record<string, number>;
+  pandasSteps: Record<string, number>;
 }
 
 const GB = 1e9;
-const s = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
-const ratio = (x: number | null) => (x === null ? '—' : `${x >= 10 ? x.toFixed(1) : x.toFixed(2)}×`);
-const gb = (bytes: number) => `${(bytes / GB).toFixed(2)} GB`;
+type Steps = Record<string, number>;
+const steps = (r: ProcessRun): Steps => (r.json?.seconds ?? {}) as Steps;
+const sum = (s: Steps, keys: string[]) => keys.reduce((a, k) => a + (s[k] ?? 0), 0);
 
-/** Median seconds per contender; the ratios are of medians measured in the same run. */
-export function buildReport(
-  data: BenchData,
-  contenders: ContenderRuns[],
-  extra: Omit<BenchReport, 'data' | 'rows' | 'targets' | 'backfillStatements' | 'nightlyStatements' | 'nightlyParts' | 'nightlyOutside' | 'loadStatements'>,
-): BenchReport {
-  const med = (key: string) => {
-    const c = contenders.find((x) => x.key === key);
-    return c && c.runs.length ? median(c.runs.map((r) => r.seconds)) : NaN;
-  };
-  const floor = med('floor');
-  const hand = med('handwritten');
-  const rows = contenders.map((c) => {
-    const secs = median(c.runs.map((r) => r.seconds));
-    const comparable = c.key !== 'load' && c.key !== 'backtest';
-    return {
-      key: c.key,
-      label: c.label,
-      seconds: secs,
-      runs: c.runs.map((r) => r.seconds),
-      vsHandWritten: comparable && Number.isFinite(hand) ? secs / hand : null,
-      vsFloor: comparable && Number.isFinite(floor) ? secs / floor : null,
-      peakRssBytes: Math.max(...c.runs.map((r) => r.peakRssBytes)),
-    };
-  });
-  const backfill = med('backfill');
-  const nightly = med('nightly');
-  const pipelinePeak = Math.max(...contenders.filter((c) => ['load', 'backfill', 'export', 'nightly'].includes(c.key)).flatMap((c) => c.runs.map((r) => r.peakRssBytes)));
-  const times = (key: string) => contenders.find((c) => c.key === key)?.runs.map((r) => r.seconds) ?? [];
-  const paired = (a: string, b: string) => times(a).flatMap((x, i) => (times(b)[i] === undefined ? [] : [x / times(b)[i]!]));
-  const targets: Target[] = [
-    { name: 'full backfill ≤ 1.0× hand-written', value: backfill / hand, limit: 1, unit: '×', pass: backfill / hand <= 1, perRep: paired('backfill', 'handwritten') },
-    { name: 'full backfill ≤ 4× floor', value: backfill / floor, limit: 4, unit: '×', pass: backfill / floor <= 4, perRep: paired('backfill', 'floor') },
-    { name: 'nightly ≤ 0.1× full backfill', value: nightly / backfill, limit: 0.1, unit: '×', pass: nightly / backfill <= 0.1, perRep: paired('nightly', 'backfill') },
-    { name: 'peak memory ≤ 3 GB (load, backfill, export, nightly)', value: pipelinePeak / GB, limit: 3, unit: 'GB', pass: pipelinePeak <= 3 * GB },
-  ];
-  const statementMedians = (key: string): StatementTotal[] => {
-    const runs = contenders.find((c) => c.key === key)?.runs ?? [];
-    const labels = [...new Set(runs.flatMap((r) => (r.statements ?? []).map((t) => t.label)))];
-    return labels.map((label) => {
-      const per = runs.map((r) => r.statements?.find((t) => t.label === label));
-      return {
-        label,
-        seconds: median(per.map((t) => t?.seconds ?? 0)),
-        count: per[0]?.count ?? 0,
-        peakRssBytes: Math.max(...per.map((t) => t?.peakRssBytes ?? 0)),
-      };
-    });
-  };
-  const nightlyRuns = contenders.find((c) => c.key === 'nightly')?.runs ?? [];
-  const partNames = [...new Set(nightlyRuns.flatMap((r) => Object.keys((r.details?.['parts'] as Record<string, number>) ?? {})))];
-  const nightlyParts = Object.fromEntries(partNames.map((p) => [p, median(nightlyRuns.map((r) => (r.details?.['parts'] as Record<string, number>)?.[p] ?? 0))]));
-  const nightlyOutside = Object.fromEntries(partNames.map((p) => [p, median(nightlyRuns.map((r) => (r.details?.['outside'] as Record<string, number>)?.[p] ?? 0))]));
-  return {
-    data,
-    rows,
-    targets,
-    backfillStatements: statementMedians('backfill'),
-    nightlyStatements: statementMedians('nightly'),
-    nightlyParts,
-    nightlyOutside,
-    loadStatements: statementMedians('load'),
-    ...extra,
-  };
+/** Per-repetition figures of a run list, and their median. */
+const fig = (runs: ProcessRun[], pick: (r: ProcessRun) => number) => {
+  const xs = runs.map(pick);
+  return { xs, med: xs.length ? median(xs) : null };
+};
+
+function row(step: string, ours: { xs: number[]; med: number | null }, theirs: { xs: number[]; med: number | null }, unit: Row['unit'] = 's'): Row {
+  const perRep = ours.xs.flatMap((x, i) => (theirs.xs[i] === undefined || theirs.xs[i] === 0 ? [] : [x / theirs.xs[i]!]));
+  const ratio = ours.med !== null && theirs.med ? ours.med / theirs.med : null;
+  return { step, ours: ours.med, theirs: theirs.med, ratio, perRep, unit };
 }
+
+const OUR_STEPS = ['load', 'materialise', 'export'];
+const SCRIPT_STEPS = ['read', 'aggregate', 'score', 'export'];
+
+export function buildReport(data: BenchData, runs: Runs, settings: Settings): BenchReport {
+  const hs = runs.healthscore;
+  const sc = runs.script;
+  const peak = (r: ProcessRun) => r.peakRssBytes / GB;
+  const job: Row[] = [
+    row('load (files → tables + daily aggregate)', fig(hs, (r) => steps(r)['load'] ?? NaN), fig(sc, (r) => sum(steps(r), ['read', 'aggregate']))),
+    row('score and materialise', fig(hs, (r) => steps(r)['materialise'] ?? NaN), fig(sc, (r) => steps(r)['score'] ?? NaN)),
+    row('export (Parquet, one folder per day)', fig(hs, (r) => steps(r)['export'] ?? NaN), fig(sc, (r) => steps(r)['export'] ?? NaN)),
+    row('outside the steps (start-up, open, close)', fig(hs, (r) => r.seconds - sum(steps(r), OUR_STEPS)), fig(sc, (r) => r.seconds - sum(steps(r), SCRIPT_STEPS))),
+    row('**whole job** (process, spawn → exit)', fig(hs, (r) => r.seconds), fig(sc, (r) => r.seconds)),
+    row('peak RSS', fig(hs, peak), fig(sc, peak), 'GB'),
+  ];
+  const wholeOurs = fig(hs, (r) => r.seconds);
+  const baselines: Row[] = [
+    row('our load ÷ plain load: `create table … as select … from read_parquet(…)` (and `read_csv` for the CSV files) + `group by account_id, day, event` (the script\'s load step)',
+      fig(hs, (r) => steps(r)['load'] ?? NaN), fig(sc, (r) => sum(steps(r), ['read', 'aggregate']))),
+    row('our export ÷ plain export: one `COPY … (partition_by (day))` per table of our score_snapshots, health_snapshots, alerts',
+      fig(hs, (r) => steps(r)['export'] ?? NaN), fig(runs.plainExport, (r) => steps(r)['export'] ?? NaN)),
+    row('nightly (1 new day, process) ÷ our whole backfill', fig(runs.nightly, (r) => r.seconds), wholeOurs),
+    row('backtest (process, weekly over the year, 30-day horizon) ÷ our whole backfill', fig(runs.backtest, (r) => r.seconds), wholeOurs),
+  ];
+  if (runs.pandas.length) baselines.push(row('our whole job ÷ pandas peer whole job (process)', wholeOurs, fig(runs.pandas, (r) => r.seconds)));
+  const r = (i: number, rows = job) => rows[i]!;
+  const bigData = data.events >= 50_000_000;
+  const peakOurs = Math.max(...hs.map(peak), ...runs.nightly.map(peak));
+  const t = (name: string, x: Row, limit: number): Target => ({ name, value: x.ratio ?? NaN, limit, pass: x.ratio !== null && x.ratio <= limit, perRep: x.perRep });
+  const targets: Target[] = [
+    t('2. whole backfill ≤ 1.0× the script (goal)', r(4), 1),
+    t('2. whole backfill ≤ 0.7× the script (stretch)', r(4), 0.7),
+    t('2. nightly ≤ 0.05× the whole backfill', r(2, baselines), 0.05),
+    t('3. load ≤ 1.5× plain load', r(0, baselines), 1.5),
+    t('3. export ≤ 1.5× plain export', r(1, baselines), 1.5),
+    {
+      name: bigData ? '7. peak RSS ≤ 10 GB (backfill and nightly)' : '8. peak RSS ≤ 3 GB (backfill and nightly; the target is set at 10M events)',
+      value: peakOurs,
+      limit: bigData ? 10 : 3,
+      pass: peakOurs <= (bigData ? 10 : 3),
+      perRep: [],
+    },
+  ];
+  if (settings.smaller && wholeOurs.med !== null) {
+    const growth = wholeOurs.med / settings.smaller.wholeJob;
+    targets.push({
+      name: `7. whole job grows ≤ 12× from ${settings.smaller.events.toLocaleString('en')} events (${settings.smaller.wholeJob.toFixed(1)} s) to ${data.events.toLocaleString('en')}`,
+      value: growth,
+      limit: 12,
+      pass: growth <= 12,
+      perRep: [],
+    });
+  }
+  const nightlySteps: Record<string, number> = {};
+  for (const k of OUR_STEPS) nightlySteps[k] = fig(runs.nightly, (r) => steps(r)[k] ?? NaN).med ?? NaN;
+  nightlySteps['outside the steps'] = fig(runs.nightly, (r) => r.seconds - sum(steps(r), OUR_STEPS)).med ?? NaN;
+  const medians = (list: ProcessRun[]) => {
+    const keys = [...new Set(list.flatMap((x) => Object.keys(steps(x))))];
+    return Object.fromEntries(keys.map((k) => [k, fig(list, (x) => steps(x)[k] ?? NaN).med ?? NaN]));
+  };
+  return { data, settings, job, baselines, targets, nightlySteps, scriptSteps: medians(sc), pandasSteps: medians(runs.pandas) };
+}
+
+const secs = (x: number | null) => (x === null || !Number.isFinite(x) ? '—' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const times = (x: number) => (Number.isFinite(x) ? `${x >= 10 ? x.toFixed(1) : x.toFixed(2)}×` : '—');
+const val = (x: number | null, unit: Row['unit']) => (unit === 'GB' ? (x === null ? '—' : `${x.toFixed(2)} GB`) : `${secs(x)} s`);
 
 export function markdown(report: BenchReport): string {
   const { data, settings } = report;
   const out: string[] = [];
   out.push(
-    `**${data.accounts.toLocaleString('en')} accounts, ${data.events.toLocaleString('en')} events, ${data.days} days` +
-      ` (seed ${data.seed}; ${data.eventsOnLastDay.toLocaleString('en')} events on ${data.lastDay} held back for the nightly)**`,
+    `**${data.accounts.toLocaleString('en')} accounts, ${data.events.toLocaleString('en')} events, ${data.days} days, Parquet events` +
+      (data.source ? ` (from ${data.source})` : ` (seed ${data.seed})`) +
+      `; ${data.eventsOnLastDay.toLocaleString('en')} events of ${data.lastDay} held back for the nightly**`,
     '',
-    `code: ${settings.code}; threads: ${settings.threads}, memory_limit: ${settings.memoryLimit}, median of ${settings.reps} run(s) per contender` +
-      ` (order alternated), load average ${settings.loadAverage.start.map((x) => x.toFixed(1)).join('/')} at start,` +
-      ` ${settings.loadAverage.end.map((x) => x.toFixed(1)).join('/')} at end; each phase in its own process.`,
+    `code: ${settings.code}; memory_limit: ${settings.memoryLimit}; median of ${settings.reps} repetition(s), order rotated;` +
+      ` load average ${settings.loadAverage.start.map((x) => x.toFixed(1)).join('/')} at start, ${settings.loadAverage.end.map((x) => x.toFixed(1)).join('/')} at end.` +
+      ` Every contender is its own process, timed from spawn to exit, from the same files and an empty warehouse; peak RSS by ${settings.rssMethod}.`,
     '',
-    '| phase | seconds | runs | × hand-written | × floor | peak RSS |',
-    '| --- | ---: | --- | ---: | ---: | ---: |',
+    '| step | healthscore run | hand-written script | ratio | ratio per repetition |',
+    '| --- | ---: | ---: | ---: | --- |',
   );
-  for (const r of report.rows) {
-    out.push(`| ${r.label} | ${s(r.seconds)} | ${r.runs.map(s).join(', ')} | ${ratio(r.vsHandWritten)} | ${ratio(r.vsFloor)} | ${gb(r.peakRssBytes)} |`);
-  }
-  out.push('', '| target | measured (of medians) | within each repetition | result |', '| --- | ---: | ---: | --- |');
-  for (const t of report.targets) {
-    const measured = t.unit === '×' ? ratio(t.value) : `${t.value.toFixed(2)} GB`;
-    out.push(`| ${t.name} | ${measured} | ${t.perRep?.length ? t.perRep.map(ratio).join(', ') : '—'} | ${t.pass ? 'pass' : '**FAIL**'} |`);
-  }
-  const backtest = report.rows.find((r) => r.key === 'backtest');
-  const backfillRow = report.rows.find((r) => r.key === 'backfill');
-  if (backtest && backfillRow) {
-    out.push('', `The backtest takes ${ratio(backtest.seconds / backfillRow.seconds)} the time of the full backfill (medians of this run).`);
-  }
-  if (report.check) {
-    const h = report.check['health'] as Record<string, unknown>;
-    const scores = report.check['scores'] as Record<string, unknown>[];
-    out.push(
-      '',
-      `Check against the hand-written query: ${h['ours']} health rows (ours) vs ${h['handwritten']} (hand-written), ${h['matched']} matched on (day, account);` +
-        ` global score max |Δ| ${fmt(h['max_abs_score_diff'])} (${h['score_diffs']} rows differ), ${h['band_diffs']} band and ${h['insight_diffs']} insight differences;` +
-        ` per score (score_snapshots vs the hand-written columns, null = null): ${scores.map((x) => `${x['score_id']} ${x['diffs']} differ`).join(', ')}` +
-        ` (max |Δ| ${fmt(Math.max(0, ...scores.map((x) => Number(x['max_abs_diff'] ?? 0))))}).`,
-    );
-  }
-  const stmtTable = (title: string, rows: StatementTotal[], total: number) => {
-    out.push(
-      '',
-      `${title} (median seconds per statement; ×N = run N times; RSS = highest process RSS sampled while it ran):`,
-      '',
-      '| statement | seconds | share | RSS |',
-      '| --- | ---: | ---: | ---: |',
-    );
-    const shown = [...rows].sort((a, b) => b.seconds - a.seconds);
-    const sum = rows.reduce((a, r) => a + r.seconds, 0);
-    const pct = (x: number) => `${((100 * x) / total).toFixed(0)}%`;
-    for (const r of shown.filter((x) => x.seconds >= 0.05)) {
-      out.push(`| ${r.label}${r.count > 1 ? ` ×${r.count}` : ''} | ${s(r.seconds)} | ${pct(r.seconds)} | ${gb(r.peakRssBytes)} |`);
+  const nightly = report.baselines.find((x) => x.step.startsWith('nightly'));
+  for (const x of report.job) {
+    if (x.unit === 'GB' && nightly) {
+      out.push(`| nightly after one new day (process) | ${val(nightly.ours, 's')} | — | ${nightly.ratio === null ? '—' : times(nightly.ratio)} of our whole job | ${nightly.perRep.map(times).join(', ')} |`);
     }
-    const small = shown.filter((x) => x.seconds < 0.05);
-    if (small.length) out.push(`| ${small.length} other statements | ${s(small.reduce((a, r) => a + r.seconds, 0))} | | |`);
-    out.push(`| outside statements (commit, JS, hashing files) | ${s(Math.max(0, total - sum))} | ${pct(Math.max(0, total - sum))} | |`);
-  };
-  const row = (key: string) => report.rows.find((r) => r.key === key);
-  if (row('backfill')) stmtTable('Where the full backfill goes', report.backfillStatements, row('backfill')!.seconds);
-  if (row('nightly')) {
-    stmtTable('Where the nightly goes', report.nightlyStatements, row('nightly')!.seconds);
+    out.push(`| ${x.step} | ${val(x.ours, x.unit)} | ${val(x.theirs, x.unit)} | ${x.ratio === null ? '—' : times(x.ratio)} | ${x.perRep.map(times).join(', ')} |`);
+  }
+  const list = (x: Record<string, number>) => Object.entries(x).map(([k, v]) => `${k} ${secs(v)} s`).join(', ');
+  out.push('', `The script's own steps: ${list(report.scriptSteps)} (load = read + aggregate).`);
+  out.push('', '| comparison | ours | baseline | ratio | ratio per repetition |', '| --- | ---: | ---: | ---: | --- |');
+  for (const x of report.baselines) {
+    out.push(`| ${x.step} | ${val(x.ours, x.unit)} | ${val(x.theirs, x.unit)} | ${x.ratio === null ? '—' : times(x.ratio)} | ${x.perRep.map(times).join(', ')} |`);
+  }
+  if ('missing' in settings.pandas) out.push(`| pandas peer | — | — | pandas: ${settings.pandas.missing} | |`);
+  const st = settings.startup;
+  if (typeof st === 'string') out.push(`| start-up | — | — | ${st} | |`);
+  else {
     out.push(
-      '',
-      `Nightly by part (of which outside statements: COMMIT, hashing the source files, JS): ` +
-        `${Object.entries(report.nightlyParts).map(([k, v]) => `${k} ${s(v)} s` + (report.nightlyOutside[k] !== undefined ? ` (${s(report.nightlyOutside[k]!)} s)` : '')).join(', ')}.`,
+      `| start-up: \`healthscore --version\` ÷ bare \`node -e 0\` | ${secs(st.version)} s | ${secs(st.bareNode)} s | ${times(st.version / st.bareNode)} | |`,
+      `| start-up: \`healthscore status\` ÷ bare \`node -e 0\` | ${secs(st.status)} s | ${secs(st.bareNode)} s | ${times(st.status / st.bareNode)} | |`,
     );
   }
-  if (row('load')) stmtTable('Where the load goes', report.loadStatements, row('load')!.seconds);
-  if (report.profile) out.push(...profileLines(report.profile));
-  out.push(
-    '',
-    `Benchmark wall time: ${s(report.totalSeconds)} s, including data generation ${s(data.generateSeconds)} s unless --skip-generate` +
-      (report.profileSeconds !== undefined ? `; the profiles took another ${s(report.profileSeconds)} s.` : '.'),
-  );
+  out.push('', `The nightly's steps: ${list(report.nightlySteps)}.`);
+  if (Object.keys(report.pandasSteps).length) out.push('', `The pandas peer's steps: ${list(report.pandasSteps)}.`);
+  out.push('', '| target (issue #9) | measured | per repetition | result |', '| --- | ---: | --- | --- |');
+  for (const x of report.targets) {
+    const measured = x.name.includes('RSS') ? `${x.value.toFixed(2)} GB` : times(x.value);
+    out.push(`| ${x.name} | ${measured} | ${x.perRep.map(times).join(', ')} | ${x.pass ? 'met' : '**not met**'} |`);
+  }
+  if (!settings.smaller) out.push('| 7. whole job grows ≤ 12× from 10M to 100M events (memory_limit 8GB) | run the larger size with --compare-with <the smaller run\'s results.json> | | — |');
+  const c = settings.check;
+  if (c) {
+    const h = c.health;
+    out.push(
+      '',
+      `Check of the script's table against our snapshots: ${h['ours']} health rows (ours) vs ${h['handwritten']} (script), ${h['matched']} matched on (day, account);` +
+        ` global score max |Δ| ${fmt(h['max_abs_score_diff'])} (${h['score_diffs']} rows differ), ${h['band_diffs']} band and ${h['insight_diffs']} insight differences;` +
+        ` per score (score_snapshots vs the script's columns, null = null): ${c.scores.map((x) => `${x['score_id']} ${x['diffs']} differ`).join(', ')}` +
+        ` (max |Δ| ${fmt(Math.max(0, ...c.scores.map((x) => Number(x['max_abs_diff'] ?? 0))))}).`,
+    );
+  }
+  if ('check' in settings.pandas && settings.pandas.check) out.push('', `pandas ${settings.pandas.version}: ${settings.pandas.check}`);
+  out.push('', `Benchmark wall time: ${secs(settings.totalSeconds)} s, including data preparation (generation ${secs(data.generateSeconds)} s).`);
   return out.join('\n');
 }
 
 const fmt = (x: unknown) => (typeof x === 'number' ? (x === 0 ? '0' : x.toExponential(1)) : String(x));
-
-interface ProfiledStep {
-  step: string;
-  seconds: number;
-  top: { operator: string; seconds: number; rows: number; info: string }[];
-}
-
-/** Each compiled step's time with profiling on, and its three costliest operators
- *  (operator time is summed over threads, so it can exceed the step's wall time). */
-function profileLines(profile: unknown): string[] {
-  const out: string[] = [];
-  for (const [span, value] of Object.entries(profile as Record<string, { days: { from: string; to: string }; steps: ProfiledStep[] }>)) {
-    out.push('', `Profile of the compiled steps, ${span} (${value.days.from} … ${value.days.to}; JSON profiling on):`, '', '| step | seconds | costliest operators (operator seconds, rows out) |', '| --- | ---: | --- |');
-    for (const step of value.steps) {
-      const top = step.top
-        .slice(0, 3)
-        .map((o) => `${o.operator} ${s(o.seconds)} s, ${o.rows.toLocaleString('en')} rows`)
-        .join('; ');
-      out.push(`| ${step.step} | ${s(step.seconds)} | ${top} |`);
-    }
-  }
-  return out;
-}

@@ -1,32 +1,69 @@
-// The benchmark of issue "bench": generates data, loads it once, then times side by side
-// the floor, a hand-written DuckDB query, our full backfill, its export, the nightly
-// run and a backtest, each phase in its own process. See bench/README.md.
+// The benchmark of issue #9: the whole job as a user runs it. `healthscore run` as a process
+// beside a hand-written DuckDB script doing the same job from the same files, each timed
+// from spawn to exit, then the nightly after one new day. See bench/README.md.
 //
 //   npm run bench -- --accounts 10000 --events 10000000 --days 365
 import { execFileSync } from 'node:child_process';
-import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { copyFile, cp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseBenchArgs } from './args.ts';
-import { runPhaseChild, seconds, type PhaseResult } from './measure.ts';
-import type { PhaseName, PhaseSpec } from './phases.ts';
+import { handWrittenSql } from './baselines.ts';
+import { checkAgainstScript, type CheckResult } from './check.ts';
+import { findPandas, pandasAgreement, PANDAS_PEER } from './pandas.ts';
+import { rssMethod, runProcess, type ProcessRun } from './proc.ts';
 import { layout, prepareProject } from './project.ts';
-import { buildReport, markdown, type ContenderRuns } from './report.ts';
+import { buildReport, markdown, type Runs } from './report.ts';
 
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = join(here, '..');
+const BIN = join(repoRoot, 'bin', 'healthscore.mjs');
+const SCRIPT = join(here, 'script', 'handwritten.mjs');
 const log = (line: string) => process.stdout.write(line + '\n');
 
-/** The commit measured, and whether the working tree differed from it (pipeline code
- *  changes under a benchmark that runs in a shared checkout). */
+/** The commit measured, and whether the working tree differed from it. */
 function codeVersion(): string {
   try {
     const git = (...args: string[]) => execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = git('status', '--porcelain', '--', 'pipeline', 'models') !== '';
-    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ' + uncommitted changes in pipeline/ or models/' : ''}`;
+    const dirty = git('status', '--porcelain', '--', 'pipeline', 'models', 'cli', 'bin') !== '';
+    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ' + uncommitted changes in pipeline/, models/, cli/ or bin/' : ''}`;
   } catch {
     return process.env['BENCH_CODE_VERSION'] ?? 'unknown (not a git checkout)';
   }
+}
+
+/** bench/startup.ts (start-up times of the bin), when this checkout has it. */
+async function startupTimes(project: string, runs: number): Promise<{ bareNode: number; version: number; status: number } | string> {
+  const file = join(here, 'startup.ts');
+  if (!existsSync(file)) return 'not measured: bench/startup.ts is not in this checkout';
+  const mod = (await import(pathToFileURL(file).href)) as {
+    measureStartup(opts: { bin: string; project: string; runs: number }): Promise<{ bareNode: number; version: number; status: number }>;
+  };
+  return mod.measureStartup({ bin: BIN, project, runs });
+}
+
+/** A throwaway project with the project's settings, definitions and CSV files, and the
+ *  held-back day as its only event file; `healthscore run` on it. */
+async function warmUp(at: ReturnType<typeof layout>): Promise<void> {
+  const dir = join(at.work, 'warmup');
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(join(dir, 'events'), { recursive: true });
+  await cp(join(at.project, 'definitions'), join(dir, 'definitions'), { recursive: true });
+  await copyFile(join(at.project, 'healthscore.yaml'), join(dir, 'healthscore.yaml'));
+  for (const file of ['accounts.csv', 'attributes.csv', 'churn.csv']) await symlink(join(at.project, file), join(dir, file));
+  await copyFile(at.pendingFile, join(dir, 'events', 'events-last-day.parquet'));
+  await runProcess(process.execPath, [BIN, 'run', '--project', dir, '--json'], { label: 'warm-up', cwd: repoRoot });
+  await rm(dir, { recursive: true, force: true });
+}
+
+/** The whole job of an earlier, smaller run (its results.json), for the growth target. */
+async function smallerRun(file: string): Promise<{ file: string; events: number; wholeJob: number }> {
+  const earlier = JSON.parse(await readFile(file, 'utf8')) as { data: { events: number }; job: { step: string; ours: number }[] };
+  const whole = earlier.job.find((r) => r.step.includes('whole job'));
+  if (!whole) throw new Error(`--compare-with: ${file} has no whole-job row (not a results.json of this benchmark?)`);
+  return { file, events: earlier.data.events, wholeJob: whole.ours };
 }
 
 async function main(): Promise<void> {
@@ -36,121 +73,95 @@ async function main(): Promise<void> {
   const startLoad = loadavg();
   const code = codeVersion();
   const data = await prepareProject(args, repoRoot, log);
-  await mkdir(at.warehouses, { recursive: true });
-  const wh = (name: string) => join(at.warehouses, `${name}.duckdb`);
-  const fresh = async (target: string, from?: string) => {
-    await rm(target, { force: true });
-    await rm(`${target}.wal`, { force: true });
-    if (from) await copyFile(from, target);
-  };
+  await mkdir(dirname(at.script.sql), { recursive: true });
+  await writeFile(at.script.sql, handWrittenSql({ firstSnapshot: data.startDate }) + '\n');
+  const pandas = args.noPandas ? { missing: 'skipped (--no-pandas)' } : await findPandas();
+  log(pandas.python ? `pandas peer: ${pandas.python} (${pandas.version})` : `pandas peer: ${pandas.missing}`);
 
+  const memory = args.memoryLimit ? ['--memory-limit', args.memoryLimit] : [];
+  const gone = async (...paths: string[]) => {
+    for (const p of paths) await rm(p, { recursive: true, force: true });
+  };
   let n = 0;
-  const phase = async (name: PhaseName, warehouse: string, extra: Partial<PhaseSpec> = {}): Promise<PhaseResult> => {
-    const spec: PhaseSpec = {
-      phase: name,
-      project: at.project,
-      warehouse,
-      resultFile: join(at.work, `phase-${name}.json`),
-      ...(args.threads && { threads: args.threads }),
-      ...(args.memoryLimit && { memoryLimit: args.memoryLimit }),
-      ...extra,
-    };
-    // The warehouse copy (and anything earlier phases wrote) goes to disk now: otherwise the
-    // phase's first COMMIT, an fsync, pays for writing back a 300 MB copy made outside
-    // the timing (it added 0.4 s to 2 of 3 nightly runs).
+  const timed = async (label: string, command: string, argv: string[], before: () => Promise<void>): Promise<ProcessRun> => {
+    await before();
+    // Whatever the previous steps wrote goes to disk now, not during the next process.
     execFileSync('sync');
-    const result = await runPhaseChild(spec);
+    const run = await runProcess(command, argv, { label, cwd: repoRoot });
     n += 1;
-    log(`  ${String(n).padStart(2)}. ${name.padEnd(11)} ${result.seconds.toFixed(2).padStart(8)} s   peak RSS ${(result.peakRssBytes / 1e9).toFixed(2)} GB`);
-    return result;
+    log(`  ${String(n).padStart(2)}. ${label.padEnd(22)} ${run.seconds.toFixed(2).padStart(8)} s   peak RSS ${(run.peakRssBytes / 1e9).toFixed(2)} GB`);
+    return run;
   };
-
-  const runs: Record<string, PhaseResult[]> = { load: [], floor: [], handwritten: [], backfill: [], export: [], nightly: [], backtest: [] };
-
-  log('load (once; common to every contender):');
-  await fresh(wh('loaded'));
-  runs['load']!.push(await phase('load', wh('loaded')));
-
-  // Each contender starts from a copy of the loaded warehouse. The order alternates
-  // between repetitions so that none always runs first or last, and every repetition
-  // times all contenders close together (the machine is shared: ratios within one
-  // repetition are steadier than times across them).
-  const contenders = ['floor', 'handwritten', 'backfill'] as const;
-  const target = { floor: wh('scratch'), handwritten: wh('handwritten'), backfill: wh('backfilled') };
-  let check: Record<string, unknown> | undefined;
-  const nightly = async () => {
-    await fresh(wh('nightly'), wh('exported'));
-    await copyFile(at.pendingFile, at.arrivingFile);
-    try {
-      runs['nightly']!.push(await phase('nightly', wh('nightly')));
-    } finally {
-      await rm(at.arrivingFile, { force: true });
-    }
+  const contenders = {
+    healthscore: () =>
+      timed('healthscore run', process.execPath, [BIN, 'run', '--project', at.project, '--json'], () =>
+        gone(at.warehouse, `${at.warehouse}.wal`, at.out, at.arrivingFile)),
+    script: () =>
+      timed('hand-written script', process.execPath, [SCRIPT, 'job', '--project', at.project, '--db', at.script.db, '--out', at.script.out, '--sql', at.script.sql, ...memory], () =>
+        gone(at.script.db, `${at.script.db}.wal`, at.script.out)),
+    pandas: () =>
+      timed('pandas peer', pandas.python!, [PANDAS_PEER, '--project', at.project, '--out', at.pandasOut, '--start', data.startDate], () => gone(at.pandasOut)),
   };
+  type Name = keyof typeof contenders;
+  const names: Name[] = pandas.python ? ['healthscore', 'script', 'pandas'] : ['healthscore', 'script'];
+
+  // Untimed: one `healthscore run` over the held-back day alone, so that tsx's transpile
+  // cache holds the modules a run loads, as it does for a user after the first run.
+  log('warm-up (not timed): healthscore run over one day');
+  await warmUp(at);
+
+  const runs: Runs = { healthscore: [], script: [], pandas: [], plainExport: [], nightly: [], backtest: [] };
+  let check: CheckResult | undefined;
+  let pandasCheck: string | undefined;
   for (let rep = 0; rep < args.reps; rep++) {
     log(`repetition ${rep + 1} of ${args.reps}:`);
-    const rotated = [...contenders.slice(rep % 3), ...contenders.slice(0, rep % 3)];
-    const order = rep % 2 ? rotated.reverse() : rotated;
-    for (const name of order) {
-      await fresh(target[name], wh('loaded'));
-      runs[name]!.push(await phase(name, target[name]));
-    }
-    await fresh(wh('scratch'));
+    // Rotated and alternated, so that no contender always goes first (cold page cache)
+    // or last, and the ones of one repetition run close together.
+    const rotated = [...names.slice(rep % names.length), ...names.slice(0, rep % names.length)];
+    for (const name of rep % 2 ? rotated.reverse() : rotated) runs[name].push(await contenders[name]());
+    // The plain export baseline: one partitioned COPY per table of our backfill's rows.
+    runs.plainExport.push(
+      await timed('plain export (COPY)', process.execPath, [SCRIPT, 'export', '--db', at.warehouse, '--out', at.plainOut, ...memory], () => gone(at.plainOut)),
+    );
     if (rep === 0) {
-      // Export the backfill once (its own row), check it against the hand-written
-      // table, and keep the exported warehouse as every nightly's starting point.
-      await rm(join(at.project, 'out'), { recursive: true, force: true });
-      runs['export']!.push(await phase('export', wh('backfilled')));
-      check = (await phase('check', wh('backfilled'), { handwrittenWarehouse: wh('handwritten') })).details;
-      await fresh(wh('exported'), wh('backfilled'));
+      check = await checkAgainstScript(at.warehouse, at.script.db);
+      if (pandas.python) pandasCheck = await pandasAgreement(at.warehouse, at.pandasOut);
     }
-    // The nightly: the last day's file arrives in events/ and `run` picks it up.
-    await nightly();
-    if (args.reps === 1) await nightly();
-    // The backtest reads the backfilled (and exported) snapshots.
-    await fresh(wh('backtest'), wh('exported'));
-    runs['backtest']!.push(await phase('backtest', wh('backtest')));
+    // The nightly: the last day's file arrives in events/, and `healthscore run` picks it up.
+    runs.nightly.push(
+      await timed('nightly (1 new day)', process.execPath, [BIN, 'run', '--project', at.project, '--json'], () => copyFile(at.pendingFile, at.arrivingFile)),
+    );
+    // The default backtest (weekly evaluation days, 30-day horizon) over the snapshots.
+    runs.backtest.push(await timed('backtest', process.execPath, [BIN, 'backtest', '--project', at.project, '--json'], async () => {}));
   }
+  await rm(at.arrivingFile, { force: true });
 
-  const benchSeconds = seconds(t0);
-  let profile: unknown;
-  if (args.profile) {
-    log('profiles of each compiled step (JSON profiling on; not part of the table):');
-    await fresh(wh('profile'), wh('loaded'));
-    const full = (await phase('profile', wh('profile'), { profiles: at.profiles, span: 'full' })).details;
-    await fresh(wh('profile'));
-    const last = (await phase('profile', wh('nightly'), { profiles: at.profiles, span: 'nightly' })).details;
-    profile = { full, nightly: last };
-  }
+  log(`start-up (bench/startup.ts, ${args.startupRuns} runs each):`);
+  const startup = await startupTimes(at.project, args.startupRuns).catch((error: unknown) => `failed: ${error instanceof Error ? error.message : String(error)}`);
+  log(`  ${typeof startup === 'string' ? startup : JSON.stringify(startup)}`);
 
-  const labels: Record<string, string> = {
-    load: 'load (common to all; files → raw tables + daily_activity + daily_users)',
-    floor: 'floor: GROUP BY account, day, event',
-    handwritten: 'hand-written DuckDB query',
-    backfill: 'our full backfill (materialise every day, no export)',
-    export: 'export of the full backfill (Parquet)',
-    nightly: 'our nightly (load 1 file, lookback + new day, export)',
-    backtest: 'our backtest (weekly evaluation days over the year, 30-day horizon, from the backfilled snapshots)',
-  };
-  const report = buildReport(
-    data,
-    Object.entries(runs).map(([key, r]): ContenderRuns => ({ key, label: labels[key] ?? key, runs: r })),
-    {
-      settings: {
-        code,
-        threads: args.threads ?? 'default',
-        memoryLimit: args.memoryLimit ?? 'default',
-        reps: args.reps,
-        loadAverage: { start: startLoad, end: loadavg() },
-      },
-      ...(check && { check }),
-      ...(profile !== undefined && { profile }),
-      totalSeconds: benchSeconds,
-      ...(args.profile && { profileSeconds: seconds(t0) - benchSeconds }),
-    },
-  );
+  const report = buildReport(data, runs, {
+    code,
+    memoryLimit: args.memoryLimit ?? 'default',
+    reps: args.reps,
+    loadAverage: { start: startLoad, end: loadavg() },
+    rssMethod,
+    pandas: pandas.python ? { version: pandas.version!, ...(pandasCheck && { check: pandasCheck }) } : { missing: pandas.missing! },
+    startup,
+    ...(check && { check }),
+    ...(args.compareWith && { smaller: await smallerRun(args.compareWith) }),
+    totalSeconds: (performance.now() - t0) / 1000,
+  });
   const text = markdown(report);
-  await writeFile(at.results, JSON.stringify({ ...report, runs, markdown: text }, null, 2) + '\n');
+  // Each run's wall time, peak RSS and step seconds (not the whole --json output: the backtest's is large).
+  const strip = (r: ProcessRun) => ({
+    seconds: r.seconds,
+    peakRssBytes: r.peakRssBytes,
+    ...(r.json?.seconds && { steps: r.json.seconds }),
+    ...(r.json?.rows && { rows: r.json.rows }),
+    ...(r.json?.daysMaterialised !== undefined && { daysMaterialised: r.json.daysMaterialised, exportedFiles: r.json.exportedFiles }),
+  });
+  await writeFile(at.results, JSON.stringify({ ...report, runs: Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, v.map(strip)])), markdown: text }, null, 2) + '\n');
   log('');
   log(text);
   log('');
