@@ -15,6 +15,8 @@ export interface BenchArgs {
   /** Take the data from this folder (data/generate.ts output) instead of generating it. */
   data?: string;
   memoryLimit?: string;
+  /** DuckDB worker threads, for healthscore (healthscore.yaml `threads:`) and the script alike. */
+  threads?: number;
   /** Repetitions of the timed contenders. */
   reps: number;
   /** Runs of each start-up measurement (bench/startup.ts). */
@@ -63,11 +65,6 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   };
   if (!/^\d{4}-\d{2}-\d{2}$/.test(values.start!)) throw new Error(`--start must be YYYY-MM-DD (got ${values.start})`);
   if (values.data !== undefined && values['skip-generate']) throw new Error(`--data and --skip-generate exclude each other\n${USAGE}`);
-  if (values.threads !== undefined) {
-    // healthscore.yaml has memory_limit but no threads setting yet: a thread count that
-    // reached only the script would not be a fair comparison.
-    throw new Error('--threads: healthscore.yaml has no threads setting yet, so it could not reach `healthscore run`; both use DuckDB\'s default (every core)');
-  }
   if (values['memory-limit'] !== undefined && !/^\d+(\.\d+)?\s*[KMGT]i?B$/i.test(values['memory-limit'])) {
     throw new Error(`--memory-limit: expected a size like "3GB" (got ${values['memory-limit']})`);
   }
@@ -81,6 +78,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     skipGenerate: values['skip-generate']!,
     ...(values.data !== undefined && { data: resolve(values.data) }),
     ...(values['memory-limit'] !== undefined && { memoryLimit: values['memory-limit'] }),
+    ...(values.threads !== undefined && { threads: int('threads', values.threads, 1) }),
     reps: int('reps', values.reps, 1),
     startupRuns: int('startup-runs', values['startup-runs'], 1),
     noPandas: values['no-pandas']!,

@@ -137,7 +137,7 @@ export async function prepareProject(args: BenchArgs, repoRoot: string, log: (li
  *  data is reused, so that the benchmark always runs the current definition). */
 async function writeProjectFiles(at: BenchLayout, args: BenchArgs, repoRoot: string): Promise<void> {
   await mkdir(join(at.project, 'definitions'), { recursive: true });
-  const memory = args.memoryLimit ? `\nmemory_limit: ${args.memoryLimit}` : '';
+  const memory = (args.memoryLimit ? `\nmemory_limit: ${args.memoryLimit}` : '') + (args.threads ? `\nthreads: ${args.threads}` : '');
   await writeFile(join(at.project, 'healthscore.yaml'), PROJECT_YAML.replace('{{start}}', args.startDate).replace('{{memory}}', memory));
   await copyFile(join(repoRoot, 'definitions', 'customer_health.yaml'), join(at.project, 'definitions', 'customer_health.yaml'));
 }

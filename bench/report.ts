@@ -15,6 +15,7 @@ export interface Runs {
 export interface Settings {
   code: string;
   memoryLimit: string;
+  threads: number | string;
   reps: number;
   loadAverage: { start: number[]; end: number[] };
   rssMethod: string;
@@ -152,7 +153,7 @@ export function markdown(report: BenchReport): string {
       (data.source ? ` (from ${data.source})` : ` (seed ${data.seed})`) +
       `; ${data.eventsOnLastDay.toLocaleString('en')} events of ${data.lastDay} held back for the nightly**`,
     '',
-    `code: ${settings.code}; memory_limit: ${settings.memoryLimit}; median of ${settings.reps} repetition(s), order rotated;` +
+    `code: ${settings.code}; memory_limit: ${settings.memoryLimit}; threads: ${settings.threads}; median of ${settings.reps} repetition(s), order rotated;` +
       ` load average ${settings.loadAverage.start.map((x) => x.toFixed(1)).join('/')} at start, ${settings.loadAverage.end.map((x) => x.toFixed(1)).join('/')} at end.` +
       ` Every contender is its own process, timed from spawn to exit, from the same files and an empty warehouse; peak RSS by ${settings.rssMethod}.`,
     '',

@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   const pandas = args.noPandas ? { missing: 'skipped (--no-pandas)' } : await findPandas();
   log(pandas.python ? `pandas peer: ${pandas.python} (${pandas.version})` : `pandas peer: ${pandas.missing}`);
 
-  const memory = args.memoryLimit ? ['--memory-limit', args.memoryLimit] : [];
+  const memory = [...(args.memoryLimit ? ['--memory-limit', args.memoryLimit] : []), ...(args.threads ? ['--threads', String(args.threads)] : [])];
   const gone = async (...paths: string[]) => {
     for (const p of paths) await rm(p, { recursive: true, force: true });
   };
@@ -143,6 +143,7 @@ async function main(): Promise<void> {
   const report = buildReport(data, runs, {
     code,
     memoryLimit: args.memoryLimit ?? 'default',
+    threads: args.threads ?? 'default',
     reps: args.reps,
     loadAverage: { start: startLoad, end: loadavg() },
     rssMethod,

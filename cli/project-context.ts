@@ -43,6 +43,7 @@ export async function withWarehouse<T>(config: ProjectConfig, work: (wh: Warehou
   const wh = await openWarehouse({
     path: empty ? ':memory:' : config.warehouse,
     memoryLimit: config.memoryLimit,
+    threads: config.threads,
     readOnly: access.readOnly === true && !empty,
   });
   try {

@@ -215,6 +215,8 @@ export interface ProjectConfig {
   startDate?: string;
   lookback: Days;
   memoryLimit?: string;
+  /** DuckDB's worker threads; its default is one per core. */
+  threads?: number;
   /** Absolute path of the definitions folder. */
   definitions: string;
   export: { path: string; formats: ('parquet' | 'arrow')[] };

@@ -99,6 +99,11 @@ export const projectSchema = z
       .string({ error: unlessMissing('expected a size like "4GB"') })
       .regex(/^\d+(\.\d+)?\s*[KMGT]i?B$/i, { error: 'expected a size like "4GB"' })
       .optional(),
+    threads: z
+      .number({ error: unlessMissing('expected a whole number of threads, like 4') })
+      .int({ error: 'expected a whole number of threads, like 4' })
+      .min(1, { error: 'expected a whole number of threads, like 4' })
+      .optional(),
     definitions: name.optional(),
     export: z
       .object({ path: name.optional(), formats: z.array(z.enum(['parquet', 'arrow'])).min(1).optional() })

@@ -58,6 +58,7 @@ export function toProjectConfig(doc: ProjectDoc, root: string): ProjectConfig {
     ...(doc.start_date !== undefined && { startDate: doc.start_date }),
     lookback: days(doc.lookback ?? '3d'),
     ...(doc.memory_limit !== undefined && { memoryLimit: doc.memory_limit }),
+    ...(doc.threads !== undefined && { threads: doc.threads }),
     definitions: path.resolve(root, doc.definitions ?? 'definitions/'),
     export: {
       path: path.resolve(root, doc.export?.path ?? 'out/'),

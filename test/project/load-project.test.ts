@@ -38,6 +38,7 @@ describe('loadProject', () => {
       'start_date: 2025-01-01',
       'lookback: 3d',
       'memory_limit: 4GB',
+      'threads: 2',
       'definitions: definitions/',
       'export: { path: out/, formats: [parquet] }',
       'sources:',
@@ -56,6 +57,7 @@ describe('loadProject', () => {
       startDate: '2025-01-01',
       lookback: 3,
       memoryLimit: '4GB',
+      threads: 2,
       definitions: path.join(dir, 'definitions'),
       export: { path: path.join(dir, 'out'), formats: ['parquet'] },
       sources: {
@@ -194,6 +196,7 @@ describe('loadProject problems', () => {
         '  events: { path: data/events, format: xml }',
         '  attributes: { path: a.csv, layout: wide, columns: { value: v } }',
         '  churn: { path: data/churn }',
+        'threads: 1.5',
       ),
     ).toBe(
       [
@@ -205,6 +208,7 @@ describe('loadProject problems', () => {
         'healthscore.yaml:7 sources.events.format: expected one of csv, parquet, json, ndjson',
         'healthscore.yaml:8 sources.attributes.columns.value: wide attributes have no value column: each attribute is a column of its own',
         'healthscore.yaml:9 sources.churn.format: missing required key "format" (cannot tell it from "data/churn"; use csv, parquet or json)',
+        'healthscore.yaml:10 threads: expected a whole number of threads, like 4',
       ].join('\n'),
     );
   });
