@@ -729,7 +729,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
   // ── draw per-account-day counts, append to DuckDB
   const instance = await DuckDBInstance.create(':memory:', {
     threads: '2',
-    memory_limit: '1500MB',
+    // The per-account-day table grows with the data: 1.5 GB held 10M events, not 100M.
+    memory_limit: `${Math.max(1500, Math.ceil(options.events / 1e6) * 120)}MB`,
     preserve_insertion_order: 'true',
   });
   const con = await instance.connect();
