@@ -27,9 +27,12 @@ export function registerInit(program: Command): void {
         recursive: true,
         filter: (source) => !source.endsWith('.ts'),
       });
+      // `npx healthscore` finds the bin only inside the clone (elsewhere it asks the registry),
+      // so the hint repeats npx only to those who used it (npm sets npm_command for npx).
+      const healthscore = process.env['npm_command'] === 'exec' ? 'npx healthscore' : 'healthscore';
       print(globals.json, { project: target }, () => [
         `created ${target}`,
-        `next: npx healthscore run --project ${target}`,
+        `next: ${healthscore} run --project ${target}`,
       ]);
     });
 }

@@ -39,6 +39,19 @@ describe('bin/healthscore.mjs', () => {
     expect(urls.filter((url) => url.endsWith('.ts') || url.includes('/node_modules/tsx/'))).toEqual([]);
   });
 
+  it('init hints at the next command the way the user started healthscore: with npx or from the PATH', async () => {
+    const next = async (name: string, npmCommand: string | undefined) => {
+      const { npm_command: _, ...env } = process.env;
+      const project = join(tmp.dir, name);
+      const { stdout } = await run(process.execPath, [join(REPO, 'bin/healthscore.mjs'), 'init', project], {
+        env: npmCommand ? { ...env, npm_command: npmCommand } : env,
+      });
+      return stdout.split('\n').find((line) => line.startsWith('next:'));
+    };
+    expect(await next('through-npx', 'exec')).toBe(`next: npx healthscore run --project ${join(tmp.dir, 'through-npx')}`);
+    expect(await next('installed', undefined)).toBe(`next: healthscore run --project ${join(tmp.dir, 'installed')}`);
+  });
+
   it('without dist/ (a clone where nobody ran npm ci) exits 1 with one sentence naming npm run build', async () => {
     const clone = join(tmp.dir, 'clone');
     await mkdir(join(clone, 'bin'), { recursive: true });
