@@ -10,11 +10,13 @@ import { registerValidate } from './commands/validate.ts';
 import { registerBacktest } from './commands/backtest.ts';
 import { registerPreview } from './commands/preview.ts';
 import { registerExplain } from './commands/explain.ts';
+import { packageVersion } from './package-root.ts';
 
 
 export function buildProgram(): Command {
   const program = new Command('healthscore')
     .description('Customer-health scores from YAML scorecards, computed in DuckDB')
+    .version(packageVersion())
     .option('--project <dir>', 'project folder (holds healthscore.yaml)', '.')
     .option('--json', 'print the result as JSON')
     .option('--verbose', 'show stack traces on errors')

@@ -1,4 +1,4 @@
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
 import type { LoadSummary } from '../pipeline/load/load-sources.ts';
 
 /** Prints a command's result: the object as JSON with --json, else the text lines. */
@@ -11,9 +11,12 @@ export function print(json: boolean | undefined, value: unknown, text: () => str
 export function progressBar(enabled: boolean) {
   const interactive = enabled && process.stderr.isTTY === true && !process.env['CI'];
   if (!interactive) return { update: (_done: number, _total: number, _label: string) => {}, stop: () => {} };
-  const bar = new cliProgress.SingleBar(
+  // Required only here: most processes (CI, pipes, --json, every command without a bar) draw
+  // none, and loading cli-progress would add to each one's start-up.
+  const { SingleBar, Presets } = createRequire(import.meta.url)('cli-progress') as typeof import('cli-progress');
+  const bar = new SingleBar(
     { format: '{bar} {value}/{total} {label}', stream: process.stderr, clearOnComplete: true, hideCursor: true },
-    cliProgress.Presets.shades_classic,
+    Presets.shades_classic,
   );
   let started = false;
   return {

@@ -1,14 +1,14 @@
 import { cp, mkdir, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { print } from '../output.ts';
+import { PACKAGE_ROOT } from '../package-root.ts';
 import type { GlobalOptions } from '../project-context.ts';
 import { UsageError } from '../../pipeline/errors.ts';
 
-/** The repository root is itself the demo project; `init` copies it (config, starter
+/** The package root is itself the demo project; `init` copies it (config, starter
  *  scorecards, sample data, not the generator). */
-const TEMPLATE = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const TEMPLATE = PACKAGE_ROOT;
 
 export function registerInit(program: Command): void {
   program
@@ -27,9 +27,12 @@ export function registerInit(program: Command): void {
         recursive: true,
         filter: (source) => !source.endsWith('.ts'),
       });
+      // `npx healthscore` finds the bin only inside the clone (elsewhere it asks the registry),
+      // so the hint repeats npx only to those who used it (npm sets npm_command for npx).
+      const healthscore = process.env['npm_command'] === 'exec' ? 'npx healthscore' : 'healthscore';
       print(globals.json, { project: target }, () => [
         `created ${target}`,
-        `next: npx healthscore run --project ${target}`,
+        `next: ${healthscore} run --project ${target}`,
       ]);
     });
 }
