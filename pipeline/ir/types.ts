@@ -217,7 +217,8 @@ export interface ProjectConfig {
   memoryLimit?: string;
   /** Absolute path of the definitions folder. */
   definitions: string;
-  export: { path: string; formats: ('parquet' | 'arrow')[] };
+  /** `partition`: one export file per day or per month (pipeline/export/partitions.ts). */
+  export: { path: string; formats: ('parquet' | 'arrow')[]; partition: 'day' | 'month' };
   sources: {
     events: FileSource;
     attributes?: AttributeSource;
