@@ -188,7 +188,7 @@ export class StateProject {
       timezone: 'UTC',
       lookback: 3,
       definitions: join(this.root, 'definitions'),
-      export: { path: join(this.root, 'out'), formats: ['parquet'] },
+      export: { path: join(this.root, 'out'), formats: ['parquet'], partition: 'day' },
       sources: { events: { path: 'events/*.csv', format: 'csv', columns: {} } },
       ...this.config(this.root),
     };
