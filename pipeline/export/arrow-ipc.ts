@@ -1,10 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DuckDBListVector, DuckDBVector } from '@duckdb/node-api';
+import type { DuckDBDataChunk, DuckDBListVector, DuckDBVector } from '@duckdb/node-api';
 import { Bool, DateDay, Field, Float64, List, Table, Utf8, makeData, makeVector, tableToIPC, type Data } from 'apache-arrow';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { exportOrder, type OutputColumn, type OutputColumnType, type OutputTable } from '../../models/output-tables.ts';
 import { streamChunks } from '../engine/duckdb-connection.ts';
+import { stringLiteral } from '../engine/sql-literal.ts';
 import { partitionFolder, type Partitioning } from './partitions.ts';
 
 /** Arrow IPC files, one per partition, laid out like the Parquet export. DuckDB has no
@@ -23,36 +24,71 @@ export async function writeArrowPartitions(
   const epochDay = sql`cast(${sql.ref(table.dateColumn)} - date '1970-01-01' as integer)`;
   // In the day layout the date is the folder's name, not a column of the file.
   const columns = table.columns.filter((c) => partition === 'month' || c.name !== table.dateColumn);
-  const select = columns.map((c) => (c.name === table.dateColumn ? epochDay : sql.ref(c.name)));
+  const enums = await enumTypes(db, table, columns, where);
+  const select = columns.map((c, i) =>
+    c.name === table.dateColumn ? epochDay : enums[i] ? sql`cast(${sql.ref(c.name)} as ${enums[i]})` : sql.ref(c.name));
   let builders = columns.map(columnBuilder);
   let folder: string | undefined;
   let lastDay: number | undefined;
+  // One file is written while the next partition is built.
+  let writing: Promise<void> = Promise.resolve();
   const flush = async () => {
     if (folder === undefined) return;
     const arrow = new Table(Object.fromEntries(columns.map((c, i) => [c.name, makeVector(builders[i]!.finish())])));
-    await mkdir(join(out, folder), { recursive: true });
-    await writeFile(join(out, folder, 'data.arrow'), tableToIPC(arrow, 'file'));
+    const bytes = tableToIPC(arrow, 'file');
+    const dir = join(out, folder);
+    await writing;
+    writing = mkdir(dir, { recursive: true }).then(() => writeFile(join(dir, 'data.arrow'), bytes));
     builders = columns.map(columnBuilder);
   };
-  await streamChunks(db, sql`select ${epochDay}, ${sql.join(select)} from ${sql.table(table.name)} where ${where} order by ${exportOrder(table)}`,
-    async (chunk) => {
-      const days = chunk.getColumnVector(0);
-      const vectors = columns.map((_, i) => chunk.getColumnVector(i + 1));
-      let start = 0;
-      for (let row = 0; row < chunk.rowCount; row++) {
-        const day = days.getItem(row) as number;
-        if (day === lastDay) continue;
-        lastDay = day;
-        const next = partitionFolder(table, partition, new Date(day * 86_400_000).toISOString().slice(0, 10));
-        if (next === folder) continue;
-        builders.forEach((b, i) => b.append(vectors[i]!, start, row));
-        await flush();
-        folder = next;
-        start = row;
-      }
-      builders.forEach((b, i) => b.append(vectors[i]!, start, chunk.rowCount));
-    });
-  await flush();
+  // Rows arrive sorted by day: a partition ends where the next one's first row is.
+  const onChunk = async (chunk: DuckDBDataChunk) => {
+    const days = chunk.getColumnVector(0);
+    const vectors = columns.map((_, i) => chunk.getColumnVector(i + 1));
+    const rows = chunk.rowCount;
+    let start = 0;
+    for (let row = 0; row < rows; row++) {
+      const day = days.getItem(row) as number;
+      if (day === lastDay) continue;
+      lastDay = day;
+      const next = partitionFolder(table, partition, new Date(day * 86_400_000).toISOString().slice(0, 10));
+      if (next === folder) continue;
+      builders.forEach((b, i) => b.append(vectors[i]!, start, row));
+      await flush();
+      folder = next;
+      start = row;
+    }
+    builders.forEach((b, i) => b.append(vectors[i]!, start, rows));
+  };
+  try {
+    await streamChunks(db, sql`select ${epochDay}, ${sql.join(select)} from ${sql.table(table.name)} where ${where} order by ${exportOrder(table)}`, onChunk);
+    await flush();
+  } finally {
+    await writing;
+  }
+}
+
+/** Each string column is read as a DuckDB ENUM of its distinct values when they are few:
+ *  the reader then gets each string from the ENUM's dictionary, instead of decoding it from
+ *  DuckDB's memory row by row (otherwise the costliest part of this export). The files
+ *  still hold plain Utf8. */
+const MAX_ENUM_VALUES = 256;
+
+async function enumTypes(db: Kysely<any>, table: OutputTable, columns: OutputColumn[], where: RawBuilder<unknown>) {
+  const from = sql`from ${sql.table(table.name)} where ${where}`;
+  const distinct = (value: RawBuilder<unknown>, rows: RawBuilder<unknown>) =>
+    sql`(select case when count(distinct v) <= ${sql.lit(MAX_ENUM_VALUES)} then list(distinct v) filter (where v is not null) end
+      from (select ${value} as v ${rows}))`;
+  const queries = columns.map((c) =>
+    c.type === 'varchar' ? distinct(sql.ref(c.name), from) : c.type === 'varchar[]' ? distinct(sql`unnest(${sql.ref(c.name)})`, from) : sql`null`);
+  const { rows } = await sql<Record<string, string[] | null>>`select ${sql.join(queries.map((q, i) => sql`${q} as ${sql.ref(`c${i}`)}`))}`.execute(db);
+  return columns.map((c, i) => {
+    const values = rows[0]?.[`c${i}`];
+    // An ENUM's values are literals in the type: a NUL cannot be written in one.
+    if (!values?.length || values.some((v) => v.includes('\0'))) return undefined;
+    const type = sql`enum(${sql.join(values.map(stringLiteral))})`;
+    return c.type === 'varchar[]' ? sql`${type}[]` : type;
+  });
 }
 
 /** Collects one column's values of a partition and makes its Arrow data. */
@@ -110,15 +146,23 @@ function utf8Builder() {
   let bytes = Buffer.allocUnsafe(16_384);
   let used = 0;
   const valid = new Validity();
+  // The UTF-8 bytes of the strings seen: most columns repeat a few values.
+  const encoded = new Map<string, Buffer>();
   const add = (value: string | null) => {
     if (value !== null) {
-      // At most 3 bytes per UTF-16 code unit.
-      if (bytes.length < used + value.length * 3) {
-        const bigger = Buffer.allocUnsafe(Math.max(used + value.length * 3, bytes.length * 2));
+      let utf8 = encoded.get(value);
+      if (!utf8) {
+        if (encoded.size >= MAX_ENUM_VALUES) encoded.clear();
+        utf8 = Buffer.from(value);
+        encoded.set(value, utf8);
+      }
+      if (bytes.length < used + utf8.length) {
+        const bigger = Buffer.allocUnsafe(Math.max(used + utf8.length, bytes.length * 2));
         bytes.copy(bigger, 0, 0, used);
         bytes = bigger;
       }
-      used += bytes.write(value, used);
+      bytes.set(utf8, used);
+      used += utf8.length;
     }
     valid.push(value !== null);
     if (offsets.length < valid.length + 1) offsets = grow(offsets, valid.length + 1);
