@@ -27,7 +27,10 @@ export async function writeArrowPartitions(
   const enums = await enumTypes(db, table, columns, where);
   const select = columns.map((c, i) =>
     c.name === table.dateColumn ? epochDay : enums[i] ? sql`cast(${sql.ref(c.name)} as ${enums[i]})` : sql.ref(c.name));
-  let builders = columns.map(columnBuilder);
+  // The UTF-8 bytes of each column's strings, kept across partitions: most values repeat.
+  const caches = columns.map(() => new Utf8Cache());
+  const newBuilders = () => columns.map((c, i) => columnBuilder(c, caches[i]!));
+  let builders = newBuilders();
   let folder: string | undefined;
   let lastDay: number | undefined;
   // One file is written while the next partition is built.
@@ -39,7 +42,7 @@ export async function writeArrowPartitions(
     const dir = join(out, folder);
     await writing;
     writing = mkdir(dir, { recursive: true }).then(() => writeFile(join(dir, 'data.arrow'), bytes));
-    builders = columns.map(columnBuilder);
+    builders = newBuilders();
   };
   // Rows arrive sorted by day: a partition ends where the next one's first row is.
   const onChunk = async (chunk: DuckDBDataChunk) => {
@@ -97,13 +100,13 @@ interface ColumnBuilder {
   finish(): Data;
 }
 
-function columnBuilder(column: OutputColumn): ColumnBuilder {
+function columnBuilder(column: OutputColumn, cache: Utf8Cache): ColumnBuilder {
   const kinds: Record<OutputColumnType, () => ColumnBuilder> = {
     double: () => numberBuilder(new Float64(), Float64Array),
     date: () => numberBuilder(new DateDay(), Int32Array),
     boolean: boolBuilder,
-    varchar: utf8Builder,
-    'varchar[]': () => utf8ListBuilder(column.notNull === true),
+    varchar: () => utf8Builder(cache),
+    'varchar[]': () => utf8ListBuilder(column.notNull === true, cache),
   };
   return kinds[column.type]();
 }
@@ -141,21 +144,14 @@ function boolBuilder(): ColumnBuilder {
 }
 
 /** Utf8 built in place: the strings' UTF-8 bytes back to back, and where each one starts. */
-function utf8Builder() {
+function utf8Builder(cache: Utf8Cache) {
   let offsets = new Int32Array(1025);
   let bytes = Buffer.allocUnsafe(16_384);
   let used = 0;
   const valid = new Validity();
-  // The UTF-8 bytes of the strings seen: most columns repeat a few values.
-  const encoded = new Map<string, Buffer>();
   const add = (value: string | null) => {
     if (value !== null) {
-      let utf8 = encoded.get(value);
-      if (!utf8) {
-        if (encoded.size >= MAX_ENUM_VALUES) encoded.clear();
-        utf8 = Buffer.from(value);
-        encoded.set(value, utf8);
-      }
+      const utf8 = cache.get(value);
       if (bytes.length < used + utf8.length) {
         const bigger = Buffer.allocUnsafe(Math.max(used + utf8.length, bytes.length * 2));
         bytes.copy(bigger, 0, 0, used);
@@ -181,8 +177,8 @@ function utf8Builder() {
   };
 }
 
-function utf8ListBuilder(notNull: boolean): ColumnBuilder {
-  const items = utf8Builder();
+function utf8ListBuilder(notNull: boolean, cache: Utf8Cache): ColumnBuilder {
+  const items = utf8Builder(cache);
   let offsets = new Int32Array(1025);
   const valid = new Validity();
   return {
@@ -210,6 +206,22 @@ function utf8ListBuilder(notNull: boolean): ColumnBuilder {
         ...valid.bitmap(),
       }),
   };
+}
+
+/** Strings → their UTF-8 bytes, bounded (a free-text column may not repeat at all). */
+class Utf8Cache {
+  static readonly MAX_ENTRIES = 100_000;
+  #bytes = new Map<string, Buffer>();
+
+  get(value: string): Buffer {
+    let utf8 = this.#bytes.get(value);
+    if (!utf8) {
+      if (this.#bytes.size >= Utf8Cache.MAX_ENTRIES) this.#bytes.clear();
+      utf8 = Buffer.from(value);
+      this.#bytes.set(value, utf8);
+    }
+    return utf8;
+  }
 }
 
 /** Which values are not null, one byte each until Arrow's bitmap is made. */
