@@ -68,7 +68,9 @@ async function readTable(root: string, table: string, ext: '.parquet' | '.arrow'
 
 /** Arrow values as hyparquet gives them: lists as arrays, dates as Date. */
 function plain(row: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v !== null && typeof v === 'object' && 'toArray' in v ? [...(v as Iterable<unknown>)] : typeof v === 'number' && k.endsWith('_date') ? new Date(v) : v]));
+  const value = (k: string, v: unknown) =>
+    v !== null && typeof v === 'object' && 'toArray' in v ? [...(v as unknown as Iterable<unknown>)] : typeof v === 'number' && k.endsWith('_date') ? new Date(v) : v;
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, value(k, v)]));
 }
 
 describe('the output-table registry', () => {
