@@ -18,7 +18,7 @@ import { duckdb } from '../pipeline/compile/dialect.ts';
 import { openWarehouse } from '../pipeline/engine/warehouse.ts';
 import { stringLiteral } from '../pipeline/engine/sql-literal.ts';
 import { exportTables } from '../pipeline/export/export-tables.ts';
-import { partitionColumn, partitionKey, type Partitioning } from '../pipeline/export/partitions.ts';
+import { partitionColumn, partitionSelect, type Partitioning } from '../pipeline/export/partitions.ts';
 
 const { values } = parseArgs({
   options: {
@@ -39,8 +39,7 @@ const partition = values.partition as Partitioning;
 async function plainCopy(db: Kysely<any>, out: string): Promise<void> {
   await mkdir(out, { recursive: true });
   for (const table of OUTPUT_TABLES) {
-    const key = partition === 'day' ? sql`` : sql`, ${partitionKey(table, partition)}`;
-    await sql`copy (select *${key} from ${sql.table(table.name)} order by ${exportOrder(table)})
+    await sql`copy (select *${partitionSelect(table, partition)} from ${sql.table(table.name)} order by ${exportOrder(table)})
       to ${stringLiteral(join(out, table.name))} (format parquet, partition_by (${sql.ref(partitionColumn(table, partition))}))`.execute(db);
   }
 }

@@ -7,7 +7,7 @@ import type { DaySpan } from '../days.ts';
 import { stringLiteral } from '../engine/sql-literal.ts';
 import { writeArrowPartitions } from './arrow-ipc.ts';
 import {
-  copySpans, folderDays, partitionColumn, partitionCount, partitionKey, partitionSpans, PARTITIONS_PER_COPY, type Partitioning,
+  copySpans, folderDays, partitionColumn, partitionCount, partitionSelect, partitionSpans, PARTITIONS_PER_COPY, type Partitioning,
 } from './partitions.ts';
 
 export type ExportFormat = 'parquet' | 'arrow';
@@ -68,8 +68,7 @@ async function writeParquetPartitions(
   days: DaySpan[] | undefined,
 ) {
   const date = sql.ref(table.dateColumn);
-  const key = partition === 'day' ? sql`` : sql`, ${partitionKey(table, partition)}`;
-  const copy = (range: RawBuilder<unknown>) => sql`copy (select *${key} from ${sql.table(table.name)} where ${where} and ${range}
+  const copy = (range: RawBuilder<unknown>) => sql`copy (select *${partitionSelect(table, partition)} from ${sql.table(table.name)} where ${where} and ${range}
         order by ${exportOrder(table)})
       to ${stringLiteral(out)} (format parquet, compression snappy, partition_by (${sql.ref(partitionColumn(table, partition))}),
         overwrite_or_ignore true, filename_pattern 'data_{i}')`.execute(db);

@@ -15,10 +15,11 @@ export function partitionColumn(table: OutputTable, partition: Partitioning): st
   return partition === 'day' ? table.dateColumn : `${table.dateColumn}_month`;
 }
 
-/** The partition key of a row as SQL, named `partitionColumn` (what the folder shows). */
-export function partitionKey(table: OutputTable, partition: Partitioning): RawBuilder<unknown> {
-  const date = sql.ref(table.dateColumn);
-  return partition === 'day' ? date : sql`strftime(${date}, '%Y-%m') as ${sql.ref(partitionColumn(table, partition))}`;
+/** What `select *` of a table needs besides to be partitioned: nothing by day, the month
+ *  column by month (`, strftime(…) as <date column>_month`). */
+export function partitionSelect(table: OutputTable, partition: Partitioning): RawBuilder<unknown> {
+  if (partition === 'day') return sql``;
+  return sql`, strftime(${sql.ref(table.dateColumn)}, '%Y-%m') as ${sql.ref(partitionColumn(table, partition))}`;
 }
 
 /** The folder of the partition holding `day`. */
