@@ -15,8 +15,8 @@ export function partitionColumn(table: OutputTable, partition: Partitioning): st
   return partition === 'day' ? table.dateColumn : `${table.dateColumn}_month`;
 }
 
-/** What `select *` of a table needs besides to be partitioned: nothing by day, the month
- *  column by month (`, strftime(…) as <date column>_month`). */
+/** The column to add to `select *` for a COPY to partition on: none by day (the date
+ *  column is the key), `, strftime(…) as <date column>_month` by month. */
 export function partitionSelect(table: OutputTable, partition: Partitioning): RawBuilder<unknown> {
   if (partition === 'day') return sql``;
   return sql`, strftime(${sql.ref(table.dateColumn)}, '%Y-%m') as ${sql.ref(partitionColumn(table, partition))}`;
