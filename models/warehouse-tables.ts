@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { STATE_TABLES } from '../pipeline/state/tables.ts';
+import { createOutputTable, OUTPUT_TABLES } from './output-tables.ts';
 
 // Every table the pipeline owns, created idempotently. Raw rows keep the key of the file
 // content they came from (pipeline/state/ledger.ts), so a changed or removed file's rows
@@ -37,21 +38,7 @@ const MODEL_TABLES = [
   sql`create table if not exists daily_users (account_id varchar not null, day date not null, user_id varchar not null)`,
 ];
 
-const SNAPSHOT_TABLES = [
-  sql`create table if not exists score_snapshots (
-    snapshot_date date not null, scorecard varchar not null, account_id varchar not null,
-    score_id varchar not null, raw_value double, score double, band varchar, weight double,
-    status varchar not null)`,
-  sql`create table if not exists health_snapshots (
-    snapshot_date date not null, scorecard varchar not null, account_id varchar not null,
-    score double, band varchar, computed_score double, computed_band varchar,
-    insights varchar[] not null, overridden boolean not null, override_reason varchar,
-    definition_version varchar not null)`,
-  sql`create table if not exists alerts (
-    alert_date date not null, scorecard varchar not null, account_id varchar not null,
-    alert_id varchar not null, from_band varchar, to_band varchar,
-    from_score double, to_score double)`,
-];
+const SNAPSHOT_TABLES = OUTPUT_TABLES.map(createOutputTable);
 
 /** Bumped when the raw, model or state tables change shape. */
 const SCHEMA_VERSION = 4;
@@ -59,7 +46,7 @@ const SCHEMA_VERSION = 4;
 /** A warehouse of an older schema is rebuilt whole by the next run: raw rows are loaded
  *  again from the files and every day is computed and exported again. */
 const REBUILT = ['loaded_files', 'raw_events', 'raw_attributes', 'raw_accounts', 'raw_overrides', 'raw_churn',
-  'daily_activity', 'daily_users', 'run_log', 'score_snapshots', 'health_snapshots', 'alerts'];
+  'daily_activity', 'daily_users', 'run_log', ...OUTPUT_TABLES.map((t) => t.name)];
 
 export async function ensureWarehouseTables(db: Kysely<any>): Promise<void> {
   const { rows } = await sql<{ n: number }>`

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { addDays } from '../days.ts';
 import type { ProjectConfig, Scorecard } from '../ir/types.ts';
 import { accountLifecycleSteps, type ModelStep } from '../../models/account-lifecycle.ts';
+import { OUTPUT_TABLES } from '../../models/output-tables.ts';
 import { alertsModel } from './alerts-model.ts';
 import type { SqlDialect } from './dialect.ts';
 import { healthModel } from './health-model.ts';
@@ -34,7 +35,6 @@ export function compileScorecard(
   const plan = planScorecard(scorecard);
   const days: DayRange = { ...snapshotDays, spineFrom: spineStart(plan, snapshotDays.from, snapshotDays.firstDataDay) };
   const strategy = options.strategy ?? chooseStrategy(plan, days);
-  const inRange = sql`scorecard = ${scorecard.id} and snapshot_date between ${dialect.date(days.from)} and ${dialect.date(days.to)}`;
   return {
     plan,
     strategy,
@@ -44,13 +44,11 @@ export function compileScorecard(
       overridesModel(plan, dialect, days.from, days.to),
     ],
     replace: [
-      { name: 'clear score_snapshots', statement: sql`delete from score_snapshots where ${inRange}` },
-      { name: 'clear health_snapshots', statement: sql`delete from health_snapshots where ${inRange}` },
-      {
-        name: 'clear alerts',
-        statement: sql`delete from alerts where scorecard = ${scorecard.id}
-          and alert_date between ${dialect.date(days.from)} and ${dialect.date(days.to)}`,
-      },
+      ...OUTPUT_TABLES.map((t) => ({
+        name: `clear ${t.name}`,
+        statement: sql`delete from ${sql.table(t.name)} where scorecard = ${scorecard.id}
+          and ${sql.ref(t.dateColumn)} between ${dialect.date(days.from)} and ${dialect.date(days.to)}`,
+      })),
       scoresModel(plan, dialect),
       healthModel(plan, dialect),
       alertsModel(plan, dialect, days.from, days.to),

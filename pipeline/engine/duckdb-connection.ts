@@ -1,5 +1,5 @@
-import type { DuckDBConnection, DuckDBResultReader } from '@duckdb/node-api';
-import { CompiledQuery, type DatabaseConnection, type QueryResult } from 'kysely';
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBResultReader } from '@duckdb/node-api';
+import { CompiledQuery, type DatabaseConnection, type Kysely, type QueryResult, type RawBuilder } from 'kysely';
 
 /** Plain JS values for query results: BIGINT → number, DATE → 'YYYY-MM-DD',
  *  TIMESTAMP → ISO string, lists → arrays. Result sets we read are small summaries,
@@ -47,4 +47,23 @@ export class DuckDBKyselyConnection implements DatabaseConnection {
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('streaming is not used: scores are computed in SQL, not in JavaScript');
   }
+}
+
+/** Streams a statement's result chunk by chunk (2,048 rows, column vectors) on the pinned
+ *  connection, for a reader that takes whole columns rather than row objects (the Arrow
+ *  export). `onChunk` runs before the next chunk is fetched. */
+export async function streamChunks(
+  db: Kysely<any>,
+  statement: RawBuilder<unknown>,
+  onChunk: (chunk: DuckDBDataChunk) => Promise<void>,
+): Promise<void> {
+  const query = statement.compile(db);
+  await db.getExecutor().provideConnection(async (connection) => {
+    const duckdb = (connection as DuckDBKyselyConnection).duckdb;
+    const params = query.parameters as never;
+    const result = query.parameters.length ? await duckdb.stream(query.sql, params) : await duckdb.stream(query.sql);
+    for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+      await onChunk(chunk);
+    }
+  });
 }

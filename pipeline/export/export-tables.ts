@@ -1,60 +1,55 @@
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { exportOrder, OUTPUT_TABLES, type OutputTable } from '../../models/output-tables.ts';
 import type { SqlDialect } from '../compile/dialect.ts';
-import { daysBetween } from '../days.ts';
+import type { DaySpan } from '../days.ts';
 import { stringLiteral } from '../engine/sql-literal.ts';
 import { writeArrowPartitions } from './arrow-ipc.ts';
+import {
+  copySpans, folderDays, partitionColumn, partitionCount, partitionSelect, partitionSpans, PARTITIONS_PER_COPY, type Partitioning,
+} from './partitions.ts';
 
-export interface ExportTarget {
-  table: 'score_snapshots' | 'health_snapshots' | 'alerts';
-  dateColumn: 'snapshot_date' | 'alert_date';
-}
-
-export const EXPORTS: ExportTarget[] = [
-  { table: 'score_snapshots', dateColumn: 'snapshot_date' },
-  { table: 'health_snapshots', dateColumn: 'snapshot_date' },
-  { table: 'alerts', dateColumn: 'alert_date' },
-];
+export type ExportFormat = 'parquet' | 'arrow';
 
 export interface ExportOptions {
   path: string;
-  formats: ('parquet' | 'arrow')[];
-  /** Only these days (the ones a run materialised); all days when absent. */
-  days?: { from: string; to: string }[];
+  formats: ExportFormat[];
+  /** One file per day (the default) or per month. */
+  partition?: Partitioning;
+  /** Only these days (the ones a run materialised), widened to whole partitions; all days
+   *  when absent. */
+  days?: DaySpan[];
   /** Also delete those days' files in the formats not written (a format dropped from
    *  healthscore.yaml must not leave stale files behind). */
   prune?: boolean;
 }
 
-const EXTENSIONS = { parquet: '.parquet', arrow: '.arrow' } as const;
+const EXTENSIONS: Record<ExportFormat, string> = { parquet: '.parquet', arrow: '.arrow' };
 
-/** Writes `<path>/<table>/<date column>=YYYY-MM-DD/data.parquet` (and `data.arrow`).
- *  Every partition is written under a staging folder first and then renamed into place
- *  file by file: a rename is atomic, so a reader sees the old file or the new one, never
- *  half of one. Returns the number of partition files written. */
+/** Writes `<path>/<table>/<partition folder>/data.parquet` (and `data.arrow`), see
+ *  partitions.ts for the folders. Every partition is written under a staging folder first
+ *  and then renamed into place file by file: a rename is atomic, so a reader sees the old
+ *  file or the new one, never half of one. Returns the number of partition files written. */
 export async function exportTables(db: Kysely<any>, dialect: SqlDialect, options: ExportOptions): Promise<number> {
+  const partition = options.partition ?? 'day';
+  const days = options.days && partitionSpans(options.days, partition);
   await removeStaging(options.path);
   const staging = join(options.path, `.staging-${process.pid}-${Date.now()}`);
   let written = 0;
   try {
-    for (const target of EXPORTS) {
-      const where = daysFilter(target, dialect, options.days);
-      if (options.formats.includes('parquet')) {
-        const out = join(staging, 'parquet', target.table);
-        await writeParquetPartitions(db, target, where, out, options.days);
-        written += await publish(out, join(options.path, target.table), '.parquet', target, options.days);
-      }
-      if (options.formats.includes('arrow')) {
-        const out = join(staging, 'arrow', target.table);
-        await writeArrowPartitions(db, target, where, out);
-        written += await publish(out, join(options.path, target.table), '.arrow', target, options.days);
-      }
-      if (options.prune) {
-        for (const [format, ext] of Object.entries(EXTENSIONS)) {
-          if (!options.formats.includes(format as keyof typeof EXTENSIONS)) {
-            await removeStale(join(options.path, target.table), ext, target, options.days, new Set());
-          }
+    for (const table of OUTPUT_TABLES) {
+      const where = daysFilter(table, dialect, days);
+      const final = join(options.path, table.name);
+      for (const format of Object.keys(EXTENSIONS) as ExportFormat[]) {
+        if (options.formats.includes(format)) {
+          const out = join(staging, format, table.name);
+          await mkdir(out, { recursive: true });
+          if (format === 'parquet') await writeParquetPartitions(db, table, partition, where, out, days);
+          else await writeArrowPartitions(db, table, partition, where, out);
+          written += await publish(out, final, EXTENSIONS[format], table, days);
+        } else if (options.prune) {
+          await removeStale(final, EXTENSIONS[format], table, days, new Set());
         }
       }
     }
@@ -64,41 +59,37 @@ export async function exportTables(db: Kysely<any>, dialect: SqlDialect, options
   return written;
 }
 
-/** DuckDB keeps at most `partitioned_write_max_open_files` (100) partitions open and
- *  starts a second file when it must reopen one; writing at most that many days per
- *  COPY keeps every partition in one file, which is what makes the rename atomic. */
-const DAYS_PER_COPY = 90;
-
 async function writeParquetPartitions(
   db: Kysely<any>,
-  target: ExportTarget,
+  table: OutputTable,
+  partition: Partitioning,
   where: RawBuilder<unknown>,
   out: string,
-  days: ExportOptions['days'],
+  days: DaySpan[] | undefined,
 ) {
-  const table = sql.table(target.table);
-  const column = sql.ref(target.dateColumn);
-  const copy = (chunk: RawBuilder<unknown>) => sql`copy (select * from ${table} where ${where} and ${chunk}
-        order by ${column}, scorecard, account_id)
-      to ${stringLiteral(out)} (format parquet, compression snappy, partition_by (${column}),
+  const date = sql.ref(table.dateColumn);
+  const copy = (range: RawBuilder<unknown>) => sql`copy (select *${partitionSelect(table, partition)} from ${sql.table(table.name)} where ${where} and ${range}
+        order by ${exportOrder(table)})
+      to ${stringLiteral(out)} (format parquet, compression snappy, partition_by (${sql.ref(partitionColumn(table, partition))}),
         overwrite_or_ignore true, filename_pattern 'data_{i}')`.execute(db);
-  await mkdir(out, { recursive: true });
-  // A run's few days fit in one COPY: no need to read the table once more for its days.
-  if (days && days.reduce((n, d) => n + daysBetween(d.from, d.to) + 1, 0) <= DAYS_PER_COPY) {
+  // A run's few days fit in one COPY: no need to read the table once more for its bounds.
+  if (days && days.reduce((n, d) => n + partitionCount(d, partition), 0) <= PARTITIONS_PER_COPY) {
     await copy(sql`true`);
     return;
   }
-  const { rows } = await sql<{ day: string }>`select distinct ${column} as day from ${table} where ${where} order by 1`.execute(db);
-  for (let i = 0; i < rows.length; i += DAYS_PER_COPY) {
-    const chunk = rows.slice(i, i + DAYS_PER_COPY);
-    await copy(sql`${column} between cast(${chunk[0]!.day} as date) and cast(${chunk[chunk.length - 1]!.day} as date)`);
+  const { rows } = await sql<{ first: string | null; last: string | null }>`
+    select min(${date})::varchar as first, max(${date})::varchar as last from ${sql.table(table.name)} where ${where}`.execute(db);
+  const { first, last } = rows[0] ?? {};
+  if (!first || !last) return;
+  for (const span of copySpans({ from: first, to: last }, partition)) {
+    await copy(sql`${date} between cast(${span.from} as date) and cast(${span.to} as date)`);
   }
 }
 
-function daysFilter(target: ExportTarget, dialect: SqlDialect, days: ExportOptions['days']) {
+function daysFilter(table: OutputTable, dialect: SqlDialect, days: DaySpan[] | undefined) {
   if (!days) return sql`true`;
   if (days.length === 0) return sql`false`;
-  const column = sql.ref(target.dateColumn);
+  const column = sql.ref(table.dateColumn);
   return sql`(${sql.join(
     days.map((d) => sql`${column} between ${dialect.date(d.from)} and ${dialect.date(d.to)}`),
     sql` or `,
@@ -108,7 +99,7 @@ function daysFilter(target: ExportTarget, dialect: SqlDialect, days: ExportOptio
 /** Moves each staged partition's file to `<final>/<partition>/data<ext>` by rename, and
  *  removes the files of exported days that no longer have rows (an alert that stopped
  *  firing after a definition change must not linger in the export). */
-async function publish(staged: string, final: string, ext: string, target: ExportTarget, days: ExportOptions['days']): Promise<number> {
+async function publish(staged: string, final: string, ext: string, table: OutputTable, days: DaySpan[] | undefined): Promise<number> {
   const published = new Set<string>();
   for (const partition of await subfolders(staged)) {
     const files = (await readdir(join(staged, partition))).filter((f) => f.endsWith(ext));
@@ -117,17 +108,20 @@ async function publish(staged: string, final: string, ext: string, target: Expor
     await rename(join(staged, partition, files[0]!), join(final, partition, `data${ext}`));
     published.add(partition);
   }
-  await removeStale(final, ext, target, days, published);
+  await removeStale(final, ext, table, days, published);
   return published.size;
 }
 
-/** Deletes `data<ext>` of the covered days' partitions, except the ones just published. */
-async function removeStale(final: string, ext: string, target: ExportTarget, days: ExportOptions['days'], keep: Set<string>) {
-  const prefix = `${target.dateColumn}=`;
+/** Deletes `data<ext>` of the partitions (of either layout) that hold covered days, except
+ *  the ones just published, and their folders once empty. */
+async function removeStale(final: string, ext: string, table: OutputTable, days: DaySpan[] | undefined, keep: Set<string>) {
   for (const partition of await subfolders(final)) {
-    const day = partition.startsWith(prefix) ? partition.slice(prefix.length) : undefined;
-    if (!day || keep.has(partition)) continue;
-    if (!days || days.some((d) => d.from <= day && day <= d.to)) await rm(join(final, partition, `data${ext}`), { force: true });
+    const span = folderDays(table, partition);
+    if (!span || keep.has(partition)) continue;
+    if (days && !days.some((d) => d.from <= span.to && span.from <= d.to)) continue;
+    await rm(join(final, partition, `data${ext}`), { force: true });
+    // The other format's file may still be there.
+    await rmdir(join(final, partition)).catch(() => undefined);
   }
 }
 

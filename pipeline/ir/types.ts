@@ -219,7 +219,8 @@ export interface ProjectConfig {
   threads?: number;
   /** Absolute path of the definitions folder. */
   definitions: string;
-  export: { path: string; formats: ('parquet' | 'arrow')[] };
+  /** `partition`: one export file per day or per month (pipeline/export/partitions.ts). */
+  export: { path: string; formats: ('parquet' | 'arrow')[]; partition: 'day' | 'month' };
   sources: {
     events: FileSource;
     attributes?: AttributeSource;

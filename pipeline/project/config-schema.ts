@@ -106,7 +106,11 @@ export const projectSchema = z
       .optional(),
     definitions: name.optional(),
     export: z
-      .object({ path: name.optional(), formats: z.array(z.enum(['parquet', 'arrow'])).min(1).optional() })
+      .object({
+        path: name.optional(),
+        formats: z.array(z.enum(['parquet', 'arrow'])).min(1).optional(),
+        partition: z.enum(['day', 'month']).optional(),
+      })
       .strict()
       .optional(),
     sources: z.object({ events, attributes: attributes.optional(), accounts: accounts.optional(), churn: churn.optional(), overrides: overrides.optional() }).strict(),

@@ -63,6 +63,7 @@ export function toProjectConfig(doc: ProjectDoc, root: string): ProjectConfig {
     export: {
       path: path.resolve(root, doc.export?.path ?? 'out/'),
       formats: [...new Set(doc.export?.formats ?? (['parquet'] as const))],
+      partition: doc.export?.partition ?? 'day',
     },
     sources: {
       events: toSource(sources.events, SOURCE_COLUMNS.events),

@@ -30,7 +30,8 @@ export async function exportDone(db: Kysely<any>, fingerprint: string, owed: { a
   });
 }
 
-/** What decides the export files besides the rows: where they go and in which formats. */
-export function exportFingerprint(settings: { path: string; formats: string[] }): string {
-  return JSON.stringify({ path: settings.path, formats: [...settings.formats].sort() });
+/** What decides the export files besides the rows: where they go, in which formats and
+ *  how they are partitioned. */
+export function exportFingerprint(settings: { path: string; formats: string[]; partition: string }): string {
+  return JSON.stringify({ path: settings.path, formats: [...settings.formats].sort(), partition: settings.partition });
 }

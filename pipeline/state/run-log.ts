@@ -1,4 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { OUTPUT_TABLES } from '../../models/output-tables.ts';
 import type { SqlDialect } from '../compile/dialect.ts';
 import type { Scorecard } from '../ir/types.ts';
 import { markForExport } from './export-pending.ts';
@@ -41,12 +42,6 @@ export async function invalidateAll(trx: Kysely<any>, reason: string): Promise<v
   await sql`update run_log set stale = ${reason} where stale is null`.execute(trx);
 }
 
-const SNAPSHOT_TABLES = [
-  { table: 'score_snapshots', column: 'snapshot_date' },
-  { table: 'health_snapshots', column: 'snapshot_date' },
-  { table: 'alerts', column: 'alert_date' },
-] as const;
-
 /** Removes what a fresh project would not have: the days of a scorecard outside the days
  *  it now covers, and every row of a scorecard that no longer exists. The days whose rows
  *  go are marked for export, so their partitions change too. */
@@ -63,7 +58,7 @@ export async function pruneOutside(
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from run_log where not ${keep('snapshot_date')}`.execute(trx);
     removed = rows[0]?.n ?? 0;
     if (removed === 0) return;
-    for (const { table, column } of SNAPSHOT_TABLES) {
+    for (const { name: table, dateColumn: column } of OUTPUT_TABLES) {
       await sql`insert or ignore into export_pending select distinct ${sql.ref(column)} from ${sql.table(table)} where not ${keep(column)}`.execute(trx);
       await sql`delete from ${sql.table(table)} where not ${keep(column)}`.execute(trx);
     }

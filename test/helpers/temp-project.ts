@@ -33,7 +33,7 @@ export async function tempProject(): Promise<TempProject> {
         timezone: 'UTC',
         lookback: 3,
         definitions: join(root, 'definitions'),
-        export: { path: join(root, 'out'), formats: ['parquet'] },
+        export: { path: join(root, 'out'), formats: ['parquet'], partition: 'day' },
         sources: {
           events: { path: 'events/*.csv', format: 'csv', columns: identity(['account_id', 'event', 'timestamp', 'user_id', 'event_id']) },
           attributes: { path: 'attributes.csv', format: 'csv', layout: 'long', columns: identity(['account_id', 'attribute', 'value', 'observed_at']) },

@@ -59,7 +59,7 @@ describe('loadProject', () => {
       memoryLimit: '4GB',
       threads: 2,
       definitions: path.join(dir, 'definitions'),
-      export: { path: path.join(dir, 'out'), formats: ['parquet'] },
+      export: { path: path.join(dir, 'out'), formats: ['parquet'], partition: 'day' },
       sources: {
         events: { path: 'data/events/*.parquet', format: 'parquet', columns: { ...EVENT_COLUMNS, timestamp: 'ts' }, ...BAD_ROWS },
         attributes: {
@@ -99,7 +99,7 @@ describe('loadProject', () => {
       timezone: 'UTC',
       lookback: 3,
       definitions: path.join(dir, 'definitions'),
-      export: { path: path.join(dir, 'out'), formats: ['parquet'] },
+      export: { path: path.join(dir, 'out'), formats: ['parquet'], partition: 'day' },
       sources: { events: { path: 'data/events.ndjson', format: 'json', columns: EVENT_COLUMNS, ...BAD_ROWS } },
     });
   });
@@ -142,7 +142,7 @@ describe('loadProject', () => {
       'warehouse: ":memory:"',
       'timezone: Europe/Paris',
       'lookback: 0d',
-      'export: { path: /tmp/exports, formats: [parquet, arrow] }',
+      'export: { path: /tmp/exports, formats: [parquet, arrow], partition: month }',
       'sources:',
       '  events: { path: data/events.csv }',
       '  attributes: { path: data/attrs.parquet, layout: wide, columns: { observed_at: day } }',
@@ -151,7 +151,7 @@ describe('loadProject', () => {
     expect(config.warehouse).toBe(':memory:');
     expect(config.timezone).toBe('Europe/Paris');
     expect(config.lookback).toBe(0);
-    expect(config.export).toEqual({ path: '/tmp/exports', formats: ['parquet', 'arrow'] });
+    expect(config.export).toEqual({ path: '/tmp/exports', formats: ['parquet', 'arrow'], partition: 'month' });
     expect(config.sources.attributes).toEqual({
       path: 'data/attrs.parquet',
       format: 'parquet',
@@ -210,6 +210,12 @@ describe('loadProject problems', () => {
         'healthscore.yaml:9 sources.churn.format: missing required key "format" (cannot tell it from "data/churn"; use csv, parquet or json)',
         'healthscore.yaml:10 threads: expected a whole number of threads, like 4',
       ].join('\n'),
+    );
+  });
+
+  it('names the file, line and field of a partition that is neither day nor month', async () => {
+    expect(await problems('export: { path: out/, partition: weekly }', 'sources:', '  events: { path: data/events.csv }')).toBe(
+      'healthscore.yaml:1 export.partition: expected one of day, month',
     );
   });
 

@@ -14,13 +14,14 @@ import { join, relative } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { tableFromIPC } from 'apache-arrow';
 import { sql } from 'kysely';
+import { OUTPUT_TABLES } from '../../models/output-tables.ts';
 import type { ProjectConfig } from '../../pipeline/ir/types.ts';
 import { duckdb } from '../../pipeline/compile/dialect.ts';
 import { loadScorecards } from '../../pipeline/definitions/load-scorecards.ts';
 import { openWarehouse, type Warehouse } from '../../pipeline/engine/warehouse.ts';
 import { runPipeline, type RunOptions } from '../../pipeline/run/run-pipeline.ts';
 
-export const SNAPSHOT_TABLES = ['score_snapshots', 'health_snapshots', 'alerts'] as const;
+export const SNAPSHOT_TABLES = OUTPUT_TABLES.map((t) => t.name);
 
 /** What a project produced: each table's rows and each export file's rows (as canonical
  *  text, sorted), and whatever should not be there (staging leftovers, empty files). */
@@ -188,7 +189,7 @@ export class StateProject {
       timezone: 'UTC',
       lookback: 3,
       definitions: join(this.root, 'definitions'),
-      export: { path: join(this.root, 'out'), formats: ['parquet'] },
+      export: { path: join(this.root, 'out'), formats: ['parquet'], partition: 'day' },
       sources: { events: { path: 'events/*.csv', format: 'csv', columns: {} } },
       ...this.config(this.root),
     };

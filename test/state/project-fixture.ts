@@ -57,6 +57,7 @@ export interface Model {
   startDate?: string;
   exportPath: string;
   formats: ('parquet' | 'arrow')[];
+  partition: 'day' | 'month';
   /** For unique file names and event ids. */
   counter: number;
 }
@@ -144,7 +145,7 @@ export function baseModel(days = DAYS): Model {
   const m: Model = {
     events: {}, attributes: [], accounts: [], churn: [], overrides: [], definitions: {},
     header: { event: 'event', timestamp: 'timestamp', churned_at: 'churned_at' },
-    userColumn: 'user_id', churnSource: true, timezone: 'UTC', exportPath: 'out', formats: ['parquet'], counter: 0,
+    userColumn: 'user_id', churnSource: true, timezone: 'UTC', exportPath: 'out', formats: ['parquet'], partition: 'day', counter: 0,
   };
   const r = rng(1);
   const parts: [string, number, number][] = [['data/events/part-1.csv', 0, 13], ['data/events/part-2.csv', 14, 27], ['data/events/part-3.csv', 28, days - 1]];
@@ -189,7 +190,7 @@ export function modelConfig(m: Model, root: string): Partial<ProjectConfig> {
     timezone: m.timezone,
     startDate: m.startDate,
     lookback: LOOKBACK,
-    export: { path: join(root, m.exportPath), formats: [...m.formats] },
+    export: { path: join(root, m.exportPath), formats: [...m.formats], partition: m.partition },
     sources: {
       events: {
         path: 'data/events/*.csv', format: 'csv',
@@ -448,6 +449,11 @@ export const EDITS: Record<string, Edit> = {
     const had = c.m.formats.includes('arrow');
     c.m.formats = had ? ['parquet'] : ['parquet', 'arrow'];
     return `export.formats → [${c.m.formats.join(', ')}]`;
+  },
+  async 'toggle-partition'(c) {
+    const before = c.m.partition;
+    c.m.partition = before === 'day' ? 'month' : 'day';
+    return `export.partition ${before} → ${c.m.partition}`;
   },
   async 'edit-definition'(c) {
     const path = 'definitions/health.yaml';

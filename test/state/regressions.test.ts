@@ -2,6 +2,8 @@
 // user must see. Each known failure of the state/load/export machinery has its test here;
 // "each kind of edit, alone" runs every edit kind of the random test once, so a failure
 // of the random test can be read against it.
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StateProject, diffStates, freshState, type ProducedState } from './compare-with-fresh.ts';
 import {
@@ -200,3 +202,37 @@ describe('late rows older than the lookback re-score their days (SPEC §7)', () 
     expect(exported.some((r) => r.includes("'account_id': b,") && r.includes("'score_id': logins,") && r.includes(`'raw_value': ${logins + 6}.0,`))).toBe(true);
   });
 });
+
+describe('export.partition: month (SPEC §7)', () => {
+  // 100 days: January to April 10. Every run rewrites April (the lookback days).
+  const DAYS = 100;
+
+  it('an override in mid-January rewrites the January files only (and April, the lookback), like a fresh project', async () => {
+    const m = baseModel(DAYS);
+    m.partition = 'month';
+    m.formats = ['parquet', 'arrow'];
+    const p = await own(m);
+    const months = ['2025-01', '2025-02', '2025-03', '2025-04'];
+    // A rename into place gives a file a new inode: the files a run rewrote.
+    const inodes = async () => {
+      const out: Record<string, number> = {};
+      for (const table of ['score_snapshots', 'health_snapshots']) {
+        for (const month of months) {
+          for (const ext of ['parquet', 'arrow']) {
+            out[`${table}/snapshot_date_month=${month}/data.${ext}`] = (await stat(join(p.root, 'out', table, `snapshot_date_month=${month}`, `data.${ext}`))).ino;
+          }
+        }
+      }
+      return out;
+    };
+    const before = await inodes();
+    m.overrides.push({ account: 'c', scorecard: 'health', score_id: '', score: '', band: 'green', reason: 'mid-month review', starts_on: day(14), ends_on: day(15) });
+    await writeModel(p.root, m);
+    const state = await expectFresh(p, m, 'after an override of c on 2025-01-15 … 16, partitioned by month');
+    const after = await inodes();
+    const rewritten = Object.keys(before).filter((f) => before[f] !== after[f]).map((f) => f.replace(/^.*=(\d{4}-\d{2})\/data\./, '$1 '));
+    expect(rewritten.sort()).toEqual(['2025-01 arrow', '2025-01 arrow', '2025-01 parquet', '2025-01 parquet', '2025-04 arrow', '2025-04 arrow', '2025-04 parquet', '2025-04 parquet']);
+    expect(Object.keys(state.files).every((f) => /^(score_snapshots|health_snapshots|alerts)\/(snapshot|alert)_date_month=2025-0[1-4]\/data\.(parquet|arrow)$/.test(f))).toBe(true);
+  });
+});
+

@@ -73,14 +73,16 @@ create or replace temp table hs_overrides as
                                  order by o.starts_on desc, o.file_key desc, o.source_line desc) = 1;
 
 -- clear score_snapshots
-delete from score_snapshots where scorecard = 'golden' and snapshot_date between date '2025-01-14' and date '2025-01-15';
+delete from "score_snapshots" where scorecard = 'golden'
+          and "snapshot_date" between date '2025-01-14' and date '2025-01-15';
 
 -- clear health_snapshots
-delete from health_snapshots where scorecard = 'golden' and snapshot_date between date '2025-01-14' and date '2025-01-15';
+delete from "health_snapshots" where scorecard = 'golden'
+          and "snapshot_date" between date '2025-01-14' and date '2025-01-15';
 
 -- clear alerts
-delete from alerts where scorecard = 'golden'
-          and alert_date between date '2025-01-14' and date '2025-01-15';
+delete from "alerts" where scorecard = 'golden'
+          and "alert_date" between date '2025-01-14' and date '2025-01-15';
 
 -- score_snapshots
 insert into "score_snapshots" select scored.snapshot_date, scorecard, scored.account_id, scored.score_id, raw_value, coalesce(o.score, scored.score) as score,
