@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import { stringLiteral } from '../engine/sql-literal.ts';
+import { addDays } from '../days.ts';
 
 /** Every SQL difference between engines lives behind this interface, so a PostgreSQL or
  *  warehouse dialect can be added without touching the scoring logic. Methods build
@@ -12,6 +13,10 @@ export interface SqlDialect {
    *  typed file column (Parquet, JSON), lets a typed value skip the text parsing that
    *  an untyped (CSV) value needs: that parsing was most of the cost of a load. */
   dayOf(value: RawBuilder<unknown>, timezone: string, sourceType?: string): RawBuilder<unknown>;
+  /** True when the day of `value` in `timezone` is before (`<`) or after (`>`) `isoDay`. A
+   *  typed timestamp is compared with the instant the day starts, computed once, instead of
+   *  converting every row to its day. */
+  dayOutside(value: RawBuilder<unknown>, timezone: string, op: '<' | '>', isoDay: string, sourceType?: string): RawBuilder<unknown>;
   tryNumber(value: RawBuilder<unknown>): RawBuilder<unknown>;
   tryTimestamp(value: RawBuilder<unknown>, sourceType?: string): RawBuilder<unknown>;
   tryBoolean(value: RawBuilder<unknown>): RawBuilder<unknown>;
@@ -56,6 +61,15 @@ export const duckdb: SqlDialect = {
   // NaN and ±inf are not numbers a score can use: DuckDB sorts NaN above every number,
   // so a clamp would give it the best score.
   tryNumber: (value) => sql`(case when isfinite(try_cast(${value} as double)) then try_cast(${value} as double) end)`,
+  dayOutside(value, timezone, op, isoDay, sourceType) {
+    if (temporalKind(sourceType) !== 'timestamp') return sql`${this.dayOf(value, timezone, sourceType)} ${sql.raw(op)} ${this.date(isoDay)}`;
+    // The day starts at local midnight (or, where a DST change skips midnight, the first
+    // local time after it, as ICU resolves it).
+    const start = (day: string) => sql`timezone(${stringLiteral(timezone)}, cast(${this.date(day)} as timestamp))`;
+    return op === '<'
+      ? sql`cast(${value} as timestamptz) < ${start(isoDay)}`
+      : sql`cast(${value} as timestamptz) >= ${start(addDays(isoDay, 1))}`;
+  },
   tryTimestamp: (value, sourceType) =>
     temporalKind(sourceType) === undefined ? sql`try_cast(${value} as timestamptz)` : sql`cast(${value} as timestamptz)`,
   tryBoolean: (value) => sql`try_cast(${value} as boolean)`,

@@ -4,7 +4,7 @@ import type { FileSource, ProjectConfig } from '../ir/types.ts';
 import { stringLiteral } from '../engine/sql-literal.ts';
 import { InputDataError } from './input-data-error.ts';
 import type { NewFile, SourcePlan } from './plan-load.ts';
-import { dayOfField, EVENTS, type Col, type RawTarget, type RowCheck } from './raw-targets.ts';
+import { EVENTS, type Col, type RawTarget, type RowCheck } from './raw-targets.ts';
 import { describeColumns, readerFor } from './source-files.ts';
 
 /** Inserts one file's rows into its raw table under `key`. Bad rows (SPEC §2) stop the
@@ -73,13 +73,13 @@ function rangeChecks(target: RawTarget, col: Col, d: SqlDialect, tz: string, ran
   return target.timeFields.flatMap((field) => [
     {
       field,
-      bad: sql`${dayOfField(field, col, d, tz)} < ${d.date(range.from)}`,
+      bad: d.dayOutside(col(field), tz, '<', range.from, col.type(field)),
       value: sql`cast(${col(field)} as varchar)`,
       problem: `is before ${range.from}, the start of valid_range`,
     },
     {
       field,
-      bad: sql`${dayOfField(field, col, d, tz)} > ${d.date(range.to)}`,
+      bad: d.dayOutside(col(field), tz, '>', range.to, col.type(field)),
       value: sql`cast(${col(field)} as varchar)`,
       problem: `is after ${range.to}, the end of valid_range`,
       late: true,

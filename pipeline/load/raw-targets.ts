@@ -55,7 +55,7 @@ const required = (field: string, col: Col): RowCheck => ({
 const isText = (type: string | undefined) => type === undefined || type === 'VARCHAR';
 
 /** The day of a time field, typed or text. */
-export const dayOfField = (field: string, col: Col, d: SqlDialect, tz: string) => d.dayOf(col(field), tz, col.type(field));
+const dayOfField = (field: string, col: Col, d: SqlDialect, tz: string) => d.dayOf(col(field), tz, col.type(field));
 
 const day = (field: string, col: Col, d: SqlDialect, tz: string): RowCheck => ({
   field,

@@ -52,11 +52,12 @@ async function project(kind: Kind, format: 'csv' | 'parquet'): Promise<TempProje
   return p;
 }
 
-function config(p: TempProject, format: 'csv' | 'parquet') {
+function config(p: TempProject, format: 'csv' | 'parquet', range?: { from: string; to: string }) {
+  const events = range ? { onBadRows: 'skip' as const, validRange: range } : {};
   return p.config({
     timezone: 'Europe/Berlin',
     sources: {
-      events: { path: `events.${format}`, format, columns: identity(['account_id', 'event', 'timestamp', 'user_id', 'event_id']) },
+      events: { path: `events.${format}`, format, columns: identity(['account_id', 'event', 'timestamp', 'user_id', 'event_id']), ...events },
       attributes: { path: `attributes.${format}`, format, layout: 'long', columns: identity(['account_id', 'attribute', 'value', 'observed_at']) },
       accounts: { path: `accounts.${format}`, format, columns: identity(['account_id', 'created_at']) },
     },
@@ -83,6 +84,22 @@ describe('typed time columns load as their text does', () => {
     expect(fromText.events).toHaveLength(5);
     expect(fromText.health.length).toBeGreaterThan(0);
     expect(await loaded(typed)).toEqual(fromText);
+  });
+
+  it.each(Object.keys(TIMES) as Kind[])('%s: the valid_range borders fall on the same rows', async (kind) => {
+    const range = { from: '2025-03-30', to: '2025-03-30' };
+    const text = await project(kind, 'csv');
+    const typed = await project(kind, 'parquet');
+    await text.run({ config: config(text, 'csv', range), skipExport: true, today: '2025-04-10' });
+    await typed.run({ config: config(typed, 'parquet', range), skipExport: true, today: '2025-04-10' });
+    const rejected = async (p: TempProject) =>
+      (await p.warehouse()).query(sql`select reason from rejected_rows where source = 'events' order by line`);
+    const fromText = await loaded(text);
+    expect(fromText.events.map((e) => e['day'])).toEqual(kind === 'date' ? ['2025-03-30', '2025-03-30'] : ['2025-03-30', '2025-03-30', '2025-03-30']);
+    // (Lines differ by the CSV's header line.)
+    expect(await rejected(text)).toHaveLength(kind === 'date' ? 3 : 2);
+    expect(await rejected(typed)).toEqual(await rejected(text));
+    expect((await loaded(typed)).events).toEqual(fromText.events);
   });
 
   it('puts instants on the Berlin day, across the DST change', async () => {
