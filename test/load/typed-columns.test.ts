@@ -52,10 +52,10 @@ async function project(kind: Kind, format: 'csv' | 'parquet'): Promise<TempProje
   return p;
 }
 
-function config(p: TempProject, format: 'csv' | 'parquet', range?: { from: string; to: string }) {
+function config(p: TempProject, format: 'csv' | 'parquet', range?: { from: string; to: string }, timezone = 'Europe/Berlin') {
   const events = range ? { onBadRows: 'skip' as const, validRange: range } : {};
   return p.config({
-    timezone: 'Europe/Berlin',
+    timezone,
     sources: {
       events: { path: `events.${format}`, format, columns: identity(['account_id', 'event', 'timestamp', 'user_id', 'event_id']), ...events },
       attributes: { path: `attributes.${format}`, format, layout: 'long', columns: identity(['account_id', 'attribute', 'value', 'observed_at']) },
@@ -100,6 +100,30 @@ describe('typed time columns load as their text does', () => {
     expect(await rejected(text)).toHaveLength(kind === 'date' ? 3 : 2);
     expect(await rejected(typed)).toEqual(await rejected(text));
     expect((await loaded(typed)).events).toEqual(fromText.events);
+  });
+
+  it.each(Object.keys(TIMES) as Kind[])('%s in UTC (days by arithmetic on the instant)', async (kind) => {
+    const text = await project(kind, 'csv');
+    const typed = await project(kind, 'parquet');
+    await text.run({ config: config(text, 'csv', undefined, 'UTC'), skipExport: true, today: '2025-04-10' });
+    await typed.run({ config: config(typed, 'parquet', undefined, 'UTC'), skipExport: true, today: '2025-04-10' });
+    expect(await loaded(typed)).toEqual(await loaded(text));
+  });
+
+  it('puts instants before 1970 on their UTC day', async () => {
+    const p = await project('timestamptz', 'parquet');
+    const times = ['1969-12-31 23:59:59.999+00', '1970-01-01 00:00:00+00', '1900-03-01 00:00:00+00', '1899-12-31 23:59:59+00'];
+    await p.write('events.csv', csv([['account_id', 'event', 'timestamp'], ...times.map((t) => ['a', 'login', t])]));
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    await connection.run(`copy (select account_id, event, cast("timestamp" as timestamptz) as "timestamp" from read_csv('${join(p.root, 'events.csv')}', header = true, all_varchar = true))
+      to '${join(p.root, 'events.parquet')}' (format parquet)`);
+    connection.closeSync();
+    instance.closeSync();
+    const base = config(p, 'parquet', { from: '1800-01-01', to: '2030-01-01' }, 'UTC');
+    await p.run({ config: { ...base, sources: { ...base.sources, events: { ...base.sources.events, columns: identity(['account_id', 'event', 'timestamp']) } } }, skipExport: true, today: '2025-04-10' });
+    const days = await (await p.warehouse()).query(sql`select cast(day as varchar) as day from raw_events order by ts`);
+    expect(days.map((d) => d['day'])).toEqual(['1899-12-31', '1900-03-01', '1969-12-31', '1970-01-01']);
   });
 
   it('puts instants on the Berlin day, across the DST change', async () => {
