@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const main = new URL('../dist/cli/main.js', import.meta.url);
+const main = new URL('../dist/main.js', import.meta.url);
 if (!existsSync(main)) {
   const root = fileURLToPath(new URL('..', import.meta.url));
   process.stderr.write(`healthscore: the compiled CLI is missing (${fileURLToPath(main)}); run \`npm run build\` (or \`npm ci\`) in ${root}\n`);

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 /** healthscore's own folder, the one with its package.json: the clone, or where npm installed
  *  the package. Searched upwards because this module runs from cli/ (tsx, the tests) and from
- *  dist/cli/ (the bin runs the compiled build). The folder is also the demo project `init` copies. */
+ *  dist/ (the bin runs the bundled build). The folder is also the demo project `init` copies. */
 export const PACKAGE_ROOT = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
 
 export function packageVersion(): string {

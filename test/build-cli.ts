@@ -2,7 +2,7 @@
 // watch mode. The CLI tests spawn bin/healthscore.mjs, which runs the compiled dist/, not
 // the sources. Building here rather than in `npm test` means every way of running the tests
 // (`npm test`, `npx vitest run <file>`, watch mode) exercises the current code, never a stale
-// build. `tsc -b` compares time stamps and returns in about a second when dist/ is current.
+// build. The bundle takes about half a second.
 import { execFileSync } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -35,7 +35,7 @@ describe('bin/healthscore.mjs', () => {
       env: { ...process.env, HEALTHSCORE_IMPORTS: log },
     });
     const urls = (await readFile(log, 'utf8')).trim().split('\n');
-    expect(urls).toContain(pathToFileURL(join(REPO, 'dist/cli/main.js')).href);
+    expect(urls).toContain(pathToFileURL(join(REPO, 'dist/main.js')).href);
     expect(urls.filter((url) => url.endsWith('.ts') || url.includes('/node_modules/tsx/'))).toEqual([]);
   });
 
