@@ -142,7 +142,8 @@ export function buildReport(data: BenchData, runs: Runs, settings: Settings): Be
 }
 
 const secs = (x: number | null) => (x === null || !Number.isFinite(x) ? '—' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
-const times = (x: number) => (Number.isFinite(x) ? `${x >= 10 ? x.toFixed(1) : x.toFixed(2)}×` : '—');
+// Small ratios keep a third decimal: 0.046× and 0.054× sit on either side of a 0.05× target.
+const times = (x: number) => (Number.isFinite(x) ? `${x >= 10 ? x.toFixed(1) : x < 0.1 ? x.toFixed(3) : x.toFixed(2)}×` : '—');
 const val = (x: number | null, unit: Row['unit']) => (unit === 'GB' ? (x === null ? '—' : `${x.toFixed(2)} GB`) : `${secs(x)} s`);
 
 export function markdown(report: BenchReport): string {
