@@ -53,8 +53,10 @@ export function partitionSpans(days: DaySpan[], partition: Partitioning): DaySpa
 
 /** DuckDB keeps at most `partitioned_write_max_open_files` (100) partitions open and
  *  starts a second file when it must reopen one; writing at most this many partitions per
- *  COPY keeps every partition in one file, which is what makes publishing it atomic. */
-export const PARTITIONS_PER_COPY = 90;
+ *  COPY keeps every partition in one file, which is what makes publishing it atomic. Each
+ *  COPY sorts its rows: 30 days instead of 90 halved the export's peak memory at 100M events
+ *  (7.3 GB → 3.7 GB, `healthscore export` with memory_limit 8GB) at the same speed. */
+export const PARTITIONS_PER_COPY = 30;
 
 /** How many partitions a span touches. */
 export function partitionCount(span: DaySpan, partition: Partitioning): number {
