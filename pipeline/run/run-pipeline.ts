@@ -150,8 +150,11 @@ function stepClock(): () => number {
 async function exportOwed(db: Kysely<any>, config: ProjectConfig, dialect: SqlDialect): Promise<number> {
   const fingerprint = exportFingerprint(config.export);
   const owed = await owedExport(db, fingerprint);
-  await removeStaging(config.export.path);
-  if (!owed.all && owed.days.length === 0) return 0;
+  if (!owed.all && owed.days.length === 0) {
+    // Nothing to write, but a killed export's leftovers still go (exportTables does it too).
+    await removeStaging(config.export.path);
+    return 0;
+  }
   const files = await exportTables(db, dialect, { ...config.export, ...(!owed.all && { days: owed.days }), prune: true });
   await exportDone(db, fingerprint, owed);
   return files;
