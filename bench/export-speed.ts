@@ -19,6 +19,7 @@ import { openWarehouse } from '../pipeline/engine/warehouse.ts';
 import { stringLiteral } from '../pipeline/engine/sql-literal.ts';
 import { exportTables } from '../pipeline/export/export-tables.ts';
 import { partitionColumn, partitionSelect, type Partitioning } from '../pipeline/export/partitions.ts';
+import { median } from './proc.ts';
 
 const { values } = parseArgs({
   options: {
@@ -27,7 +28,7 @@ const { values } = parseArgs({
     partition: { type: 'string', default: 'day' },
   },
 });
-if (!values.warehouse || !['day', 'month'].includes(values.partition)) {
+if (!values.warehouse || !['day', 'month'].includes(values.partition) || !(Number(values.reps) >= 1 && Number.isInteger(Number(values.reps)))) {
   console.error('usage: npx tsx bench/export-speed.ts --warehouse FILE [--reps 3] [--partition day|month]');
   process.exit(2);
 }
@@ -78,9 +79,4 @@ try {
 } finally {
   await wh.close();
   await rm(work, { recursive: true, force: true });
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { median } from './proc.ts';
 
 export interface StartupTimes {
   /** Median seconds of each kind of process, spawned and waited for. */
@@ -43,12 +44,6 @@ function timeProcess(args: string[]): number {
   return seconds;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -57,11 +52,11 @@ async function main(): Promise<void> {
       bin: { type: 'string', default: join(dirname(fileURLToPath(import.meta.url)), '../bin/healthscore.mjs') },
     },
   });
-  if (!values.project) {
+  const runs = Number(values.runs);
+  if (!values.project || !Number.isInteger(runs) || runs < 1) {
     process.stderr.write('usage: npx tsx bench/startup.ts --project <dir> [--runs 20] [--bin bin/healthscore.mjs]\n');
     process.exit(2);
   }
-  const runs = Number(values.runs);
   const t = await measureStartup({ bin: resolve(values.bin), project: resolve(values.project), runs });
   const ms = (s: number) => `${(s * 1000).toFixed(0)} ms`;
   process.stdout.write(
