@@ -11,6 +11,25 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+// zod re-exports its ~60 message locales (a third of the bundle that every command parses
+// at start-up) as `z.locales`; healthscore writes its own messages and never switches
+// locale, so the bundle keeps only English, which zod sets as its default.
+const englishZodOnly = {
+  name: 'english-zod-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/](classic|core)[\\/]/.test(args.importer)
+        ? { path: join(dirname(args.importer), '../locales/en.js'), namespace: 'zod-locales' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      loader: 'js',
+      resolveDir: root,
+    }));
+  },
+};
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 await build({
   absWorkingDir: root,
@@ -21,8 +40,11 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: ['@duckdb/node-api', 'echarts', 'apache-arrow', 'cli-progress'],
+  external: ['@duckdb/node-bindings', 'echarts', 'apache-arrow', 'cli-progress'],
   // Some bundled CommonJS (yaml) calls require(): give every chunk a real one.
   banner: { js: "import { createRequire as __hsCreateRequire } from 'node:module'; const require = __hsCreateRequire(import.meta.url);" },
+  plugins: [englishZodOnly],
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
 });

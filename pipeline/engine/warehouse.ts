@@ -1,15 +1,9 @@
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { DuckDBInstance as Instance } from '@duckdb/node-api';
 import { Kysely, type RawBuilder } from 'kysely';
 import { UsageError } from '../errors.ts';
 import { DuckDBDialect } from './duckdb-dialect.ts';
 
-// Required, not imported: @duckdb/node-api is CommonJS whose index re-exports some 120 files.
-// An ESM import makes Node read and lex every one of them for their export names before
-// running them; that doubled the cost of loading DuckDB, which every command that opens the
-// warehouse pays at start-up (0.38–0.78 s against 0.15–0.35 s, on a shared 2-core machine).
-const { DuckDBInstance } = createRequire(import.meta.url)('@duckdb/node-api') as typeof import('@duckdb/node-api');
 
 export interface WarehouseOptions {
   /** File path or ':memory:'. */
@@ -57,6 +51,11 @@ export async function openWarehouse(options: WarehouseOptions): Promise<Warehous
   if (options.memoryLimit) settings['memory_limit'] = options.memoryLimit;
   if (options.threads) settings['threads'] = String(options.threads);
   if (readOnly) settings['access_mode'] = 'READ_ONLY';
+  // Imported on first use, so that commands that never open the warehouse do not load DuckDB.
+  // The build bundles @duckdb/node-api's ~120 CommonJS files into one chunk (only the native
+  // bindings stay external): resolving and reading them one by one was most of its load
+  // time. `.default` is the CommonJS exports both in the bundle and under plain Node.
+  const { DuckDBInstance } = (await import('@duckdb/node-api')).default;
   let instance: Instance;
   try {
     instance = await DuckDBInstance.create(options.path, settings);

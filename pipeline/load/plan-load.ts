@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import type { FileSource, ProjectConfig } from '../ir/types.ts';
 import { addDays } from '../days.ts';
-import { cachedHash, ledgerEntries, type LedgerEntry } from '../state/ledger.ts';
+import { cachedHashes, ledgerEntries, type LedgerEntry } from '../state/ledger.ts';
 import { InputDataError } from './input-data-error.ts';
 import { ACCOUNTS, CHURN, EVENTS, LONG_ATTRIBUTES, OVERRIDES, type RawTarget } from './raw-targets.ts';
 import { displayPath, hashFile, listSourceFiles } from './source-files.ts';
@@ -54,6 +54,7 @@ export async function planLoad(db: Kysely<any>, config: ProjectConfig, today: st
   if (overrides) wanted.push({ target: OVERRIDES, source: overrides, wide: false });
 
   const plan: LoadPlan = { sources: [], hashed: [] };
+  const cachedHash = await cachedHashes(db);
   // A source dropped from healthscore.yaml: its loaded rows leave.
   for (const target of [LONG_ATTRIBUTES, ACCOUNTS, CHURN, OVERRIDES].filter((t) => !wanted.some((w) => w.target === t))) {
     const remove = await ledgerEntries(db, target.source);
@@ -72,7 +73,7 @@ export async function planLoad(db: Kysely<any>, config: ProjectConfig, today: st
     for (const file of files) {
       const shown = displayPath(config.root, file);
       const { size, mtimeMs } = await stat(file);
-      let hash = await cachedHash(db, shown, size, mtimeMs);
+      let hash = cachedHash(shown, size, mtimeMs);
       if (hash === undefined) {
         hash = await hashFile(file);
         plan.hashed.push({ path: shown, size, mtimeMs, hash });

@@ -46,12 +46,17 @@ export function firstPathOf(source: RawBuilder<unknown>, fileKey: RawBuilder<unk
 const pathList = (paths: string[]) =>
   paths.length ? sql`[${sql.join(paths.map((p) => sql`${p}::varchar`))}]` : sql`[]::varchar[]`;
 
-/** The content hash of a file whose size and modification time have not changed since
- *  it was last hashed. */
-export async function cachedHash(db: Kysely<any>, path: string, size: number, mtimeMs: number): Promise<string | undefined> {
-  const { rows } = await sql<{ content_hash: string }>`
-    select content_hash from file_hashes where path = ${path} and file_size = ${size} and file_mtime_ms = ${mtimeMs}`.execute(db);
-  return rows[0]?.content_hash;
+/** The content hashes of files whose size and modification time have not changed since
+ *  they were last hashed, by path. One query for all files: a per-file look-up cost a
+ *  round trip each at every start of `status` and `run`. */
+export async function cachedHashes(db: Kysely<any>): Promise<(path: string, size: number, mtimeMs: number) => string | undefined> {
+  const { rows } = await sql<{ path: string; file_size: number; file_mtime_ms: number; content_hash: string }>`
+    select path, file_size, file_mtime_ms, content_hash from file_hashes`.execute(db);
+  const byPath = new Map(rows.map((r) => [r.path, r]));
+  return (path, size, mtimeMs) => {
+    const known = byPath.get(path);
+    return known && Number(known.file_size) === size && Number(known.file_mtime_ms) === mtimeMs ? known.content_hash : undefined;
+  };
 }
 
 export async function rememberHashes(db: Kysely<any>, hashes: { path: string; size: number; mtimeMs: number; hash: string }[]): Promise<void> {
