@@ -146,7 +146,9 @@ function activeUsersDelta(m: PlannedMeasure, measure: EventMeasure, dialect: Sql
 }
 
 /** Each account's attribute values as of every day one of them was observed (the latest
- *  timestamp of a day wins; an empty value is no observation): a small table, read by one
+ *  timestamp of a day wins, and of two observations at the same instant the greater value as
+ *  text, so that the choice never depends on row order; an empty value is no observation):
+ *  a small table, read by one
  *  ASOF join per spine row instead of a running window per attribute over the spine. */
 export function attributeStates(plan: ScorecardPlan, dialect: SqlDialect, days: DayRange): RawBuilder<unknown> {
   const pivot = plan.attributes.flatMap((name, k) => [
@@ -161,7 +163,7 @@ export function attributeStates(plan: ScorecardPlan, dialect: SqlDialect, days: 
   return sql`select account_id, day, ${sql.join(states)} from (
       select account_id, day, ${sql.join(pivot)}
       from (
-        select account_id, attribute, day, arg_max(value, observed_at) as value
+        select account_id, attribute, day, arg_max(value, (observed_at, value)) as value
         from raw_attributes
         where attribute in (${sql.join(plan.attributes.map((a) => sql.val(a)))})
           and value is not null and day <= ${dialect.date(days.to)}

@@ -53,3 +53,38 @@ scores: [{ id: nps, measure: nps, worst: 0, best: 10 }, { id: plan, measure: pla
     { account_id: 'c', d: '8,9' },
   ]);
 });
+
+// Two observations of one attribute at the same instant conflict; which one wins must not
+// depend on the order rows were read in, or an incremental run would differ from a fresh one.
+it('of two attribute observations at the same instant, the greater value as text wins, in any file order', async () => {
+  const definition = `scorecard: s
+bands: [{ label: red, from: 0 }, { label: green, from: 5 }]
+measures: { plan: { attribute: plan } }
+scores: [{ id: plan, measure: plan, map: { basic: 0, pro: 10 } }]`;
+  const header = ['account_id', 'attribute', 'value', 'observed_at'];
+  const pro = csv([header, ['a', 'plan', 'pro', '2025-01-02 09:00:00']]);
+  const basic = csv([header, ['a', 'plan', 'basic', '2025-01-02 09:00:00']]);
+  const plans = async (files: [string, string][][]) => {
+    project = await tempProject();
+    await project.write('events/e.csv', csv([['account_id', 'event', 'timestamp'], ['a', 'login', '2025-01-01 10:00:00'], ['a', 'login', '2025-01-03 10:00:00']]));
+    await project.write('definitions/s.yaml', definition);
+    const config = { sources: { ...project.config().sources, attributes: { path: 'attrs/*.csv', format: 'csv' as const, layout: 'long' as const, columns: identity(header) } } };
+    for (const batch of files) {
+      for (const [name, text] of batch) await project.write(`attrs/${name}`, text);
+      await project.run({ config });
+    }
+    const wh = await project.warehouse();
+    const rows = await wh.query<{ d: string; score: number }>(
+      sql`select cast(snapshot_date as varchar) as d, score from score_snapshots where score_id = 'plan' order by 1`,
+    );
+    await project.cleanup();
+    return rows;
+  };
+  const expected = [{ d: '2025-01-01', score: null }, { d: '2025-01-02', score: 10 }, { d: '2025-01-03', score: 10 }];
+  expect(await plans([[['1.csv', pro], ['2.csv', basic]]])).toEqual(expected);
+  expect(await plans([[['1.csv', basic], ['2.csv', pro]]])).toEqual(expected);
+  expect(await plans([[['1.csv', basic]], [['2.csv', pro]]])).toEqual(expected);
+  expect(await plans([[['1.csv', pro]], [['2.csv', basic]]])).toEqual(expected);
+  // Within one file, too.
+  expect(await plans([[['1.csv', csv([header, ['a', 'plan', 'pro', '2025-01-02 09:00:00'], ['a', 'plan', 'basic', '2025-01-02 09:00:00']])]]])).toEqual(expected);
+});

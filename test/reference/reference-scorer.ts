@@ -205,12 +205,12 @@ export function referenceSnapshots(scorecard: Scorecard, data: RefData, days: st
   }
 
   /** The latest observation of an attribute on or before day d (latest timestamp within
-   *  a day). */
+   *  a day; of two at the same instant, the greater value as text). */
   const latestObservation = (account: string, attribute: string, d: number): RefAttribute | undefined => {
     let best: RefAttribute | undefined;
     for (const a of attributesOf.get(account) ?? []) {
       if (a.attribute !== attribute || dayNumber(a.day) > d) continue;
-      if (!best || a.day > best.day || (a.day === best.day && a.at > best.at)) best = a;
+      if (!best || a.day > best.day || (a.day === best.day && (a.at > best.at || (a.at === best.at && (a.value ?? '') > (best.value ?? ''))))) best = a;
     }
     return best;
   };

@@ -45,7 +45,7 @@ with_attributes as (select windows.*, states."a0_value", states."a0_day", states
     from windows asof left join (select account_id, day, last_value("a0_obs" ignore nulls) over (partition by account_id order by day rows between unbounded preceding and current row) as "a0_value", last_value("a0_obs_day" ignore nulls) over (partition by account_id order by day rows between unbounded preceding and current row) as "a0_day", last_value("a1_obs" ignore nulls) over (partition by account_id order by day rows between unbounded preceding and current row) as "a1_value" from (
       select account_id, day, max(value) filter (where attribute = 'nps') as "a0_obs", max(day) filter (where attribute = 'nps') as "a0_obs_day", max(value) filter (where attribute = 'plan') as "a1_obs"
       from (
-        select account_id, attribute, day, arg_max(value, observed_at) as value
+        select account_id, attribute, day, arg_max(value, (observed_at, value)) as value
         from raw_attributes
         where attribute in ('nps', 'plan')
           and value is not null and day <= date '2025-01-15'
