@@ -204,7 +204,11 @@ export interface AttributeSource extends FileSource {
   layout: 'long' | 'wide';
 }
 
-export type ChurnSource = ({ kind: 'file' } & FileSource) | { kind: 'event'; event: string };
+/** What ends a churn (SPEC §3.1): without `reactivatedBy`, the account's first event on a
+ *  later day; with `events`, its first later day with one of those events. */
+export type Reactivation = { kind: 'events'; events: string[] };
+
+export type ChurnSource = (({ kind: 'file' } & FileSource) | { kind: 'event'; event: string }) & { reactivatedBy?: Reactivation };
 
 export interface ProjectConfig {
   /** Absolute path of the project folder. */

@@ -163,6 +163,45 @@ describe('loadProject', () => {
   });
 });
 
+describe('reactivated_by', () => {
+  it('takes a list of events on either form of churn', async () => {
+    const byEvent = await load('sources:', '  events: { path: data/events.csv }', '  churn: { event: cancelled, reactivated_by: { events: [login, "it\'s"] } }');
+    expect(byEvent.sources.churn).toEqual({ kind: 'event', event: 'cancelled', reactivatedBy: { kind: 'events', events: ['login', "it's"] } });
+    const byFile = await load('sources:', '  events: { path: data/events.csv }', '  churn: { path: data/churn.csv, reactivated_by: { events: [login] } }');
+    expect(byFile.sources.churn).toMatchObject({ kind: 'file', path: 'data/churn.csv', reactivatedBy: { kind: 'events', events: ['login'] } });
+    expect(byFile.sources.churn).not.toHaveProperty('reactivated_by');
+  });
+
+  it('leaves the default (any event) without it', async () => {
+    const config = await load('sources:', '  events: { path: data/events.csv }', '  churn: { event: cancelled }');
+    expect(config.sources.churn).toEqual({ kind: 'event', event: 'cancelled' });
+  });
+
+  it('names the line and field of a bad rule', async () => {
+    expect(
+      await problems(
+        'sources:',
+        '  events: { path: data/events.csv }',
+        '  churn:',
+        '    event: cancelled',
+        '    reactivated_by: { events: [] }',
+      ),
+    ).toBe('healthscore.yaml:5 sources.churn.reactivated_by.events: expected at least 1 item');
+    expect(await problems('sources:', '  events: { path: data/events.csv }', '  churn: { event: x, reactivated_by: { events: ["*"] } }')).toBe(
+      'healthscore.yaml:3 sources.churn.reactivated_by.events: leave reactivated_by out for "any event": that is the default',
+    );
+    expect(await problems('sources:', '  events: { path: data/events.csv }', '  churn: { event: x, reactivated_by: { event: [login] } }')).toBe(
+      'healthscore.yaml:3 sources.churn.reactivated_by.event: unknown key "event" (did you mean "events"?)',
+    );
+    expect(await problems('sources:', '  events: { path: data/events.csv }', '  churn: { event: x, reactivated_by: login }')).toBe(
+      'healthscore.yaml:3 sources.churn.reactivated_by: expected a reactivation rule (a mapping with events)',
+    );
+    expect(await problems('sources:', '  events: { path: data/events.csv }', '  churn: { event: x, reactivated_by: { events: [login], extra: 1 } }')).toBe(
+      'healthscore.yaml:3 sources.churn.reactivated_by.extra: unknown key "extra"',
+    );
+  });
+});
+
 describe('loadProject problems', () => {
   it('reports unknown keys at several depths, all at once', async () => {
     expect(

@@ -1,0 +1,121 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import type { ChurnSource, Reactivation } from '../../pipeline/ir/types.ts';
+import { csv, identity, tempProject, type TempProject } from '../helpers/temp-project.ts';
+
+// SPEC §3.1: a churned account is back on the first later day that reactivates it. By
+// default any event does; `reactivated_by` narrows it to some events.
+
+const projects: TempProject[] = [];
+afterEach(async () => {
+  await Promise.all(projects.splice(0).map((p) => p.cleanup()));
+});
+
+const EVENT_HEADER = ['account_id', 'event', 'timestamp', 'user_id', 'event_id'];
+const day = (d: number) => `2025-01-${String(d).padStart(2, '0')}`;
+const DEFINITION = `scorecard: s
+bands: [{ label: red, from: 0 }, { label: green, from: 5 }]
+measures: { n: { event: login, window: 30d } }
+scores: [{ id: n, measure: n, worst: 0, best: 2 }]
+alerts: [{ id: to_red, when: { band_became: red } }]
+`;
+
+/** a: login on day 1, a ticket on day 4, login on 6, a ticket on 10, login on 12; churned
+ *  on days 3 and 8. b: a login every day, so that every day is a snapshot day. */
+const EVENTS: [string, string, number][] = [
+  ['a', 'login', 1], ['a', 'ticket', 4], ['a', 'login', 6], ['a', 'ticket', 10], ['a', 'login', 12],
+  ...Array.from({ length: 12 }, (_, i) => ['b', 'login', i + 1] as [string, string, number]),
+];
+const CHURNS: [string, number][] = [['a', 3], ['a', 8]];
+
+type ChurnForm = 'file' | 'event';
+
+async function project(form: ChurnForm): Promise<TempProject> {
+  const p = await tempProject();
+  projects.push(p);
+  const events = EVENTS.map(([a, e, d]) => [a, e, `${day(d)} 10:00:00`, null, null]);
+  // The churn event form: a `cancelled` event on each churn day.
+  if (form === 'event') events.push(...CHURNS.map(([a, d]) => [a, 'cancelled', `${day(d)} 09:00:00`, null, null]));
+  await p.write('events/e.csv', csv([EVENT_HEADER, ...events]));
+  await p.write('attributes.csv', csv([['account_id', 'attribute', 'value', 'observed_at']]));
+  await p.write('churn.csv', csv([['account_id', 'churned_at'], ...CHURNS.map(([a, d]) => [a, day(d)])]));
+  await p.write('definitions/s.yaml', DEFINITION);
+  return p;
+}
+
+function churnSource(form: ChurnForm, reactivatedBy?: Reactivation): ChurnSource {
+  const churn: ChurnSource = form === 'event'
+    ? { kind: 'event', event: 'cancelled' }
+    : { kind: 'file', path: 'churn.csv', format: 'csv', columns: identity(['account_id', 'churned_at']) };
+  return reactivatedBy ? { ...churn, reactivatedBy } : churn;
+}
+
+async function run(p: TempProject, churn: ChurnSource, options: { only?: string } = {}) {
+  return p.run({ ...options, config: { sources: { ...p.config().sources, churn } } });
+}
+
+/** The days of the month on which `account` has a snapshot. */
+async function scoredDays(p: TempProject, account: string): Promise<number[]> {
+  const rows = await (await p.warehouse()).query<{ d: number }>(
+    sql`select day(snapshot_date)::int as d from health_snapshots where account_id = ${account} order by 1`,
+  );
+  return rows.map((r) => r.d);
+}
+
+/** Every snapshot row, as text. */
+async function snapshots(p: TempProject): Promise<Record<string, string[]>> {
+  const wh = await p.warehouse();
+  const out: Record<string, string[]> = {};
+  for (const table of ['score_snapshots', 'health_snapshots', 'alerts']) {
+    out[table] = (await wh.query<{ r: string }>(sql`select t::varchar as r from ${sql.table(table)} t order by 1`)).map((row) => row.r);
+  }
+  return out;
+}
+
+const LOGIN_ONLY: Reactivation = { kind: 'events', events: ['login', "o'brien"] };
+
+describe.each(['file', 'event'] as const)('churn by %s', (form) => {
+  it('by default any event brings the account back, a ticket too', async () => {
+    const p = await project(form);
+    await run(p, churnSource(form));
+    // Churned on 3, back on 4 (a ticket); churned on 8, back on 10 (a ticket).
+    expect(await scoredDays(p, 'a')).toEqual([1, 2, 4, 5, 6, 7, 10, 11, 12]);
+  });
+
+  it('with reactivated_by events, only those events bring it back: a ticket after a churn does not', async () => {
+    const p = await project(form);
+    await run(p, churnSource(form, LOGIN_ONLY));
+    // Churned on 3, back on 6 (a login); churned on 8, back on 12 (a login).
+    expect(await scoredDays(p, 'a')).toEqual([1, 2, 6, 7, 12]);
+    expect(await scoredDays(p, 'b')).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+  });
+});
+
+describe('changing reactivated_by between runs', () => {
+  it('gives what a fresh project with the new setting gives, each way', async () => {
+    const p = await project('file');
+    await run(p, churnSource('file'));
+    const fresh = await project('file');
+    await run(fresh, churnSource('file', LOGIN_ONLY));
+
+    const toLogin = await run(p, churnSource('file', LOGIN_ONLY));
+    expect(toLogin.daysMaterialised).toBe(12);
+    expect(await snapshots(p)).toEqual(await snapshots(fresh));
+
+    // The same events in another order are the same rule: nothing to recompute.
+    const reordered = await run(p, churnSource('file', { kind: 'events', events: ["o'brien", 'login', 'login'] }));
+    expect(reordered.daysMaterialised).toBe(3); // the lookback
+
+    const back = await project('file');
+    await run(back, churnSource('file'));
+    await run(p, churnSource('file'));
+    expect(await snapshots(p)).toEqual(await snapshots(back));
+  });
+
+  it('is noticed by a run of one scorecard (as a backtest makes)', async () => {
+    const p = await project('event');
+    await run(p, churnSource('event'));
+    await run(p, churnSource('event', LOGIN_ONLY), { only: 's' });
+    expect(await scoredDays(p, 'a')).toEqual([1, 2, 6, 7, 12]);
+  });
+});
