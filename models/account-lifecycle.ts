@@ -53,20 +53,23 @@ export function churnDays(churn: ChurnSource | undefined): RawBuilder<unknown> {
 }
 
 /** (account_id, day) rows whose day brings a churned account back: every event day by
- *  default, else the days with one of the named events. */
+ *  default, the days with one of the named events, or the days of the reactivation file. */
 function reactivationDays(rule: Reactivation | undefined): RawBuilder<unknown> {
   if (rule === undefined) return sql`daily_activity`;
-  return sql`(select account_id, day from daily_activity where event in (${sql.join(rule.events)}))`;
+  return rule.kind === 'events'
+    ? sql`(select account_id, day from daily_activity where event in (${sql.join(rule.events)}))`
+    : sql`raw_reactivations`;
 }
 
 /** What the churn intervals depend on besides the loaded rows: a change of it makes every
- *  snapshot day stale. Without `reactivatedBy` the text is what it was before that setting
+ *  snapshot day stale. A reactivation file's rows are the loader's business, like the
+ *  churn file's. Without `reactivatedBy` the text is what it was before that setting
  *  existed, so upgrading recomputes nothing. */
 export function lifecycleSettings(churn: ChurnSource | undefined): string {
   const back = churn?.reactivatedBy;
   return JSON.stringify({
     churn: churn === undefined ? null : churn.kind === 'event' ? { event: churn.event } : 'file',
-    ...(back && { reactivatedBy: { events: [...new Set(back.events)].sort() } }),
+    ...(back && { reactivatedBy: back.kind === 'events' ? { events: [...new Set(back.events)].sort() } : 'file' }),
   });
 }
 

@@ -77,7 +77,8 @@ const attributes = fileSource(SOURCE_COLUMNS.attributes)
     }
   });
 
-/** What brings a churned account back: only some events. Left out, any event does. */
+/** What brings a churned account back: only some events, or the days of a file of
+ *  reactivations. Left out, any event does. */
 const reactivatedBy = byKey('a reactivation rule', {
   events: z
     .object({
@@ -87,6 +88,7 @@ const reactivatedBy = byKey('a reactivation rule', {
         .refine((events) => !events.includes('*'), { error: 'leave reactivated_by out for "any event": that is the default' }),
     })
     .strict(),
+  path: fileSource(SOURCE_COLUMNS.reactivations).superRefine(checkFormat),
 });
 
 /** Churn is a file of churn days, or the days of an event (`{ event: cancelled }`). */

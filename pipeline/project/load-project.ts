@@ -46,7 +46,8 @@ export function toProjectConfig(doc: ProjectDoc, root: string): ProjectConfig {
   const attributes: AttributeSource | undefined =
     a && { ...toSource(a, layout === 'wide' ? SOURCE_COLUMNS.wideAttributes : SOURCE_COLUMNS.attributes), layout };
   const back = sources.churn?.reactivated_by;
-  const reactivatedBy: Reactivation | undefined = back && { kind: 'events', events: back.events };
+  const reactivatedBy: Reactivation | undefined =
+    back && ('events' in back ? { kind: 'events', events: back.events } : { kind: 'file', ...toSource(back, SOURCE_COLUMNS.reactivations) });
   const churn: ChurnSource | undefined = sources.churn && {
     ...('event' in sources.churn ? { kind: 'event', event: sources.churn.event } : { kind: 'file', ...toSource(sources.churn, SOURCE_COLUMNS.churn) }),
     ...(reactivatedBy && { reactivatedBy }),

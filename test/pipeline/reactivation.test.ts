@@ -1,10 +1,13 @@
+import { copyFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import type { ChurnSource, Reactivation } from '../../pipeline/ir/types.ts';
 import { csv, identity, tempProject, type TempProject } from '../helpers/temp-project.ts';
 
 // SPEC §3.1: a churned account is back on the first later day that reactivates it. By
-// default any event does; `reactivated_by` narrows it to some events.
+// default any event does; `reactivated_by` narrows it to some events, or hands it to a
+// file of reactivations.
 
 const projects: TempProject[] = [];
 afterEach(async () => {
@@ -88,6 +91,90 @@ describe.each(['file', 'event'] as const)('churn by %s', (form) => {
     // Churned on 3, back on 6 (a login); churned on 8, back on 12 (a login).
     expect(await scoredDays(p, 'a')).toEqual([1, 2, 6, 7, 12]);
     expect(await scoredDays(p, 'b')).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+  });
+});
+
+/** A reactivation file with its own column names. */
+const REACTIVATION_FILE: Reactivation = {
+  kind: 'file', path: 'reactivations.csv', format: 'csv', columns: { account_id: 'id', reactivated_at: 'at' },
+};
+
+async function writeReactivations(p: TempProject, rows: [string, string][]) {
+  await p.write('reactivations.csv', csv([['id', 'at'], ...rows]));
+}
+
+describe.each(['file', 'event'] as const)('a reactivation file, churn by %s', (form) => {
+  it('ends a churn on its first reactivation day after the churn day; events do not', async () => {
+    const p = await project(form);
+    await writeReactivations(p, [
+      ['a', `${day(2)} 12:00:00`], // before the first churn: nothing
+      ['a', day(3)], // the churn day itself: nothing
+      ['a', `${day(5)}T08:00:00Z`],
+      ['a', day(11)],
+      ['b', day(4)], // never churned: nothing
+    ]);
+    await run(p, churnSource(form, REACTIVATION_FILE));
+    // Churned on 3, back on 5; churned on 8, back on 11. The logins on 6 and 12 change nothing.
+    expect(await scoredDays(p, 'a')).toEqual([1, 2, 5, 6, 7, 11, 12]);
+    expect(await scoredDays(p, 'b')).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+  });
+});
+
+describe('a reactivation file as a source', () => {
+  it('stops on a bad row with file:line column: reason, and keeps what was materialised', async () => {
+    const p = await project('file');
+    await writeReactivations(p, [['a', day(5)]]);
+    await run(p, churnSource('file', REACTIVATION_FILE));
+    const before = await snapshots(p);
+    await writeReactivations(p, [['a', day(5)], ['a', 'yesterday']]);
+    await expect(run(p, churnSource('file', REACTIVATION_FILE))).rejects.toThrow('reactivations.csv:3 at: cannot be read as a date or timestamp ("yesterday")');
+    await writeReactivations(p, [['a', day(5)], ['', day(6)]]);
+    await expect(run(p, churnSource('file', REACTIVATION_FILE))).rejects.toThrow('reactivations.csv:3 id: is empty');
+    await p.write('reactivations.csv', csv([['id', 'when'], ['a', day(5)]]));
+    await expect(run(p, churnSource('file', REACTIVATION_FILE))).rejects.toThrow('reactivations.csv reactivated_at: has no column "at" (the file\'s columns are: id, when)');
+    expect(await snapshots(p)).toEqual(before);
+  });
+
+  it('sets bad rows aside with on_bad_rows: skip, a date outside valid_range among them', async () => {
+    const p = await project('file');
+    await writeReactivations(p, [['a', '1999-12-31'], ['a', 'soon'], ['a', day(6)]]);
+    await run(p, churnSource('file', { ...REACTIVATION_FILE, onBadRows: 'skip', validRange: { from: '2000-01-01' } }));
+    const wh = await p.warehouse();
+    expect(await wh.query(sql`select source, line, "column", reason from rejected_rows order by line`)).toEqual([
+      { source: 'reactivations', line: 2, column: 'at', reason: 'is before 2000-01-01, the start of valid_range' },
+      { source: 'reactivations', line: 3, column: 'at', reason: 'cannot be read as a date or timestamp' },
+    ]);
+    expect(await scoredDays(p, 'a')).toEqual([1, 2, 6, 7]);
+  });
+
+  it('added, edited, copied and removed between runs, gives what a fresh project gives', async () => {
+    const p = await project('file');
+    const config = churnSource('file', REACTIVATION_FILE);
+    const expectFresh = async (rows: [string, string][] | undefined, churn = config) => {
+      const fresh = await project('file');
+      if (rows) await writeReactivations(fresh, rows);
+      await run(fresh, churn);
+      const result = await run(p, churn);
+      expect(await snapshots(p)).toEqual(await snapshots(fresh));
+      return result;
+    };
+    await run(p, churnSource('file'));
+    await writeReactivations(p, [['a', day(5)]]);
+    const added = await expectFresh([['a', day(5)]]);
+    expect(added.materialised['s']).toEqual([{ from: day(1), to: day(12) }]); // the rule changed: every day
+    await writeReactivations(p, [['a', day(5)], ['a', day(9)]]);
+    const late = await expectFresh([['a', day(5)], ['a', day(9)]]);
+    expect(late.materialised['s']).toEqual([{ from: day(9), to: day(12) }]); // nothing before the new row's day
+    // A copy is the same content: it adds nothing (SPEC §2).
+    const glob = churnSource('file', { ...REACTIVATION_FILE, path: 'reactivations*.csv' });
+    await copyFile(join(p.root, 'reactivations.csv'), join(p.root, 'reactivations-copy.csv'));
+    const copied = await expectFresh([['a', day(5)], ['a', day(9)]], glob);
+    expect(copied.materialised['s']).toEqual([{ from: day(10), to: day(12) }]); // the lookback
+    await rm(join(p.root, 'reactivations-copy.csv'));
+    await writeReactivations(p, [['a', day(10)]]);
+    await expectFresh([['a', day(10)]], glob);
+    await expectFresh(undefined, churnSource('file')); // the file is no longer listed: its rows leave
+    expect(await (await p.warehouse()).query(sql`select count(*)::int as n from raw_reactivations`)).toEqual([{ n: 0 }]);
   });
 });
 
