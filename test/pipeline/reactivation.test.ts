@@ -2,6 +2,9 @@ import { copyFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
+import { runBacktest } from '../../pipeline/backtest/run-backtest.ts';
+import { duckdb } from '../../pipeline/compile/dialect.ts';
+import { loadScorecards } from '../../pipeline/definitions/load-scorecards.ts';
 import type { ChurnSource, Reactivation } from '../../pipeline/ir/types.ts';
 import { csv, identity, tempProject, type TempProject } from '../helpers/temp-project.ts';
 
@@ -206,3 +209,21 @@ describe('changing reactivated_by between runs', () => {
     expect(await scoredDays(p, 'a')).toEqual([1, 2, 6, 7, 12]);
   });
 });
+
+describe('backtest', () => {
+  it('labels by the churn days whatever the rule; the rule only changes who is scored', async () => {
+    const p = await project('file');
+    const backtest = async (churn: ChurnSource) => {
+      const config = p.config({ sources: { ...p.config().sources, churn } });
+      const scorecards = await loadScorecards(config.definitions, p.root);
+      const { result } = await runBacktest((await p.warehouse()).db, { config, scorecards, dialect: duckdb }, scorecards[0]!, { horizon: 3, step: 1 });
+      return { samples: result.samples, churners: result.churners };
+    };
+    // Evaluation days 1 … 9 (the horizon of later days runs past the data); b: 9 samples.
+    // a, any event: scored on 1, 2, 4, 5, 6, 7; churned within 3 days after all but 4.
+    expect(await backtest(churnSource('file'))).toEqual({ samples: 15, churners: 5 });
+    // a, logins only: scored on 1, 2, 6, 7, each a churner (on 3 or 8) as before.
+    expect(await backtest(churnSource('file', LOGIN_ONLY))).toEqual({ samples: 13, churners: 4 });
+  });
+});
+
