@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
-import type { ChurnSource } from '../pipeline/ir/types.ts';
+import type { ChurnSource, Reactivation } from '../pipeline/ir/types.ts';
 
 /** A named statement of a model, as `healthscore compile` prints it. */
 export interface ModelStep {
@@ -9,7 +9,8 @@ export interface ModelStep {
 
 /** Which accounts are scored on which day (SPEC §3.1):
  *  - an account's first day is accounts.created_at, else its first event or attribute;
- *  - it is churned from a churn day until the first later day with an event.
+ *  - it is churned from a churn day until the first later day that brings it back: a day
+ *    with any event, or as `reactivated_by` says (some events, or a file of reactivations).
  *  The steps build the small tables `scoredOn` reads; scorecard-independent. */
 export function accountLifecycleSteps(churn: ChurnSource | undefined): ModelStep[] {
   return [
@@ -29,13 +30,14 @@ export function accountLifecycleSteps(churn: ChurnSource | undefined): ModelStep
         left join first_attribute using (account_id)`,
     },
     {
-      // Churned on D ⇔ some churn day c ≤ D has no event in (c, D]: each churn opens an
-      // interval [c, first active day after c). Few accounts churn, so this is a small table.
+      // Churned on D ⇔ some churn day c ≤ D has no reactivation in (c, D]: each churn opens
+      // an interval [c, first reactivation day after c). Few accounts churn, so this is a
+      // small table.
       name: 'hs_churn_intervals',
       statement: sql`create or replace temp table hs_churn_intervals as
         with churn_days as (${churnDays(churn)})
         select c.account_id, c.churn_day,
-               (select min(a.day) from daily_activity a where a.account_id = c.account_id and a.day > c.churn_day) as back_on
+               (select min(a.day) from ${reactivationDays(churn?.reactivatedBy)} a where a.account_id = c.account_id and a.day > c.churn_day) as back_on
         from churn_days c`,
     },
   ];
@@ -48,6 +50,27 @@ export function churnDays(churn: ChurnSource | undefined): RawBuilder<unknown> {
   return churn.kind === 'event'
     ? sql`select distinct account_id, day as churn_day from daily_activity where event = ${churn.event}`
     : sql`select distinct account_id, churn_day from raw_churn`;
+}
+
+/** (account_id, day) rows whose day brings a churned account back: every event day by
+ *  default, the days with one of the named events, or the days of the reactivation file. */
+function reactivationDays(rule: Reactivation | undefined): RawBuilder<unknown> {
+  if (rule === undefined) return sql`daily_activity`;
+  return rule.kind === 'events'
+    ? sql`(select account_id, day from daily_activity where event in (${sql.join(rule.events)}))`
+    : sql`raw_reactivations`;
+}
+
+/** What the churn intervals depend on besides the loaded rows: a change of it makes every
+ *  snapshot day stale. A reactivation file's rows are the loader's business, like the
+ *  churn file's. Without `reactivatedBy` the text is what it was before that setting
+ *  existed, so upgrading recomputes nothing. */
+export function lifecycleSettings(churn: ChurnSource | undefined): string {
+  const back = churn?.reactivatedBy;
+  return JSON.stringify({
+    churn: churn === undefined ? null : churn.kind === 'event' ? { event: churn.event } : 'file',
+    ...(back && { reactivatedBy: back.kind === 'events' ? { events: [...new Set(back.events)].sort() } : 'file' }),
+  });
 }
 
 /** The account of `row` (with account_id, day and first_day) is scored on its day. */

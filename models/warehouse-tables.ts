@@ -23,6 +23,9 @@ const RAW_TABLES = [
     source_line bigint not null, file_key varchar not null)`,
   sql`create table if not exists raw_churn (
     account_id varchar not null, churn_day date not null, file_key varchar not null)`,
+  // `day`: the day of reactivated_at in the project timezone.
+  sql`create table if not exists raw_reactivations (
+    account_id varchar not null, day date not null, file_key varchar not null)`,
   // Rows a source with `on_bad_rows: skip` set aside: where, why, and the row as read.
   sql`create table if not exists rejected_rows (
     source varchar not null, file_key varchar not null, line bigint not null, "column" varchar not null,
@@ -45,7 +48,7 @@ const SCHEMA_VERSION = 4;
 
 /** A warehouse of an older schema is rebuilt whole by the next run: raw rows are loaded
  *  again from the files and every day is computed and exported again. */
-const REBUILT = ['loaded_files', 'raw_events', 'raw_attributes', 'raw_accounts', 'raw_overrides', 'raw_churn',
+const REBUILT = ['loaded_files', 'raw_events', 'raw_attributes', 'raw_accounts', 'raw_overrides', 'raw_churn', 'raw_reactivations',
   'daily_activity', 'daily_users', 'run_log', ...OUTPUT_TABLES.map((t) => t.name)];
 
 export async function ensureWarehouseTables(db: Kysely<any>): Promise<void> {

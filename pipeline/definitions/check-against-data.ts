@@ -1,11 +1,12 @@
 // Warnings that need the loaded data: a measure's event or property name that never occurs
-// in it (a typo like `tickets` for `ticket`) validates and runs, and gives every account 0.
+// in it (a typo like `tickets` for `ticket`) validates and runs, and gives every account 0
+// (or, as a churn or reactivation event, churns or brings back nobody).
 // Only distinct names reach JavaScript, never event rows.
 
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
-import { orderProblems, type Problem } from '../errors.ts';
+import { formatPath, orderProblems, type PathSegment, type Problem } from '../errors.ts';
 import type { ProjectConfig, Scorecard } from '../ir/types.ts';
 import { PROJECT_FILE } from '../project/load-project.ts';
 import { didYouMean } from './did-you-mean.ts';
@@ -17,9 +18,11 @@ export async function dataWarnings(db: Kysely<any>, scorecards: readonly Scoreca
   if (!(await hasEvents(db))) return [];
   const wanted = scorecards.flatMap((s) => (s.source?.dataNames ?? []).map((n) => ({ ...n, file: s.file })));
   const churn = config?.sources.churn?.kind === 'event' ? config.sources.churn.event : undefined;
+  const back = config?.sources.churn?.reactivatedBy;
+  const reactivating = back?.kind === 'events' ? back.events : [];
 
   const warnings: Problem[] = [];
-  if (wanted.some((n) => n.kind === 'event') || churn !== undefined) {
+  if (wanted.some((n) => n.kind === 'event') || churn !== undefined || reactivating.length > 0) {
     // daily_activity holds every event name of raw_events, in far fewer rows.
     const events = new Set(
       (await sql<{ event: string }>`select distinct event from daily_activity where event is not null`.execute(db)).rows.map((r) => r.event),
@@ -31,6 +34,13 @@ export async function dataWarnings(db: Kysely<any>, scorecards: readonly Scoreca
     }
     if (churn !== undefined && !events.has(churn)) {
       warnings.push({ ...(await projectLocation(config!.root, ['sources', 'churn', 'event'])), message: `churn event ${JSON.stringify(churn)} never occurs in the loaded data, so no account churns${didYouMean(churn, events)}` });
+    }
+    for (const [i, event] of reactivating.entries()) {
+      if (events.has(event)) continue;
+      warnings.push({
+        ...(await projectLocation(config!.root, ['sources', 'churn', 'reactivated_by', 'events', i])),
+        message: `reactivation event ${JSON.stringify(event)} never occurs in the loaded data, so it brings no account back${didYouMean(event, events)}`,
+      });
     }
   }
   if (wanted.some((n) => n.kind === 'property')) {
@@ -55,8 +65,8 @@ async function hasEvents(db: Kysely<any>): Promise<boolean> {
 }
 
 /** file:line of a key of healthscore.yaml (already validated, so it parses). */
-async function projectLocation(root: string, at: string[]): Promise<Omit<Problem, 'message'>> {
-  const where = { file: PROJECT_FILE, line: 0, path: at.join('.') };
+async function projectLocation(root: string, at: PathSegment[]): Promise<Omit<Problem, 'message'>> {
+  const where = { file: PROJECT_FILE, line: 0, path: formatPath(at) };
   try {
     const parsed = parseYaml(await readFile(path.join(root, PROJECT_FILE), 'utf8'), PROJECT_FILE);
     return parsed.ok ? { ...where, line: parsed.source.lineOf(at) } : where;

@@ -204,7 +204,12 @@ export interface AttributeSource extends FileSource {
   layout: 'long' | 'wide';
 }
 
-export type ChurnSource = ({ kind: 'file' } & FileSource) | { kind: 'event'; event: string };
+/** What ends a churn (SPEC §3.1): without `reactivatedBy`, the account's first event on a
+ *  later day; with `events`, its first later day with one of those events; with a file,
+ *  its first later reactivation day in that file (events then bring nobody back). */
+export type Reactivation = { kind: 'events'; events: string[] } | ({ kind: 'file' } & FileSource);
+
+export type ChurnSource = (({ kind: 'file' } & FileSource) | { kind: 'event'; event: string }) & { reactivatedBy?: Reactivation };
 
 export interface ProjectConfig {
   /** Absolute path of the project folder. */

@@ -5,7 +5,7 @@ import type { FileSource, ProjectConfig } from '../ir/types.ts';
 import { addDays } from '../days.ts';
 import { cachedHashes, ledgerEntries, type LedgerEntry } from '../state/ledger.ts';
 import { InputDataError } from './input-data-error.ts';
-import { ACCOUNTS, CHURN, EVENTS, LONG_ATTRIBUTES, OVERRIDES, type RawTarget } from './raw-targets.ts';
+import { ACCOUNTS, CHURN, EVENTS, LONG_ATTRIBUTES, OVERRIDES, REACTIVATIONS, type RawTarget } from './raw-targets.ts';
 import { displayPath, hashFile, listSourceFiles } from './source-files.ts';
 
 /** Bumped when the way a file becomes raw rows changes, so that every file is loaded
@@ -51,12 +51,13 @@ export async function planLoad(db: Kysely<any>, config: ProjectConfig, today: st
   if (attributes) wanted.push({ target: LONG_ATTRIBUTES, source: attributes, wide: attributes.layout === 'wide' });
   if (accounts) wanted.push({ target: ACCOUNTS, source: accounts, wide: false });
   if (churn?.kind === 'file') wanted.push({ target: CHURN, source: churn, wide: false });
+  if (churn?.reactivatedBy?.kind === 'file') wanted.push({ target: REACTIVATIONS, source: churn.reactivatedBy, wide: false });
   if (overrides) wanted.push({ target: OVERRIDES, source: overrides, wide: false });
 
   const plan: LoadPlan = { sources: [], hashed: [] };
   const cachedHash = await cachedHashes(db);
   // A source dropped from healthscore.yaml: its loaded rows leave.
-  for (const target of [LONG_ATTRIBUTES, ACCOUNTS, CHURN, OVERRIDES].filter((t) => !wanted.some((w) => w.target === t))) {
+  for (const target of [LONG_ATTRIBUTES, ACCOUNTS, CHURN, REACTIVATIONS, OVERRIDES].filter((t) => !wanted.some((w) => w.target === t))) {
     const remove = await ledgerEntries(db, target.source);
     if (remove.length === 0) continue;
     plan.sources.push({ target, source: { path: '', format: 'csv', columns: {} }, wide: false, fingerprint: '', validRange: { from: '', to: '' }, add: [], remove, keep: [] });

@@ -5,7 +5,7 @@ import type { SqlDialect } from '../compile/dialect.ts';
  *  needs, the expression of each target column, the checks that reject bad rows with the
  *  field they name, and the first snapshot day a changed row can affect. */
 export interface RawTarget {
-  source: 'events' | 'attributes' | 'accounts' | 'churn' | 'overrides';
+  source: 'events' | 'attributes' | 'accounts' | 'churn' | 'reactivations' | 'overrides';
   table: string;
   required: string[];
   optional: string[];
@@ -154,6 +154,23 @@ export const CHURN: RawTarget = {
   timeFields: ['churned_at'],
   affectedDays: fromFirst('churn_day'),
   affects: ['churn_day'],
+};
+
+/** The days that bring a churned account back (`churn.reactivated_by.path`). A row of day R
+ *  can only end churns before R, so it changes days from R on. */
+export const REACTIVATIONS: RawTarget = {
+  source: 'reactivations',
+  table: 'raw_reactivations',
+  required: ['account_id', 'reactivated_at'],
+  optional: [],
+  columns: (col, _extras, d, tz) => ({
+    account_id: text(col('account_id')),
+    day: dayOfField('reactivated_at', col, d, tz),
+  }),
+  checks: (col, d, tz) => [required('account_id', col), required('reactivated_at', col), day('reactivated_at', col, d, tz)],
+  timeFields: ['reactivated_at'],
+  affectedDays: fromFirst('day'),
+  affects: ['day'],
 };
 
 const optionalDay = (field: string, col: Col, d: SqlDialect, tz: string): RowCheck => ({

@@ -3,7 +3,7 @@
 
 import { z } from 'zod';
 import { name } from '../definitions/condition-schema.ts';
-import { dispatch, isMapping } from '../definitions/dispatch.ts';
+import { byKey, dispatch, isMapping } from '../definitions/dispatch.ts';
 import { durationOrZero } from '../definitions/duration.ts';
 import { unlessMissing } from '../definitions/zod-problems.ts';
 import { inferFormat, SOURCE_COLUMNS } from './source-columns.ts';
@@ -79,9 +79,23 @@ const attributes = fileSource(SOURCE_COLUMNS.attributes)
     }
   });
 
+/** What brings a churned account back: only some events, or the days of a file of
+ *  reactivations. Left out, any event does. */
+const reactivatedBy = byKey('a reactivation rule', {
+  events: z
+    .object({
+      events: z
+        .array(name)
+        .min(1)
+        .refine((events) => !events.includes('*'), { error: 'leave reactivated_by out for "any event": that is the default' }),
+    })
+    .strict(),
+  path: fileSource(SOURCE_COLUMNS.reactivations).superRefine(checkFormat),
+});
+
 /** Churn is a file of churn days, or the days of an event (`{ event: cancelled }`). */
-const churnFile = fileSource(SOURCE_COLUMNS.churn).superRefine(checkFormat);
-const churnEvent = z.object({ event: name }).strict();
+const churnFile = fileSource(SOURCE_COLUMNS.churn).extend({ reactivated_by: reactivatedBy.optional() }).superRefine(checkFormat);
+const churnEvent = z.object({ event: name, reactivated_by: reactivatedBy.optional() }).strict();
 const churn = dispatch<z.output<typeof churnFile> | z.output<typeof churnEvent>>((input) =>
   isMapping(input) && 'event' in input ? churnEvent : churnFile,
 );

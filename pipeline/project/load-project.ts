@@ -7,7 +7,7 @@ import { days } from '../definitions/duration.ts';
 import { parseYaml } from '../definitions/yaml-source.ts';
 import { validate } from '../definitions/zod-problems.ts';
 import { ValidationError } from '../errors.ts';
-import type { AttributeSource, ChurnSource, FileFormat, FileSource, ProjectConfig } from '../ir/types.ts';
+import type { AttributeSource, ChurnSource, FileFormat, FileSource, ProjectConfig, Reactivation } from '../ir/types.ts';
 import { projectSchema, type ProjectDoc } from './config-schema.ts';
 import { inferFormat, SOURCE_COLUMNS, withDefaultColumns } from './source-columns.ts';
 
@@ -45,11 +45,13 @@ export function toProjectConfig(doc: ProjectDoc, root: string): ProjectConfig {
   const layout = a?.layout ?? 'long';
   const attributes: AttributeSource | undefined =
     a && { ...toSource(a, layout === 'wide' ? SOURCE_COLUMNS.wideAttributes : SOURCE_COLUMNS.attributes), layout };
-  const churn: ChurnSource | undefined =
-    sources.churn &&
-    ('event' in sources.churn
-      ? { kind: 'event', event: sources.churn.event }
-      : { kind: 'file', ...toSource(sources.churn, SOURCE_COLUMNS.churn) });
+  const back = sources.churn?.reactivated_by;
+  const reactivatedBy: Reactivation | undefined =
+    back && ('events' in back ? { kind: 'events', events: back.events } : { kind: 'file', ...toSource(back, SOURCE_COLUMNS.reactivations) });
+  const churn: ChurnSource | undefined = sources.churn && {
+    ...('event' in sources.churn ? { kind: 'event', event: sources.churn.event } : { kind: 'file', ...toSource(sources.churn, SOURCE_COLUMNS.churn) }),
+    ...(reactivatedBy && { reactivatedBy }),
+  };
 
   return {
     root,

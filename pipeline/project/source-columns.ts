@@ -11,6 +11,7 @@ export const SOURCE_COLUMNS = {
   wideAttributes: ['account_id', 'observed_at'],
   accounts: ['account_id', 'created_at'],
   churn: ['account_id', 'churned_at'],
+  reactivations: ['account_id', 'reactivated_at'],
   overrides: ['account_id', 'scorecard', 'score_id', 'score', 'band', 'reason', 'author', 'starts_on', 'ends_on'],
 } as const;
 

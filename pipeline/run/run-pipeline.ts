@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { lifecycleSettings } from '../../models/account-lifecycle.ts';
 import { ensureWarehouseTables } from '../../models/warehouse-tables.ts';
 import { compileScorecard } from '../compile/compile-scorecard.ts';
 import type { SqlDialect } from '../compile/dialect.ts';
@@ -11,7 +12,7 @@ import { checkOverrides } from './check-overrides.ts';
 import { materialiseBatch } from './materialise.ts';
 import { daysBetween, type DaySpan } from '../days.ts';
 import { exportDone, exportFingerprint, exportOwed as owedExport } from '../state/export-pending.ts';
-import { doneDays, reconcileCoverage, recordDays } from '../state/run-log.ts';
+import { doneDays, reconcileCoverage, reconcileSettings, recordDays } from '../state/run-log.ts';
 import { finishRun, startRun } from '../state/runs.ts';
 import { daysToMaterialise } from './plan-days.ts';
 
@@ -93,12 +94,9 @@ export async function runPipeline(
     if (options.span && (span.from < covered.from || span.to > covered.to)) {
       throw new UsageError(`the data covers ${covered.from} … ${covered.to}; ${span.from === span.to ? span.from : `${span.from} … ${span.to}`} is outside it`);
     }
+    await reconcileSettings(db, lifecycleSettings(config.sources.churn));
     // A run of every scorecard also removes what a fresh project would not have.
-    if (options.only === undefined) {
-      const churn = config.sources.churn;
-      const settings = JSON.stringify({ churn: churn === undefined ? null : churn.kind === 'event' ? { event: churn.event } : 'file' });
-      summary.daysRemoved = await reconcileCoverage(db, scorecards, covered, settings);
-    }
+    if (options.only === undefined) summary.daysRemoved = await reconcileCoverage(db, scorecards, covered);
     const work = await Promise.all(
       scorecards.filter((s) => options.only === undefined || s.id === options.only).map(async (scorecard) => ({
         scorecard,

@@ -127,19 +127,24 @@ export async function reconcileCoverage(
   db: Kysely<any>,
   scorecards: Scorecard[],
   covered: { from: string; to: string },
-  /** Project settings every snapshot depends on besides the data (how churn is read). */
-  settings: string,
 ): Promise<number> {
-  for (const [key, value, reason] of [
-    ['covered_from', covered.from, `the first covered day moved to ${covered.from}`],
-    ['scoring_settings', settings, 'the churn source changed'],
-  ] as const) {
-    const previous = await getSetting(db, key);
-    if (previous === value) continue;
-    await db.transaction().execute(async (trx) => {
-      if (previous !== undefined) await invalidateAll(trx, reason);
-      await setSetting(trx, key, value);
-    });
-  }
+  await invalidateOnChange(db, 'covered_from', covered.from, `the first covered day moved to ${covered.from}`);
   return pruneOutside(db, scorecards, covered);
+}
+
+/** Every done day is computed again when the project settings every snapshot depends on
+ *  besides the data (how churn is read and what ends it) differ from the last run's. Any
+ *  run checks this, also one of a single scorecard (a backtest), whose days would otherwise
+ *  count as done under the old settings. */
+export async function reconcileSettings(db: Kysely<any>, settings: string): Promise<void> {
+  await invalidateOnChange(db, 'scoring_settings', settings, 'the churn source or its reactivated_by changed');
+}
+
+async function invalidateOnChange(db: Kysely<any>, key: string, value: string, reason: string): Promise<void> {
+  const previous = await getSetting(db, key);
+  if (previous === value) return;
+  await db.transaction().execute(async (trx) => {
+    if (previous !== undefined) await invalidateAll(trx, reason);
+    await setSetting(trx, key, value);
+  });
 }

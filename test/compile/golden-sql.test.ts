@@ -1,9 +1,10 @@
 import { afterEach, expect, it } from 'vitest';
-import { sql } from 'kysely';
+import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, sql } from 'kysely';
 import { compileScorecard } from '../../pipeline/compile/compile-scorecard.ts';
 import type { MeasureStrategy } from '../../pipeline/compile/measure-strategy.ts';
 import { duckdb } from '../../pipeline/compile/dialect.ts';
 import { parseScorecard } from '../../pipeline/definitions/parse-scorecard.ts';
+import type { ChurnSource, Reactivation } from '../../pipeline/ir/types.ts';
 import { statementText } from '../../pipeline/engine/sql-text.ts';
 import { ensureWarehouseTables } from '../../models/warehouse-tables.ts';
 import { loadSources } from '../../pipeline/load/load-sources.ts';
@@ -86,4 +87,31 @@ it.each(['spine', 'range'] as const)('runs that SQL on DuckDB (%s strategy)', as
   ]);
   // usage group (weights 3, 2, 1): all 10 → 10; relationship (lowest): 4 → (10·60 + 4·40)/100.
   expect(await wh.query(sql`select score, band from health_snapshots where snapshot_date = '2025-01-15'`)).toEqual([{ score: 7.6, band: 'green' }]);
+});
+
+/** Compiles without a connection, to see which values a statement binds. */
+const OFFLINE = new Kysely<any>({
+  dialect: {
+    createAdapter: () => new PostgresAdapter(),
+    createDriver: () => new DummyDriver(),
+    createIntrospector: (db) => new PostgresIntrospector(db),
+    createQueryCompiler: () => new PostgresQueryCompiler(),
+  },
+});
+
+it('compiles each reactivation rule into hs_churn_intervals, event names as bound values', () => {
+  const parsed = parseScorecard(DEFINITION, 'definitions/golden.yaml');
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  const backOn = (reactivatedBy?: Reactivation) => {
+    const churn: ChurnSource = { kind: 'event', event: 'cancelled', ...(reactivatedBy && { reactivatedBy }) };
+    const batch = compileScorecard(parsed.scorecard, { sources: { events: { path: '', format: 'csv', columns: {} }, churn } }, duckdb,
+      { from: '2025-01-14', to: '2025-01-15', firstDataDay: '2025-01-01' });
+    const step = batch.prepare.find((s) => s.name === 'hs_churn_intervals')!;
+    return { text: statementText(step.statement).match(/\(select min\(a\.day\) from (.*) a where/)![1], parameters: step.statement.compile(OFFLINE).parameters };
+  };
+  expect(backOn().text).toBe('daily_activity');
+  const named = backOn({ kind: 'events', events: ['login', "it's; drop table raw_events"] });
+  expect(named.text).toBe(`(select account_id, day from daily_activity where event in ('login', 'it''s; drop table raw_events'))`);
+  expect(named.parameters).toEqual(['cancelled', 'login', "it's; drop table raw_events"]);
+  expect(backOn({ kind: 'file', path: 'back.csv', format: 'csv', columns: {} }).text).toBe('raw_reactivations');
 });

@@ -64,6 +64,22 @@ describe('dataWarnings', () => {
     expect(warnings.map(formatProblem)).toEqual(EXPECTED);
   });
 
+  it('names each reactivation event the data does not have', async () => {
+    await project.write('healthscore.yaml', yaml(
+      'sources:',
+      '  events: { path: events/*.csv }',
+      '  churn:',
+      '    event: ticket',
+      '    reactivated_by: { events: [login, logins, "sign in"] }',
+    ));
+    const config = project.config({ sources: { ...project.config().sources, churn: { kind: 'event', event: 'ticket', reactivatedBy: { kind: 'events', events: ['login', 'logins', 'sign in'] } } } });
+    const warnings = await dataWarnings((await project.warehouse()).db, [], config);
+    expect(warnings.map(formatProblem)).toEqual([
+      'healthscore.yaml:5 sources.churn.reactivated_by.events[1]: reactivation event "logins" never occurs in the loaded data, so it brings no account back (did you mean "login"?)',
+      'healthscore.yaml:5 sources.churn.reactivated_by.events[2]: reactivation event "sign in" never occurs in the loaded data, so it brings no account back',
+    ]);
+  });
+
   it('says nothing when every name occurs', async () => {
     const fine = scorecard(yaml(
       'scorecard: health',

@@ -163,6 +163,69 @@ describe('loadProject', () => {
   });
 });
 
+describe('reactivated_by', () => {
+  it('takes a list of events on either form of churn', async () => {
+    const byEvent = await load('sources:', '  events: { path: data/events.csv }', '  churn: { event: cancelled, reactivated_by: { events: [login, "it\'s"] } }');
+    expect(byEvent.sources.churn).toEqual({ kind: 'event', event: 'cancelled', reactivatedBy: { kind: 'events', events: ['login', "it's"] } });
+    const byFile = await load('sources:', '  events: { path: data/events.csv }', '  churn: { path: data/churn.csv, reactivated_by: { events: [login] } }');
+    expect(byFile.sources.churn).toMatchObject({ kind: 'file', path: 'data/churn.csv', reactivatedBy: { kind: 'events', events: ['login'] } });
+    expect(byFile.sources.churn).not.toHaveProperty('reactivated_by');
+  });
+
+  it('takes a file of reactivations like any file source', async () => {
+    const config = await load(
+      'on_bad_rows: skip',
+      'sources:',
+      '  events: { path: data/events.csv }',
+      '  churn:',
+      '    event: cancelled',
+      '    reactivated_by: { path: data/back/*.csv, columns: { reactivated_at: at }, valid_range: { from: 2020-01-01 } }',
+    );
+    expect(config.sources.churn).toEqual({
+      kind: 'event', event: 'cancelled',
+      reactivatedBy: {
+        kind: 'file', path: 'data/back/*.csv', format: 'csv', columns: { account_id: 'account_id', reactivated_at: 'at' },
+        onBadRows: 'skip', validRange: { from: '2020-01-01' },
+      },
+    });
+  });
+
+  it('leaves the default (any event) without it', async () => {
+    const config = await load('sources:', '  events: { path: data/events.csv }', '  churn: { event: cancelled }');
+    expect(config.sources.churn).toEqual({ kind: 'event', event: 'cancelled' });
+  });
+
+  it('names the line and field of a bad rule', async () => {
+    expect(
+      await problems(
+        'sources:',
+        '  events: { path: data/events.csv }',
+        '  churn:',
+        '    event: cancelled',
+        '    reactivated_by: { events: [] }',
+      ),
+    ).toBe('healthscore.yaml:5 sources.churn.reactivated_by.events: expected at least 1 item');
+    expect(await problems('sources:', '  events: { path: data/events.csv }', '  churn: { event: x, reactivated_by: { events: ["*"] } }')).toBe(
+      'healthscore.yaml:3 sources.churn.reactivated_by.events: leave reactivated_by out for "any event": that is the default',
+    );
+    expect(await problems('sources:', '  events: { path: data/events.csv }', '  churn: { event: x, reactivated_by: { event: [login] } }')).toBe(
+      'healthscore.yaml:3 sources.churn.reactivated_by.event: unknown key "event" (did you mean "events"?)',
+    );
+    expect(await problems('sources:', '  events: { path: data/events.csv }', '  churn: { event: x, reactivated_by: login }')).toBe(
+      'healthscore.yaml:3 sources.churn.reactivated_by: expected a reactivation rule (a mapping with events or path)',
+    );
+    expect(await problems('sources:', '  events: { path: data/events.csv }', '  churn: { event: x, reactivated_by: { path: data/back, columns: { reactivated: at } } }')).toBe(
+      [
+        'healthscore.yaml:3 sources.churn.reactivated_by.columns.reactivated: unknown key "reactivated" (did you mean "reactivated_at"?)',
+        'healthscore.yaml:3 sources.churn.reactivated_by.format: missing required key "format" (cannot tell it from "data/back"; use csv, parquet or json)',
+      ].join('\n'),
+    );
+    expect(await problems('sources:', '  events: { path: data/events.csv }', '  churn: { event: x, reactivated_by: { events: [login], extra: 1 } }')).toBe(
+      'healthscore.yaml:3 sources.churn.reactivated_by.extra: unknown key "extra"',
+    );
+  });
+});
+
 describe('loadProject problems', () => {
   it('reports unknown keys at several depths, all at once', async () => {
     expect(

@@ -1,12 +1,12 @@
 // A tiny project for the state tests, kept as a model (rows, definitions, healthscore.yaml
 // settings) that edits change and that is written to a project folder. Six accounts, 36
 // days (2025-01-01 … 2025-02-05), events as CSV in several files, long attributes, an
-// accounts file, a churn file with a reactivation, an overrides file and one scorecard
-// (an edit adds a second one).
+// accounts file, a churn file with a reactivation, a reactivations file (read when
+// `reactivated_by` names it), an overrides file and one scorecard (an edit adds a second one).
 // Small on purpose: most of a run's cost is per run, and the tests run the project often.
 import { copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { ProjectConfig } from '../../pipeline/ir/types.ts';
+import type { ChurnSource, ProjectConfig } from '../../pipeline/ir/types.ts';
 import { addDays } from '../../pipeline/days.ts';
 import { afterAll, beforeAll } from 'vitest';
 import { csv, identity } from '../helpers/temp-project.ts';
@@ -44,6 +44,8 @@ export interface Model {
   attributes: { account: string; attribute: string; value: string; observed_at: string }[];
   accounts: { account: string; created_at: string }[];
   churn: { account: string; day: string }[];
+  /** The rows of data/reactivations.csv. */
+  reactivations: { account: string; day: string }[];
   overrides: OverrideRow[];
   /** Definition files by path relative to the project root. */
   definitions: Record<string, string>;
@@ -53,6 +55,8 @@ export interface Model {
   userColumn: 'user_id' | 'device';
   /** Whether healthscore.yaml lists the churn source (its file stays either way). */
   churnSource: boolean;
+  /** The churn source's reactivated_by: left out (any event), logins only, or the file. */
+  reactivatedBy: 'any' | 'login' | 'file';
   timezone: string;
   startDate?: string;
   exportPath: string;
@@ -143,9 +147,9 @@ export function eventsOn(m: Model, r: Rng, account: string, d: string, n: number
 /** The base project (its own seed, the same for every test); `days` ≥ 36. */
 export function baseModel(days = DAYS): Model {
   const m: Model = {
-    events: {}, attributes: [], accounts: [], churn: [], overrides: [], definitions: {},
+    events: {}, attributes: [], accounts: [], churn: [], reactivations: [], overrides: [], definitions: {},
     header: { event: 'event', timestamp: 'timestamp', churned_at: 'churned_at' },
-    userColumn: 'user_id', churnSource: true, timezone: 'UTC', exportPath: 'out', formats: ['parquet'], partition: 'day', counter: 0,
+    userColumn: 'user_id', churnSource: true, reactivatedBy: 'any', timezone: 'UTC', exportPath: 'out', formats: ['parquet'], partition: 'day', counter: 0,
   };
   const r = rng(1);
   const parts: [string, number, number][] = [['data/events/part-1.csv', 0, 13], ['data/events/part-2.csv', 14, 27], ['data/events/part-3.csv', 28, days - 1]];
@@ -159,7 +163,10 @@ export function baseModel(days = DAYS): Model {
         if (account === 'd' && o >= 12 && o < 20) n = 0; // churned on day 14, back on day 20
         if (account === 'e') n = r.chance(0.3) ? 1 : 0;
         if (account === 'f' && o < 10) n = 0; // created on day 7, first event on day 10
-        rows.push(...eventsOn(m, r, account, day(o), n));
+        // d is back on day 20 with tickets only: reactivated_by [login] brings it back later.
+        const backWithTickets = account === 'd' && o === 20;
+        if (backWithTickets) n = Math.max(n, 1);
+        rows.push(...eventsOn(m, r, account, day(o), n, backWithTickets ? ['ticket'] : undefined));
       }
     }
     m.events[path] = rows;
@@ -172,6 +179,7 @@ export function baseModel(days = DAYS): Model {
     m.attributes.push({ account, attribute: 'nps', value: String(v), observed_at: day(o) });
   }
   m.churn.push({ account: 'd', day: day(14) });
+  m.reactivations.push({ account: 'd', day: day(22) }, { account: 'e', day: day(5) });
   m.overrides.push(
     { account: 'a', scorecard: 'health', score_id: 'logins', score: '1', band: '', reason: 'logins counted twice', starts_on: day(8), ends_on: day(12) },
     { account: 'b', scorecard: 'health', score_id: '', score: '', band: 'red', reason: 'champion left', starts_on: day(27), ends_on: '' },
@@ -198,12 +206,21 @@ export function modelConfig(m: Model, root: string): Partial<ProjectConfig> {
       },
       attributes: { path: 'data/attributes.csv', format: 'csv', layout: 'long', columns: identity(['account_id', 'attribute', 'value', 'observed_at']) },
       accounts: { path: 'data/accounts.csv', format: 'csv', columns: identity(['account_id', 'created_at']) },
-      ...(m.churnSource ? { churn: { kind: 'file' as const, path: 'data/churn.csv', format: 'csv' as const, columns: { account_id: 'account_id', churned_at: m.header.churned_at } } } : {}),
+      ...(m.churnSource ? { churn: { kind: 'file' as const, path: 'data/churn.csv', format: 'csv' as const, columns: { account_id: 'account_id', churned_at: m.header.churned_at }, ...reactivatedBy(m) } } : {}),
       overrides: {
         path: 'data/overrides.csv', format: 'csv',
         columns: identity(['account_id', 'scorecard', 'score_id', 'score', 'band', 'reason', 'author', 'starts_on', 'ends_on']),
       },
     },
+  };
+}
+
+function reactivatedBy(m: Model): Pick<ChurnSource, 'reactivatedBy'> {
+  if (m.reactivatedBy === 'any') return {};
+  return {
+    reactivatedBy: m.reactivatedBy === 'login'
+      ? { kind: 'events', events: ['login'] }
+      : { kind: 'file', path: 'data/reactivations.csv', format: 'csv', columns: { account_id: 'account_id', reactivated_at: 'reactivated_at' } },
   };
 }
 
@@ -221,6 +238,7 @@ export function modelFiles(m: Model): Record<string, string> {
   files['data/attributes.csv'] = csv([['account_id', 'attribute', 'value', 'observed_at'], ...m.attributes.map((a) => [a.account, a.attribute, a.value, a.observed_at])]);
   files['data/accounts.csv'] = csv([['account_id', 'created_at'], ...m.accounts.map((a) => [a.account, a.created_at])]);
   files['data/churn.csv'] = csv([['account_id', m.header.churned_at], ...m.churn.map((c) => [c.account, c.day])]);
+  files['data/reactivations.csv'] = csv([['account_id', 'reactivated_at'], ...m.reactivations.map((r) => [r.account, r.day])]);
   files['data/overrides.csv'] = csv([
     ['account_id', 'scorecard', 'score_id', 'score', 'band', 'reason', 'author', 'starts_on', 'ends_on'],
     ...m.overrides.map((o) => [o.account, o.scorecard, o.score_id, o.score, o.band, o.reason, 'test', o.starts_on, o.ends_on]),
@@ -364,6 +382,18 @@ export const EDITS: Record<string, Edit> = {
     c.m.churn.push(row);
     await writeInput(c, 'data/churn.csv');
     return `late churn row ${row.account} churned ${row.day}`;
+  },
+  async 'late-reactivation'(c) {
+    // Read only while reactivated_by names the file; written either way.
+    const row = { account: c.r.pick(ACCOUNTS), day: oldDay(c) };
+    c.m.reactivations.push(row);
+    await writeInput(c, 'data/reactivations.csv');
+    return `late reactivation row ${row.account} back ${row.day}`;
+  },
+  async 'reactivated-by'(c) {
+    const before = c.m.reactivatedBy;
+    c.m.reactivatedBy = c.r.pick((['any', 'login', 'file'] as const).filter((k) => k !== before));
+    return `churn.reactivated_by ${before} → ${c.m.reactivatedBy}`;
   },
   async 'late-attribute'(c) {
     const row = { account: c.r.pick(ACCOUNTS), attribute: 'nps', value: String(c.r.int(0, 10)), observed_at: oldDay(c) };
