@@ -109,7 +109,7 @@ it.each(['spine', 'range'] as const)('runs that SQL on DuckDB (%s strategy)', as
 
 it.each(['spine', 'range'] as const)('runs the distinct count SQL on DuckDB (%s strategy)', async (strategy) => {
   project = await tempProject();
-  const events = [['account_id', 'event', 'timestamp', 'user_id', 'event_id', 'feature', 'plan']];
+  const events: (string | null)[][] = [['account_id', 'event', 'timestamp', 'user_id', 'event_id', 'feature', 'plan']];
   // Days 1–7: f2 (odd days) or f1 (even days) on pro, f9 on free; days 8–15: f1; day 15 also f3.
   for (let d = 1; d <= 15; d++) {
     const day = `2025-01-${String(d).padStart(2, '0')} 10:00:00`;
