@@ -15,7 +15,8 @@ export const appendColumns = (items: RawBuilder<unknown>[]): RawBuilder<unknown>
   sql.join(items.map((item) => sql`, ${item}`), sql``);
 
 export const signalColumn = (index: number, part: 'n' | 'vn' | 'total' | 'lo' | 'hi') => col(`s${index}_${part}`);
-export const usersDelta = (m: PlannedMeasure) => col(`users${m.index}_delta`);
+/** Change on a day of a distinct count (distinct_users, distinct). */
+export const distinctDelta = (m: PlannedMeasure) => col(`distinct${m.index}_delta`);
 
 export const measureValue = (m: PlannedMeasure) => col(`m${m.index}:${readable(m.name)}`);
 /** Text view of an attribute measure (other measures are numbers). */

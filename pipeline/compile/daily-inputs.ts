@@ -1,10 +1,10 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { EventMeasure, Signal } from '../ir/types.ts';
-import { appendColumns, attributeDay, attributeObserved, attributeObservedDay, attributeValue, col, signalColumn, usersDelta } from './columns.ts';
+import { appendColumns, attributeDay, attributeObserved, attributeObservedDay, attributeValue, col, distinctDelta, signalColumn } from './columns.ts';
 import { conditionSql, type SubjectColumns } from './conditions.ts';
 import type { SqlDialect } from './dialect.ts';
 import type { DayRange } from './measures-model.ts';
-import type { PlannedMeasure, PlannedSignal, ScorecardPlan } from './plan.ts';
+import { countsDistinct, type PlannedMeasure, type PlannedSignal, type ScorecardPlan } from './plan.ts';
 
 /** One sparse source of daily figures: a subquery with one row per account and day that
  *  has data, and the columns it gives (named as the window expressions read them). */
@@ -17,7 +17,7 @@ interface DailySource {
 }
 
 /** Every figure the windows need, per account and day in [spineFrom, to]: the signals'
- *  daily counts and totals and the distinct-user deltas. */
+ *  daily counts and totals and the deltas of the distinct counts. */
 function dailySources(plan: ScorecardPlan, dialect: SqlDialect, days: DayRange): DailySource[] {
   const range = sql`day between ${dialect.date(days.spineFrom)} and ${dialect.date(days.to)}`;
   const sources: DailySource[] = [];
@@ -43,11 +43,11 @@ function dailySources(plan: ScorecardPlan, dialect: SqlDialect, days: DayRange):
   }
 
   for (const m of plan.measures) {
-    if (m.measure.kind === 'event' && m.measure.aggregate === 'distinct_users') {
+    if (m.measure.kind === 'event' && countsDistinct(m.measure)) {
       sources.push({
-        alias: `users${m.index}`,
-        subquery: activeUsersDelta(m, m.measure, dialect, days),
-        columns: [{ name: usersDelta(m), from: sql`delta` }],
+        alias: `distinct${m.index}`,
+        subquery: distinctValuesDelta(m, m.measure, dialect, days),
+        columns: [{ name: distinctDelta(m), from: sql`delta` }],
       });
     }
   }
@@ -117,32 +117,37 @@ function richAggregates(s: PlannedSignal, dialect: SqlDialect): { sql: RawBuilde
   ];
 }
 
-/** Distinct users in an N-day window without a range join: each active (user, day) covers
- *  [day, day + N); cut at the user's next active day, the covers are disjoint, so the
- *  users counted on D are a running sum of +1 at each cover's start and −1 at its end.
- *  One window pass, linear in the number of active user-days. */
-function activeUsersDelta(m: PlannedMeasure, measure: EventMeasure, dialect: SqlDialect, days: DayRange): RawBuilder<unknown> {
+/** The different values of a distinct count in an N-day window, without a range join:
+ *  each (value, day) with an event covers [day, day + N); cut at the value's next day, the
+ *  covers are disjoint, so the values counted on D are a running sum of +1 at each cover's
+ *  start and −1 at its end. One window pass, linear in the number of value-days. */
+function distinctValuesDelta(m: PlannedMeasure, measure: EventMeasure, dialect: SqlDialect, days: DayRange): RawBuilder<unknown> {
   const n = measure.window;
   // Correct from the first day anything reads (earlier spine rows are never used).
   const start = dialect.addDays(dialect.date(days.from), -m.readsBefore);
   const day = col('day');
   const inRange = sql`day between ${dialect.addDays(start, 1 - n)} and ${dialect.date(days.to)}`;
-  // Users of any event are kept by the load in daily_users; other signals read raw events.
-  const userDays =
-    measure.signal.events.kind === 'any' && !measure.signal.where
-      ? sql`select account_id, user_id, day from daily_users where ${inRange}`
-      : sql`select distinct account_id, user_id, day from raw_events
-          where user_id is not null and ${signalFilter(measure.signal, dialect)} and ${inRange}`;
-  return sql`with user_days as (${userDays}),
+  return sql`with value_days as (${valueDays(measure, dialect, inRange)}),
       covers as (
         select account_id, greatest(${day}, ${start}) as starts,
                least(${dialect.addDays(day, n)},
-                     coalesce(lead(${day}) over (partition by account_id, user_id order by ${day}), ${dialect.addDays(day, n)})) as ends
-        from user_days)
+                     coalesce(lead(${day}) over (partition by account_id, value order by ${day}), ${dialect.addDays(day, n)})) as ends
+        from value_days where value is not null)
     select account_id, day, sum(delta) as delta from (
       select account_id, starts as day, 1 as delta from covers where ends > starts
       union all select account_id, ends as day, -1 as delta from covers where ends > starts)
     group by account_id, day`;
+}
+
+/** Each account's days with a matching event per value counted (null included: the
+ *  caller drops it). A distinct count compares property values as text, as the properties
+ *  hold them. The load keeps the users of any event in daily_users. */
+function valueDays(measure: EventMeasure, dialect: SqlDialect, inRange: RawBuilder<unknown>): RawBuilder<unknown> {
+  const { signal } = measure;
+  const users = measure.aggregate === 'distinct_users';
+  if (users && signal.events.kind === 'any' && !signal.where) return sql`select account_id, user_id as value, day from daily_users where ${inRange}`;
+  const value = users ? col('user_id') : dialect.eventProperty(col('properties'), signal.property!);
+  return sql`select distinct account_id, ${value} as value, day from raw_events where ${signalFilter(signal, dialect)} and ${inRange}`;
 }
 
 /** Each account's attribute values as of every day one of them was observed (the latest

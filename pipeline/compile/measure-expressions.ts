@@ -4,6 +4,7 @@ import {
   attributeDay,
   attributeValue,
   col,
+  distinctDelta,
   goalStart,
   goalTotal,
   measureStale,
@@ -11,10 +12,9 @@ import {
   measureValue,
   previousValue,
   signalColumn,
-  usersDelta,
 } from './columns.ts';
 import type { SqlDialect } from './dialect.ts';
-import { signalFor, type PlannedMeasure, type ScorecardPlan } from './plan.ts';
+import { countsDistinct, signalFor, type PlannedMeasure, type ScorecardPlan } from './plan.ts';
 
 // The measure columns of the `layer*` models, as expressions over `daily`'s columns.
 
@@ -52,15 +52,15 @@ export function overJoinedDays(target: RawBuilder<unknown>, rows: RawBuilder<unk
 
 /** Every window function of the scorecard, all over the same partition and order so
  *  that the engine sorts the spine once: event windows, the previous period of trends of
- *  event measures, running distinct users and goal totals. */
+ *  event measures, running distinct counts and goal totals. */
 export function windowColumns(plan: ScorecardPlan, framing: Framing): RawBuilder<unknown>[] {
   const columns: RawBuilder<unknown>[] = [];
   for (const m of plan.measures) {
     const { measure } = m;
     if (measure.kind === 'event') {
       columns.push(
-        measure.aggregate === 'distinct_users'
-          ? sql`coalesce(${framing.running(usersDelta(m))}, 0) as ${measureValue(m)}`
+        countsDistinct(measure)
+          ? sql`coalesce(${framing.running(distinctDelta(m))}, 0) as ${measureValue(m)}`
           : sql`${eventWindow(plan, measure, 0, framing)} as ${measureValue(m)}`,
       );
     }
@@ -71,12 +71,12 @@ export function windowColumns(plan: ScorecardPlan, framing: Framing): RawBuilder
   return columns;
 }
 
-/** A trend of an event measure (other than distinct_users) reads the previous period
+/** A trend of an event measure (other than a distinct count) reads the previous period
  *  with a second frame in the same window pass instead of a LAG over the first. */
 export function framedTrendOf(plan: ScorecardPlan, m: PlannedMeasure): EventMeasure | undefined {
   if (m.measure.kind !== 'trend') return undefined;
   const of = byName(plan, m.measure.of).measure;
-  return of.kind === 'event' && of.aggregate !== 'distinct_users' ? of : undefined;
+  return of.kind === 'event' && !countsDistinct(of) ? of : undefined;
 }
 
 function eventWindow(plan: ScorecardPlan, measure: EventMeasure, offset: number, framing: Framing): RawBuilder<unknown> {
@@ -96,7 +96,8 @@ function eventWindow(plan: ScorecardPlan, measure: EventMeasure, offset: number,
     case 'max':
       return over('max', signalColumn(s, 'hi'));
     case 'distinct_users':
-      throw new Error('distinct_users is a running sum of user deltas, not a frame');
+    case 'distinct':
+      throw new Error(`${measure.aggregate} is a running sum of deltas, not a frame`);
   }
 }
 

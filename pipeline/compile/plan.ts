@@ -58,8 +58,7 @@ export function planScorecard(scorecard: Scorecard): ScorecardPlan {
     let history = 0;
     switch (measure.kind) {
       case 'event':
-        // distinct_users reads user-days of its own, not the shared daily columns.
-        if (measure.aggregate !== 'distinct_users') addSignal(measure.signal);
+        if (!countsDistinct(measure)) addSignal(measure.signal);
         history = measure.window - 1;
         break;
       case 'attribute':
@@ -121,6 +120,13 @@ export function planScorecard(scorecard: Scorecard): ScorecardPlan {
     measures: planned,
     history: Math.max(0, ...planned.map((m) => m.history)),
   };
+}
+
+/** distinct_users and distinct count different values (users, property values) over the
+ *  window, which no sum of daily figures gives: they read value-days of their own
+ *  (daily-inputs.ts), not the shared daily columns. */
+export function countsDistinct(measure: Measure): boolean {
+  return measure.kind === 'event' && (measure.aggregate === 'distinct_users' || measure.aggregate === 'distinct');
 }
 
 export function subjects(condition: Condition): Extract<Condition, { subject: unknown }>['subject'][] {

@@ -7,10 +7,12 @@ import type { DataName } from '../ir/types.ts';
 import type { ConditionDoc } from './condition-schema.ts';
 import type { MeasureDoc } from './measure-schema.ts';
 import type { ScorecardDoc } from './scorecard-schema.ts';
+import { USER_COLUMN } from './to-ir.ts';
 import type { YamlSource } from './yaml-source.ts';
 
 interface SignalDoc {
   event: string | string[];
+  aggregate?: string;
   property?: string;
   where?: ConditionDoc;
 }
@@ -29,7 +31,9 @@ export function dataNames(doc: ScorecardDoc, source: YamlSource): DataName[] {
   const signal = (s: SignalDoc, at: PathSegment[]) => {
     if (Array.isArray(s.event)) s.event.forEach((event, j) => add('event', event, [...at, 'event', j]));
     else if (s.event !== '*') add('event', s.event, [...at, 'event']);
-    if (s.property !== undefined) add('property', s.property, [...at, 'property']);
+    // A distinct count of user_id reads the user column, not a property (to-ir.ts).
+    const readsUsers = s.aggregate === 'distinct' && s.property === USER_COLUMN;
+    if (s.property !== undefined && !readsUsers) add('property', s.property, [...at, 'property']);
     if (s.where !== undefined) where(s.where, [...at, 'where']);
   };
   const measure = (m: MeasureDoc, at: PathSegment[]) => {

@@ -7,8 +7,8 @@ import { byKey } from './dispatch.ts';
 import { duration } from './duration.ts';
 import { unlessMissing } from './zod-problems.ts';
 
-export const AGGREGATES = ['count', 'active_days', 'distinct_users', 'sum', 'avg', 'min', 'max'] as const;
-const NEEDS_PROPERTY: readonly string[] = ['sum', 'avg', 'min', 'max'];
+export const AGGREGATES = ['count', 'active_days', 'distinct_users', 'distinct', 'sum', 'avg', 'min', 'max'] as const;
+const NUMERIC: readonly string[] = ['sum', 'avg', 'min', 'max'];
 
 const events = z.union([name, z.array(name).min(1)], {
   error: unlessMissing('expected an event name, a list of event names, or "*" for every event'),
@@ -30,11 +30,19 @@ interface SignalDoc {
 
 function checkSignal(s: SignalDoc, ctx: z.RefinementCtx): void {
   const aggregate = s.aggregate ?? 'count';
-  if (NEEDS_PROPERTY.includes(aggregate) && s.property === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['property'], message: `missing required key "property" (aggregate ${aggregate} reads a numeric event property)` });
+  const readsProperty = NUMERIC.includes(aggregate) || aggregate === 'distinct';
+  if (s.property === undefined && readsProperty) {
+    const reads = aggregate === 'distinct' ? 'counts the different values of an event property' : 'reads a numeric event property';
+    ctx.addIssue({ code: 'custom', path: ['property'], message: `missing required key "property" (aggregate ${aggregate} ${reads})` });
   }
-  if (!NEEDS_PROPERTY.includes(aggregate) && s.property !== undefined) {
-    ctx.addIssue({ code: 'custom', path: ['property'], message: `property is only read by sum, avg, min and max, not by ${aggregate}` });
+  if (s.property !== undefined && !readsProperty) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['property'],
+      message: aggregate === 'distinct_users'
+        ? 'distinct_users counts users and reads no property: write aggregate: distinct to count the different values of a property'
+        : `property is only read by sum, avg, min, max and distinct, not by ${aggregate}`,
+    });
   }
   if (Array.isArray(s.event) && s.event.includes('*')) {
     ctx.addIssue({ code: 'custom', path: ['event'], message: '"*" means every event; write event: "*" on its own' });

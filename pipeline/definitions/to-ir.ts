@@ -52,8 +52,17 @@ function toSignal(s: SignalDoc): Signal {
   };
 }
 
+/** Our name of the events' user column. A distinct count of `property: user_id` counts
+ *  that column (the users), i.e. it is distinct_users: the mapped column is not among the
+ *  properties, so read as a property it would be 0 for every account. */
+export const USER_COLUMN = 'user_id';
+
 function toMeasure(m: MeasureDoc, named: Record<string, MeasureDoc>): Measure {
   if ('event' in m) {
+    if (m.aggregate === 'distinct' && m.property === USER_COLUMN) {
+      const { property: _, ...users } = m;
+      return { kind: 'event', signal: toSignal(users), aggregate: 'distinct_users', window: days(m.window) };
+    }
     return { kind: 'event', signal: toSignal(m), aggregate: (m.aggregate ?? 'count') as EventAggregate, window: days(m.window) };
   }
   if ('attribute' in m) {

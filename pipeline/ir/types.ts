@@ -28,7 +28,9 @@ export type Condition =
 
 // ---------------------------------------------------------------- measures
 
-export type EventAggregate = 'count' | 'active_days' | 'distinct_users' | 'sum' | 'avg' | 'min' | 'max';
+/** `distinct_users`: different user ids; `distinct`: different non-null values of the
+ *  signal's property, compared as text. */
+export type EventAggregate = 'count' | 'active_days' | 'distinct_users' | 'distinct' | 'sum' | 'avg' | 'min' | 'max';
 
 /** Which events a measure reads: a list of names, or every event (`"*"`). */
 export type EventSelector = { kind: 'any' } | { kind: 'names'; names: string[] };
@@ -37,7 +39,7 @@ export type EventSelector = { kind: 'any' } | { kind: 'names'; names: string[] }
  *  the same signal share one daily column. */
 export interface Signal {
   events: EventSelector;
-  /** Numeric event property read by sum/avg/min/max. */
+  /** Event property read by sum/avg/min/max (as a number) or by distinct (as text). */
   property?: string;
   where?: Condition;
 }

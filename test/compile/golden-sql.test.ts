@@ -39,11 +39,22 @@ alerts:
   - { id: became_red, when: { band_became: red } }
 `;
 
+// A distinct count of a property (with a where) and its trend: value-days, not signals.
+const DISTINCT = `scorecard: distinct
+bands: [{ label: red, from: 0 }, { label: green, from: 5 }]
+measures:
+  features_7d: { event: feature_used, aggregate: distinct, property: feature, where: { property: plan, eq: pro }, window: 7d }
+  feature_trend: { trend: features_7d }
+scores:
+  - { id: features, measure: features_7d, worst: 0, best: 4 }
+  - { id: trend, measure: feature_trend, worst: -1, best: 1 }
+`;
+
 let project: TempProject | undefined;
 afterEach(async () => project?.cleanup());
 
-function compiled(strategy?: MeasureStrategy) {
-  const parsed = parseScorecard(DEFINITION, 'definitions/golden.yaml');
+function compiled(strategy?: MeasureStrategy, definition = DEFINITION) {
+  const parsed = parseScorecard(definition, 'definitions/golden.yaml');
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   return compileScorecard(parsed.scorecard, { sources: { events: { path: '', format: 'csv', columns: {} } } }, duckdb,
     { from: '2025-01-14', to: '2025-01-15', firstDataDay: '2025-01-01' }, strategy ? { strategy } : {});
@@ -56,6 +67,14 @@ it.each(['spine', 'range'] as const)('compiles a representative scorecard to the
   const text = [...batch.prepare, ...batch.replace].map((s) => `-- ${s.name}\n${statementText(s.statement)};\n`).join('\n');
   await expect(text).toMatchFileSnapshot(GOLDEN[strategy]);
   expect(batch.plan.history).toBe(13); // a 7-day trend of a 7-day window
+});
+
+const GOLDEN_DISTINCT: Record<MeasureStrategy, string> = { spine: 'golden/distinct.sql', range: 'golden/distinct-range.sql' };
+
+it.each(['spine', 'range'] as const)('compiles a distinct count to the golden SQL (%s strategy)', async (strategy) => {
+  const batch = compiled(strategy, DISTINCT);
+  const text = [...batch.prepare, ...batch.replace].map((s) => `-- ${s.name}\n${statementText(s.statement)};\n`).join('\n');
+  await expect(text).toMatchFileSnapshot(GOLDEN_DISTINCT[strategy]);
 });
 
 it('picks the range strategy for a batch of two days', () => {
@@ -114,4 +133,31 @@ it('compiles each reactivation rule into hs_churn_intervals, event names as boun
   expect(named.text).toBe(`(select account_id, day from daily_activity where event in ('login', 'it''s; drop table raw_events'))`);
   expect(named.parameters).toEqual(['cancelled', 'login', "it's; drop table raw_events"]);
   expect(backOn({ kind: 'file', path: 'back.csv', format: 'csv', columns: {} }).text).toBe('raw_reactivations');
+});
+
+it.each(['spine', 'range'] as const)('runs the distinct count SQL on DuckDB (%s strategy)', async (strategy) => {
+  project = await tempProject();
+  const events: (string | null)[][] = [['account_id', 'event', 'timestamp', 'user_id', 'event_id', 'feature', 'plan']];
+  // Days 1–7: f2 (odd days) or f1 (even days) on pro, f9 on free; days 8–15: f1; day 15 also f3.
+  for (let d = 1; d <= 15; d++) {
+    const day = `2025-01-${String(d).padStart(2, '0')} 10:00:00`;
+    if (d <= 7) events.push(['a', 'feature_used', day, null, null, `f${1 + (d % 2)}`, 'pro'], ['a', 'feature_used', day, null, null, 'f9', 'free']);
+    else events.push(['a', 'feature_used', day, null, null, 'f1', 'pro']);
+    if (d === 15) events.push(['a', 'feature_used', day, null, null, 'f3', 'pro']);
+  }
+  await project.write('events/e.csv', csv(events));
+  await project.write('attributes.csv', csv([['account_id', 'attribute', 'value', 'observed_at']]));
+  const wh = await project.warehouse();
+  await ensureWarehouseTables(wh.db);
+  await loadSources(wh.db, project.config(), duckdb);
+  await materialiseBatch(wh.db, compiled(strategy, DISTINCT));
+  const scores = await wh.query(sql`select cast(snapshot_date as varchar) as day, score_id, raw_value from score_snapshots order by all`);
+  expect(scores).toEqual([
+    // Days 8–14: {f1}, against days 1–7: {f1, f2} (f9 is free).
+    { day: '2025-01-14', score_id: 'features', raw_value: 1 },
+    { day: '2025-01-14', score_id: 'trend', raw_value: -0.5 },
+    // Days 9–15: {f1, f3}, against days 2–8: {f1, f2}.
+    { day: '2025-01-15', score_id: 'features', raw_value: 2 },
+    { day: '2025-01-15', score_id: 'trend', raw_value: 0 },
+  ]);
 });

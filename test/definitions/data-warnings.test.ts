@@ -29,6 +29,7 @@ const DEFINITION = yaml(
   'scores:', //                                                                13
   '  - { id: a, measure: tickets, worst: 0, best: 1 }', //                     14
   '  - { id: b, measure: { event: signup, window: 7d }, worst: 0, best: 1 }', // 15 no signup
+  '  - { id: c, measure: { event: export, aggregate: distinct, property: row, window: 7d }, worst: 0, best: 1 }', // 16 typo
 );
 
 const FILE = 'definitions/health.yaml';
@@ -39,6 +40,7 @@ const EXPECTED = [
   `${FILE}:10 measures.big.where.all[1].not.property: no loaded event has the property "size"`,
   `${FILE}:12 measures.goal.goal.event: event "api_cal" never occurs in the loaded data (did you mean "api_call"?)`,
   `${FILE}:15 scores[1].measure.event: event "signup" never occurs in the loaded data`,
+  `${FILE}:16 scores[2].measure.property: no loaded event has the property "row" (did you mean "rows"?)`,
 ];
 
 describe('dataWarnings', () => {
@@ -87,6 +89,8 @@ describe('dataWarnings', () => {
       'measures:',
       '  rows: { event: [export, ticket], aggregate: max, property: rows, window: 30d, where: { property: rows, gt: 0 } }',
       '  any: { event: "*", window: 3d }',
+      // user_id is the mapped user column, not a property (to-ir.ts).
+      '  users: { event: "*", aggregate: distinct, property: user_id, window: 3d }',
     ));
     expect(await dataWarnings((await project.warehouse()).db, [fine], project.config())).toEqual([]);
   });

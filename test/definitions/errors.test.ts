@@ -147,8 +147,30 @@ describe('wrong types and values', () => {
     );
     expect(problems(text)).toEqual([
       at(4, 'measures.total.property: missing required key "property" (aggregate sum reads a numeric event property)'),
-      at(5, 'measures.n.property: property is only read by sum, avg, min and max, not by count'),
+      at(5, 'measures.n.property: property is only read by sum, avg, min, max and distinct, not by count'),
       at(6, 'measures.all.event: "*" means every event; write event: "*" on its own'),
+    ]);
+  });
+});
+
+describe('distinct counts', () => {
+  it('need a property, which distinct_users and active_days do not read, and are no goal', () => {
+    const text = yaml(
+      'scorecard: health',
+      'bands: [{ label: red, from: 0 }]',
+      'measures:',
+      '  features: { event: feature_used, aggregate: distinct, window: 30d }',
+      '  users: { event: "*", aggregate: distinct_users, property: feature, window: 30d }',
+      '  days: { event: "*", aggregate: active_days, property: feature, window: 30d }',
+      '  tried: { goal: { event: feature_used, aggregate: distinct, property: feature, target: 5, within: 30d, since: first_seen } }',
+      '  typo: { event: feature_used, aggregate: distinkt, property: feature, window: 30d }',
+    );
+    expect(problems(text)).toEqual([
+      at(4, 'measures.features.property: missing required key "property" (aggregate distinct counts the different values of an event property)'),
+      at(5, 'measures.users.property: distinct_users counts users and reads no property: write aggregate: distinct to count the different values of a property'),
+      at(6, 'measures.days.property: property is only read by sum, avg, min, max and distinct, not by active_days'),
+      at(7, 'measures.tried.goal.aggregate: a goal adds up progress, so its aggregate is count, active_days or sum, not distinct'),
+      at(8, 'measures.typo.aggregate: expected one of count, active_days, distinct_users, distinct, sum, avg, min, max'),
     ]);
   });
 });

@@ -222,6 +222,31 @@ describe('defaults and normalisation', () => {
     });
   });
 
+  it('reads a distinct count of a property; of user_id, it is distinct_users', () => {
+    const sc = scorecard(
+      yaml(
+        'scorecard: health',
+        'bands: [{ label: red, from: 0 }]',
+        'measures:',
+        '  features: { event: feature_used, aggregate: distinct, property: feature, window: 30d, where: { property: plan, eq: pro } }',
+        '  users: { event: [login, export], aggregate: distinct, property: user_id, window: 7d }',
+        '  same_users: { event: [export, login], aggregate: distinct_users, window: 7d }',
+      ),
+    );
+    expect(sc.measures['features']).toEqual({
+      kind: 'event',
+      aggregate: 'distinct',
+      window: 30,
+      signal: {
+        events: { kind: 'names', names: ['feature_used'] },
+        property: 'feature',
+        where: { kind: 'compare', subject: { kind: 'property', name: 'plan' }, op: 'eq', value: 'pro' },
+      },
+    });
+    expect(sc.measures['users']).toEqual({ kind: 'event', aggregate: 'distinct_users', window: 7, signal: { events: { kind: 'names', names: ['export', 'login'] } } });
+    expect(sc.measures['users']).toEqual(sc.measures['same_users']);
+  });
+
   it('accepts a scorecard with no scores', () => {
     const sc = scorecard(yaml('scorecard: empty', 'bands: [{ label: ok, from: 0 }]', 'scores: []'));
     expect(sc.scores).toEqual([]);

@@ -20,6 +20,8 @@ const ATTRIBUTE_HEADER = ['account_id', 'attribute', 'value', 'observed_at'];
 
 interface Setup {
   definition: string;
+  /** Event columns after EVENT_HEADER's: the events' properties. */
+  properties?: string[];
   events?: (string | number | null)[][];
   attributes?: (string | number | null)[][];
   span?: { from?: string; to?: string };
@@ -43,7 +45,7 @@ async function runSetup(project: TempProject, setup: Setup, measureStrategy: Mea
   // Without events of its own, every account gets one on Jan 1 so that the run has a day.
   const accounts = [...new Set((setup.attributes ?? []).map((a) => String(a[0])))];
   const events = setup.events ?? accounts.map((account) => [account, 'noop', '2025-01-01 00:00:00', null, null]);
-  await project.write('events/e.csv', csv([EVENT_HEADER, ...events]));
+  await project.write('events/e.csv', csv([[...EVENT_HEADER, ...(setup.properties ?? [])], ...events]));
   await project.write('attributes.csv', csv([ATTRIBUTE_HEADER, ...(setup.attributes ?? [])]));
   await project.write('definitions/d.yaml', setup.definition);
   await project.run({ span: setup.span, measureStrategy, config: setup.timezone ? { timezone: setup.timezone } : {} });
@@ -182,6 +184,64 @@ describe('windows and point-in-time', () => {
       events: [['acc', 'login', '2025-01-04 00:00:00', null, null]],
     });
     expect(scores.map((r) => r.raw_value)).toEqual([2, 2, 9, 9]);
+  });
+});
+
+describe('distinct counts', () => {
+  const MEASURES = `measures:
+  features: { event: feature_used, aggregate: distinct, property: feature, window: 3d }
+  pro_features: { event: feature_used, aggregate: distinct, property: feature, where: { property: tier, eq: pro }, window: 3d }
+  both: { event: [feature_used, login], aggregate: distinct, property: feature, window: 3d }
+  trend: { trend: features }
+  users: { event: "*", aggregate: distinct_users, window: 3d }
+  user_ids: { event: "*", aggregate: distinct, property: user_id, window: 3d }`;
+  const SCORES = ['features', 'pro_features', 'both', 'trend', 'users', 'user_ids']
+    .map((id) => `  - { id: ${id}, measure: ${id}, worst: 0, best: 10 }`).join('\n');
+  const definition = `scorecard: s\n${BANDS}\n${MEASURES}\nscores:\n${SCORES}`;
+
+  it('counts the different non-null values of the property over days D−N+1 … D', async () => {
+    const { scores } = await score({
+      definition,
+      properties: ['feature', 'tier'],
+      events: [
+        ['a', 'feature_used', '2025-01-01 09:00:00', 'u1', null, 'x', 'pro'],
+        ['a', 'feature_used', '2025-01-01 10:00:00', 'u1', null, 'x', 'free'], // x twice on one day
+        ['a', 'feature_used', '2025-01-01 11:00:00', 'u2', null, 'y', 'pro'],
+        ['a', 'login', '2025-01-01 12:00:00', 'u3', null, 'v', null], // another event
+        ['a', 'feature_used', '2025-01-02 09:00:00', 'u1', null, 'x', 'free'], // x again on the next day
+        ['a', 'feature_used', '2025-01-02 10:00:00', 'u1', null, null, 'pro'], // no feature
+        ['a', 'feature_used', '2025-01-03 09:00:00', null, null, 'w', 'pro'],
+        ['a', 'feature_used', '2025-01-04 09:00:00', 'u2', null, 'z', 'free'],
+        ['a', 'feature_used', '2025-01-06 09:00:00', 'u2', null, 'z', 'pro'],
+        ['b', 'login', '2025-01-02 09:00:00', 'u9', null, null, null], // no feature at all
+      ],
+      attributes: [['c', 'plan', 'pro', '2025-01-03']], // no events: every count is 0
+    });
+    const values = (account: string, id: string) => scores.filter((r) => r.account_id === account && r.score_id === id).map((r) => r.raw_value);
+    // Days 1..6 of a: {x,y} {x,y} {x,y,w} {x,w,z} {w,z} {z}; y leaves the window on day 4.
+    expect(values('a', 'features')).toEqual([2, 2, 3, 3, 2, 1]);
+    // Only pro events: {x,y} {x,y} {x,y,w} {w} {w} {z} (x of day 2 is free).
+    expect(values('a', 'pro_features')).toEqual([2, 2, 3, 1, 1, 1]);
+    // The login adds v on day 1, until it leaves the window on day 4.
+    expect(values('a', 'both')).toEqual([3, 3, 4, 3, 2, 1]);
+    // As for any event measure, against the previous 3 days: day 4 (3 − 2) / 2, day 6 (1 − 3) / 3.
+    expect(values('a', 'trend')).toEqual([null, null, null, 0.5, 0, -2 / 3]);
+    expect(values('b', 'features')).toEqual([0, 0, 0, 0, 0]);
+    expect(values('b', 'both')).toEqual([0, 0, 0, 0, 0]);
+    expect(values('c', 'features')).toEqual([0, 0, 0, 0]);
+    expect(values('c', 'pro_features')).toEqual([0, 0, 0, 0]);
+    // property: user_id is the user column: the same as distinct_users.
+    expect(values('a', 'users')).toEqual([3, 3, 3, 2, 1, 1]);
+    for (const account of ['a', 'b', 'c']) expect(values(account, 'user_ids')).toEqual(values(account, 'users'));
+  });
+
+  it('compares values as the text the file holds', async () => {
+    const { scores } = await score({
+      definition: `scorecard: s\n${BANDS}\nmeasures: { n: { event: e, aggregate: distinct, property: p, window: 1d } }\nscores: [{ id: n, measure: n, worst: 0, best: 10 }]`,
+      properties: ['p'],
+      events: ['1', '1.0', 'X', 'x', 'x', '"x "'].map((p) => ['a', 'e', '2025-01-01 09:00:00', null, null, p]),
+    });
+    expect(scores.map((r) => r.raw_value)).toEqual([5]);
   });
 });
 

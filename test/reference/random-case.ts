@@ -305,7 +305,7 @@ interface MeasureInfo {
   sinceStart?: boolean;
 }
 
-const AGGREGATES = ['count', 'active_days', 'distinct_users', 'sum', 'avg', 'min', 'max'] as const;
+const AGGREGATES = ['count', 'active_days', 'distinct_users', 'distinct', 'sum', 'avg', 'min', 'max'] as const;
 
 function propertyCondition(rng: Rng, depth: number): Doc {
   if (depth < 2 && rng.chance(0.3)) {
@@ -343,6 +343,10 @@ function eventMeasure(rng: Rng): { doc: Doc; range: [number, number] } {
     doc['property'] = property;
     range = property === 'duration' ? [-1, 8] : [1, 20];
     if (aggregate === 'sum') range = [0, range[1] * Math.min(window, 4)];
+  } else if (aggregate === 'distinct') {
+    // size is absent from events/b.csv; user_id is the user column.
+    doc['property'] = rng.pick(['tier', 'tier', 'size', 'duration', 'user_id']);
+    range = [0, 6];
   } else {
     range = aggregate === 'count' ? [0, 2 * window] : aggregate === 'active_days' ? [0, window] : [0, 5];
   }

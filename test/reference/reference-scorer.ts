@@ -247,6 +247,12 @@ export function referenceSnapshots(scorecard: Scorecard, data: RefData, days: st
             return numberValue(new Set(inWindow.map((e) => e.day)).size);
           case 'distinct_users':
             return numberValue(new Set(inWindow.filter((e) => e.user !== null).map((e) => e.user)).size);
+          case 'distinct': {
+            // Text as written; user_id names the user column, not a property.
+            const property = m.signal.property!;
+            const valueOf = (e: RefEvent) => (property === 'user_id' ? e.user : e.properties[property] ?? null);
+            return numberValue(new Set(inWindow.map(valueOf).filter((v) => v !== null)).size);
+          }
           case 'sum': {
             let total = 0;
             for (const x of values) total += x;

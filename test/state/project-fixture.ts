@@ -75,6 +75,7 @@ measures:
   trend: { trend: logins }
   nps: { attribute: nps, max_age: 10d }
   tickets: { event: ticket, window: 7d }
+  devices: { event: "*", aggregate: distinct, property: device, window: 5d }
 scores:
   - { id: logins, measure: logins, worst: 0, best: 6, impact: high }
   - { id: active, measure: active, worst: 1, best: 10 }
@@ -82,6 +83,7 @@ scores:
   - { id: trend, measure: trend, worst: -1, best: 1, impact: low }
   - { id: nps, measure: nps, worst: 0, best: 10 }
   - { id: tickets, measure: tickets, worst: 3, best: 0, impact: low }
+  - { id: devices, measure: devices, worst: 0, best: 2, impact: low }
 insights:
   - { id: quiet, when: { measure: active, lte: 1 }, band: yellow }
 alerts:
@@ -349,6 +351,20 @@ export const EDITS: Record<string, Edit> = {
     await writeEvents(c, path);
     return `change rows ${changed.join(',')} of ${path}`;
   },
+  async 'change-property'(c) {
+    // Only a property changes: the rows keep their account, event and day.
+    const path = c.r.pick(eventPaths(c.m));
+    const rows = c.m.events[path]!;
+    if (rows.length === 0) return undefined;
+    const changed: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const e = rows[c.r.int(0, rows.length - 1)]!;
+      e.device = e.device === 'dev0' ? c.r.pick(['dev1', 'dev2']) : 'dev0';
+      changed.push(`${e.id} (${e.ts.slice(0, 10)})`);
+    }
+    await writeEvents(c, path);
+    return `change the device of rows ${changed.join(', ')} of ${path}`;
+  },
   async 'rename-file'(c) {
     const from = c.r.pick(eventPaths(c.m));
     const to = newName(c.m, 'renamed');
@@ -492,6 +508,8 @@ export const EDITS: Record<string, Edit> = {
       ['weight', 'best: 6, impact: high', 'best: 6, impact: low'],
       ['window', 'logins: { event: login, window: 7d }', 'logins: { event: login, window: 10d }'],
       ['band', '{ label: yellow, from: 3 }', '{ label: yellow, from: 4 }'],
+      // A distinct count of user_id is distinct_users.
+      ['distinct', 'property: device', 'property: user_id'],
     ];
     const [what, a, b] = c.r.pick(variants);
     c.m.definitions[path] = text.includes(a) ? text.replace(a, b) : text.replace(b, a);

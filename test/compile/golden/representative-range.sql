@@ -29,21 +29,21 @@ create or replace temp table hs_measures as
         -- An account churned through every snapshot day has no row to compute.
         and not exists (select 1 from hs_churn_intervals c where c.account_id = a.account_id
           and c.churn_day <= date '2025-01-14' and (c.back_on is null or c.back_on > date '2025-01-15'))),
-daily as (select account_id, day, "s1_n", null as "s0_n", null as "users4_delta" from (select account_id, day, sum(events) filter (where "event" in ('login')) as "s1_n" from daily_activity where day between date '2025-01-01' and date '2025-01-15' group by account_id, day) "plain"
+daily as (select account_id, day, "s1_n", null as "s0_n", null as "distinct4_delta" from (select account_id, day, sum(events) filter (where "event" in ('login')) as "s1_n" from daily_activity where day between date '2025-01-01' and date '2025-01-15' group by account_id, day) "plain"
 union all
-select account_id, day, null as "s1_n", "s0_n", null as "users4_delta" from (select account_id, day, count(*) filter (where "event" in ('export') and coalesce((case when isfinite(try_cast(json_extract_string("properties", '/rows') as double)) then try_cast(json_extract_string("properties", '/rows') as double) end) > 1000, false)) as "s0_n" from raw_events where day between date '2025-01-01' and date '2025-01-15' group by account_id, day) "rich"
+select account_id, day, null as "s1_n", "s0_n", null as "distinct4_delta" from (select account_id, day, count(*) filter (where "event" in ('export') and coalesce((case when isfinite(try_cast(json_extract_string("properties", '/rows') as double)) then try_cast(json_extract_string("properties", '/rows') as double) end) > 1000, false)) as "s0_n" from raw_events where day between date '2025-01-01' and date '2025-01-15' group by account_id, day) "rich"
 union all
-select account_id, day, null as "s1_n", null as "s0_n", delta as "users4_delta" from (with user_days as (select account_id, user_id, day from daily_users where day between ((date '2025-01-14' + 0) + -6) and date '2025-01-15'),
+select account_id, day, null as "s1_n", null as "s0_n", delta as "distinct4_delta" from (with value_days as (select account_id, user_id as value, day from daily_users where day between ((date '2025-01-14' + 0) + -6) and date '2025-01-15'),
       covers as (
         select account_id, greatest("day", (date '2025-01-14' + 0)) as starts,
                least(("day" + 7),
-                     coalesce(lead("day") over (partition by account_id, user_id order by "day"), ("day" + 7))) as ends
-        from user_days)
+                     coalesce(lead("day") over (partition by account_id, value order by "day"), ("day" + 7))) as ends
+        from value_days where value is not null)
     select account_id, day, sum(delta) as delta from (
       select account_id, starts as day, 1 as delta from covers where ends > starts
       union all select account_id, ends as day, -1 as delta from covers where ends > starts)
-    group by account_id, day) "users4"),
-windows as (select spine.account_id, spine.day, spine.first_day, coalesce(sum("s0_n") filter (where daily."day" between spine."day" - 6 and spine."day" - 0), 0) as "m0:big_exports", coalesce(sum("s1_n") filter (where daily."day" between spine."day" - 6 and spine."day" - 0), 0) as "m1:logins_7d", coalesce(sum("s1_n") filter (where daily."day" between spine."day" - 13 and spine."day" - 7), 0) as "before2:login_trend", coalesce(sum("users4_delta"), 0) as "m4:users_7d"
+    group by account_id, day) "distinct4"),
+windows as (select spine.account_id, spine.day, spine.first_day, coalesce(sum("s0_n") filter (where daily."day" between spine."day" - 6 and spine."day" - 0), 0) as "m0:big_exports", coalesce(sum("s1_n") filter (where daily."day" between spine."day" - 6 and spine."day" - 0), 0) as "m1:logins_7d", coalesce(sum("s1_n") filter (where daily."day" between spine."day" - 13 and spine."day" - 7), 0) as "before2:login_trend", coalesce(sum("distinct4_delta"), 0) as "m4:users_7d"
             from spine left join daily on daily.account_id = spine.account_id and daily.day <= spine.day
             group by spine.account_id, spine.day, spine.first_day),
 with_attributes as (select windows.*, states."a0_value", states."a0_day", states."a1_value"
