@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { STATE_TABLES } from '../pipeline/state/tables.ts';
+import { insertReusedEventIds } from './daily-aggregates.ts';
 import { createOutputTable, OUTPUT_TABLES } from './output-tables.ts';
 
 // Every table the pipeline owns, created idempotently. Raw rows keep the key of the file
@@ -32,6 +33,9 @@ const RAW_TABLES = [
     reason varchar not null, raw varchar)`, // raw: the row as JSON
 ];
 
+// Event rows beyond the first per event_id, per day with any (the data checks sum it).
+const REUSED_EVENT_IDS = sql`create table if not exists daily_reused_event_ids (day date primary key, reused bigint not null)`;
+
 const MODEL_TABLES = [
   // The compact daily aggregate every rolling window is computed from.
   sql`create table if not exists daily_activity (
@@ -39,6 +43,11 @@ const MODEL_TABLES = [
   // Who was active on which day (any event): distinct-user windows read this instead of
   // the raw events.
   sql`create table if not exists daily_users (account_id varchar not null, day date not null, user_id varchar not null)`,
+  REUSED_EVENT_IDS,
+  // Data-quality counts over the raw tables, as of the last load (pipeline/load/data-checks.ts).
+  // A warehouse made before it gets the table from the next writer, and the counts from its next load.
+  sql`create table if not exists data_checks (
+    name varchar primary key, found bigint not null, of_rows bigint not null, accounts bigint)`,
 ];
 
 const SNAPSHOT_TABLES = OUTPUT_TABLES.map(createOutputTable);
@@ -49,16 +58,29 @@ const SCHEMA_VERSION = 4;
 /** A warehouse of an older schema is rebuilt whole by the next run: raw rows are loaded
  *  again from the files and every day is computed and exported again. */
 const REBUILT = ['loaded_files', 'raw_events', 'raw_attributes', 'raw_accounts', 'raw_overrides', 'raw_churn', 'raw_reactivations',
-  'daily_activity', 'daily_users', 'run_log', ...OUTPUT_TABLES.map((t) => t.name)];
+  'daily_activity', 'daily_users', 'daily_reused_event_ids', 'data_checks', 'run_log', ...OUTPUT_TABLES.map((t) => t.name)];
 
 export async function ensureWarehouseTables(db: Kysely<any>): Promise<void> {
-  const { rows } = await sql<{ n: number }>`
-    select count(*)::int as n from duckdb_tables() where table_name = 'loaded_files' and schema_name = 'main'`.execute(db);
-  if ((rows[0]?.n ?? 0) > 0) await migrate(db);
+  const existed = await tableExists(db, 'loaded_files');
+  if (existed) await migrate(db);
+  // Added after schema 4 without a rebuild: filled from the events already loaded, in the
+  // transaction that creates it, so that it never exists unfilled.
+  if (existed && !(await tableExists(db, 'daily_reused_event_ids'))) {
+    await db.transaction().execute(async (trx) => {
+      await REUSED_EVENT_IDS.execute(trx);
+      await insertReusedEventIds(trx, sql`true`);
+    });
+  }
   for (const statement of [...RAW_TABLES, ...MODEL_TABLES, ...SNAPSHOT_TABLES, ...STATE_TABLES]) {
     await statement.execute(db);
   }
   await sql`insert or ignore into warehouse_settings values ('schema_version', ${String(SCHEMA_VERSION)})`.execute(db);
+}
+
+async function tableExists(db: Kysely<any>, name: string): Promise<boolean> {
+  const { rows } = await sql<{ n: number }>`
+    select count(*)::int as n from duckdb_tables() where table_name = ${name} and schema_name = 'main'`.execute(db);
+  return (rows[0]?.n ?? 0) > 0;
 }
 
 async function migrate(db: Kysely<any>): Promise<void> {

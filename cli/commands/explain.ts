@@ -32,7 +32,7 @@ export function registerExplain(program: Command): void {
         const problems: string[] = [];
         for (const scorecard of chosen) {
           try {
-            found.push(await explainAccount(wh.db, scorecard, account, dates));
+            found.push(await explainAccount(wh.db, scorecard, account, { ...dates, churn: config.sources.churn }));
           } catch (error) {
             // With several scorecards, one that did not score the account is not an error.
             if (!(error instanceof UsageError) || chosen.length === 1) throw error;

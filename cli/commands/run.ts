@@ -17,6 +17,8 @@ export function registerRun(program: Command): void {
       const { readProject, withWarehouse } = await import('../project-context.ts');
       const { dataWarnings } = await import('../../pipeline/definitions/check-against-data.ts');
       const { printWarnings } = await import('../warnings.ts');
+      const { readDataChecks } = await import('../../pipeline/load/data-checks.ts');
+      const { dataCheckLines } = await import('../render/data-checks-text.ts');
       const globals = command.optsWithGlobals<GlobalOptions>();
       const span = parseSpan(options);
       const { config, scorecards, dialect } = await readProject(globals);
@@ -30,12 +32,13 @@ export function registerRun(program: Command): void {
             if (event.kind === 'load') bar.update(event.done, event.total, `loading ${event.file}`);
             if (event.kind === 'materialise') bar.update(event.done, event.total, `${event.scorecard} ${event.span.from}…${event.span.to}`);
           },
-        }).then(async (done) => ({ ...done, warnings: await dataWarnings(wh.db, scorecards, config) })),
+        }).then(async (done) => ({ ...done, warnings: await dataWarnings(wh.db, scorecards, config), dataChecks: await readDataChecks(wh.db) })),
       ).finally(() => bar.stop());
       printWarnings(summary.warnings);
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       print(globals.json, summary, () => [
         ...loadLines(summary.load),
+        ...dataCheckLines(summary.dataChecks),
         ...Object.entries(summary.materialised).map(([id, spans]) =>
           spans.length
             ? `${id}: materialised ${spans.map((s) => (s.from === s.to ? s.from : `${s.from}…${s.to}`)).join(', ')}`

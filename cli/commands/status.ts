@@ -10,6 +10,7 @@ export function registerStatus(program: Command): void {
       // Loaded on use, so that --help and init start fast.
       const { readProject, withWarehouse } = await import('../project-context.ts');
       const { projectStatus } = await import('../../pipeline/state/project-status.ts');
+      const { dataCheckLines } = await import('../render/data-checks-text.ts');
       const globals = command.optsWithGlobals<GlobalOptions>();
       const { config, scorecards } = await readProject(globals);
       const status = await withWarehouse(config, (wh) => projectStatus(wh.db, config, scorecards), { readOnly: true, missingAsEmpty: true });
@@ -28,6 +29,7 @@ export function registerStatus(program: Command): void {
               : ['  nothing materialised yet']),
           ]),
           ...(pending.length ? ['pending for the next run:', ...pending] : ['nothing pending: the next run only adds new days and the lookback']),
+          ...dataCheckLines(status.dataChecks),
           ...status.rejected.map((r) => `${r.rows} rejected row(s) in ${r.file} (${r.source}), first at line ${r.first_line}: ${r.column} ${r.reason}`),
           status.lastRun
             ? `last run ${status.lastRun.started_at}: ${status.lastRun.status}, ${status.lastRun.days_materialised ?? 0} scorecard-day(s)${status.lastRun.message ? ` (${status.lastRun.message})` : ''}`

@@ -60,7 +60,7 @@ function figuresTable(r: BacktestResult): string[] {
       count(f.samples),
       count(f.churners),
       f.bands[0]?.band ?? '–',
-      percent(f.bands[0]?.churn_rate, 2),
+      f.bands[0]?.samples === 0 ? 'no samples' : percent(f.bands[0]?.churn_rate, 2),
       fixed(f.worst_band_lift),
       percent(f.worst_band_recall),
     ]),

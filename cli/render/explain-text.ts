@@ -11,13 +11,14 @@ export function explainText(e: AccountExplanation): string[] {
   const lines = [
     `${e.account_id} · ${e.scorecard} on ${e.date}: ${headline(e)}` +
       (e.computed_score !== e.score || e.computed_band !== e.band ? ` (computed ${fixed(e.computed_score)} ${e.computed_band ?? ''})`.trimEnd() : ''),
+    ...(e.note ? [`note: ${e.note}`] : []),
     ...(e.definition_version !== e.current_version
       ? [`note: materialised under definition version ${e.definition_version}; the files are now at ${e.current_version} (the next run recomputes it)`]
       : []),
     ...textTable(
       [
         ['score', 'raw value', 'score', 'band', 'weight', 'contribution', 'status'],
-        ...e.scores.map((s) => [s.score_id, fixed(s.raw_value), fixed(s.score), s.band ?? '–', fixed(s.weight, 0), fixed(s.contribution), s.status]),
+        ...e.scores.map((s) => [s.score_id, s.raw_text ?? fixed(s.raw_value), fixed(s.score), s.band ?? '–', fixed(s.weight, 0), fixed(s.contribution), s.status]),
       ],
       '  ',
     ),

@@ -6,8 +6,9 @@ import { runStep } from '../run/materialise.ts';
 import { loadForScoring, runPipeline, type RunOptions } from '../run/run-pipeline.ts';
 import { scoreIntoScratch, withScratchTables } from '../run/scratch.ts';
 import { evaluationDays, type EvaluationRange } from './evaluation-days.ts';
-import { computeCurves, computeFigures, type Curves, type Figures } from './figures.ts';
-import { SAMPLES, VALUES, createValuesStep, samplesStep, valuesStep, type Side } from './samples.ts';
+import { computeCurves, computeFigures, type BandFigures, type Curves, type Figures } from './figures.ts';
+import { UsageError } from '../errors.ts';
+import { SAMPLES, VALUES, createValuesStep, samplesStep, scoredDays, valuesStep, type Side } from './samples.ts';
 
 /** One side of a backtest: the SPEC §6 figures of a scorecard over the samples. */
 export interface SideResult {
@@ -28,6 +29,8 @@ export interface BacktestResult extends SideResult {
   evaluation_days: number;
   /** Evaluation days of the range left out: their horizon is not fully observed. */
   censored_days: number;
+  /** Evaluation days left out because the scorecard scored no account on them. */
+  unscored_days: number;
   compare: (SideResult & { definitions: string }) | null;
   /** Warnings a reader must see: too few churners, thin bands, censored days. */
   notes: string[];
@@ -64,8 +67,8 @@ export async function runBacktest(
   const { compare } = options;
   if (compare) comparisonFor(scorecard, [compare.scorecard], compare.definitions);
   const bounds = await loadForScoring(db, config, dialect, scorecards);
-  const { days, censored, lastObservable } = evaluationDays(range, bounds);
-  const span = { from: days[0]!, to: days[days.length - 1]! };
+  const { days: observable, censored, lastObservable } = evaluationDays(range, bounds);
+  const span = { from: observable[0]!, to: observable[observable.length - 1]! };
 
   // Point-in-time snapshots of the current definition for every evaluation day.
   const run = await runPipeline(db, config, scorecards, dialect, {
@@ -76,6 +79,12 @@ export async function runBacktest(
     skipExport: true,
     ...(options.progress && { progress: options.progress }),
   });
+
+  const scored = await scoredDays(db, scorecard.id, observable, dialect);
+  const days = observable.filter((d) => scored.has(d));
+  if (days.length === 0) {
+    throw new UsageError(`${scorecard.id} scores no account on any of the ${observable.length} evaluation day(s) ${span.from} … ${span.to}: nothing to evaluate`);
+  }
 
   // Samples and values in temp tables, dropped whatever happens; the compare side's
   // snapshots in scratch tables.
@@ -124,6 +133,7 @@ export async function runBacktest(
       from: span.from,
       to: span.to,
       censored_days: censored.length,
+      unscored_days: observable.length - days.length,
       notes: [],
     };
     result.notes = notesFor(result, censored, lastObservable, bounds.last);
@@ -148,6 +158,9 @@ function notesFor(result: BacktestResult, censored: string[], lastObservable: st
   if (censored.length) {
     notes.push(`${censored.length} evaluation day(s) after ${lastObservable} were left out: their ${result.horizon_days}-day horizon runs past the last data day ${lastDataDay}`);
   }
+  if (result.unscored_days) {
+    notes.push(`${result.unscored_days} evaluation day${result.unscored_days === 1 ? '' : 's'} had no scored account and ${result.unscored_days === 1 ? 'was' : 'were'} left out`);
+  }
   for (const side of [result, ...(result.compare ? [result.compare] : [])]) {
     const name = side === result ? '' : `compare (${side.scorecard}): `;
     const others = side.samples - side.churners;
@@ -156,8 +169,12 @@ function notesFor(result: BacktestResult, censored: string[], lastObservable: st
       const ci = side.global.auc_ci95;
       notes.push(`${name}only ${side.churners} churner(s) among ${side.samples} samples: too few to trust${ci ? ` (AUC 95% interval ${ci[0].toFixed(2)}–${ci[1].toFixed(2)})` : ''}`);
     }
-    for (const band of side.global.bands) {
-      if (band.samples > 0 && band.samples < FEW) notes.push(`${name}band ${band.band} holds only ${band.samples} samples: its churn rate is rough`);
+    const subjects: [string, BandFigures[]][] = [['global score', side.global.bands], ...Object.entries(side.scores).map(([id, f]): [string, BandFigures[]] => [`score ${id}`, f.bands])];
+    for (const [subject, bands] of subjects) {
+      const thin = bands.filter((b) => b.samples < FEW);
+      if (thin.length === 0) continue;
+      const listed = thin.map((b) => `band ${b.band} has ${b.samples ? `only ${b.samples} samples` : 'no samples'}`).join(', ');
+      notes.push(`${name}${subject}: ${listed} (under ${FEW} samples a band's churn rate is rough; with none it has none)`);
     }
     if (side.missing_scores > 0) notes.push(`${name}${side.missing_scores} sample(s) had no global score and are counted apart`);
   }

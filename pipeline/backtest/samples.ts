@@ -1,4 +1,4 @@
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { churnDays } from '../../models/account-lifecycle.ts';
 import type { SqlDialect } from '../compile/dialect.ts';
 import type { ChurnSource } from '../ir/types.ts';
@@ -11,6 +11,15 @@ export const VALUES = 'hs_bt_values';
 export type Side = 'primary' | 'compare';
 
 const dayList = (days: string[], dialect: SqlDialect) => sql.join(days.map((d) => dialect.date(d)));
+
+/** The evaluation days on which the scorecard scored some account: a day with none has no
+ *  sample, and is left out of the evaluation (and counted in its notes). */
+export async function scoredDays(db: Kysely<any>, scorecard: string, days: string[], dialect: SqlDialect): Promise<Set<string>> {
+  const { rows } = await sql<{ day: string }>`
+    select distinct snapshot_date::varchar as day from health_snapshots
+    where scorecard = ${scorecard} and snapshot_date in (${dayList(days, dialect)})`.execute(db);
+  return new Set(rows.map((r) => r.day));
+}
 
 /** The samples: every account the scorecard scored on an evaluation day T, labelled
  *  churned when a churn day falls in (T, T + horizon]. Scores come from the snapshots of

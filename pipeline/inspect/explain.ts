@@ -1,13 +1,17 @@
 import { isDone, lastDoneDay } from '../state/run-log.ts';
 import { sql, type Kysely } from 'kysely';
 import { UsageError } from '../errors.ts';
-import type { Scorecard } from '../ir/types.ts';
+import type { ChurnSource, Scorecard } from '../ir/types.ts';
+import { attributeTexts } from './attribute-text.ts';
 import { contributions } from './contributions.ts';
+import { notScoredOn, shellWord, unscoredDay } from './unscored-day.ts';
 
 export interface ScoreExplanation {
   score_id: string;
   name: string;
   raw_value: number | null;
+  /** An attribute measure's value when it is not a number (a `plan` of "basic"). */
+  raw_text: string | null;
   score: number | null;
   band: string | null;
   weight: number;
@@ -48,6 +52,9 @@ export interface AccountExplanation extends Explanation {
   /** The version of the definition files now; differs from definition_version when the
    *  snapshot was materialised under an older definition. */
   current_version: string;
+  /** Without --date, when the account is not scored on the last materialised day (it
+   *  churned, say): that it is its last scored day that is explained, and why. */
+  note: string | null;
   since: {
     date: string;
     before: Explanation;
@@ -60,20 +67,37 @@ export interface AccountExplanation extends Explanation {
   } | null;
 }
 
+export interface ExplainOptions {
+  date?: string;
+  since?: string;
+  /** The project's churn source, to say that an account is not scored because it churned. */
+  churn?: ChurnSource;
+}
+
 /** Why an account has its score on a day: its snapshot rows read back with each score's
- *  contribution to the weighted average; with `since`, what changed and what drove it. */
+ *  contribution to the weighted average; with `since`, what changed and what drove it.
+ *  Without a date, the last materialised day, or the account's last scored day before it
+ *  (a churned account is explained as it was last scored, with a note saying so). */
 export async function explainAccount(
   db: Kysely<any>,
   scorecard: Scorecard,
   accountId: string,
-  options: { date?: string; since?: string },
+  options: ExplainOptions,
 ): Promise<AccountExplanation> {
-  const date = options.date ?? (await latestDay(db, scorecard));
+  let date = options.date ?? (await latestDay(db, scorecard));
+  let note: string | null = null;
+  if (options.date === undefined && !(await hasSnapshot(db, scorecard, accountId, date))) {
+    const unscored = await unscoredDay(db, scorecard, accountId, date, options.churn);
+    if (unscored.lastScored !== null) {
+      note = `${notScoredOn(accountId, date, unscored)}; this is its last scored day, ${unscored.lastScored}`;
+      date = unscored.lastScored;
+    }
+  }
   if (options.since !== undefined && options.since >= date) throw new UsageError(`--since ${options.since} must be before ${date}`);
-  const now = await explanationOn(db, scorecard, accountId, date);
+  const now = await explanationOn(db, scorecard, accountId, date, options.churn);
   let since: AccountExplanation['since'] = null;
   if (options.since !== undefined) {
-    const before = await explanationOn(db, scorecard, accountId, options.since);
+    const before = await explanationOn(db, scorecard, accountId, options.since, options.churn);
     const ids = [...new Set([...before.scores, ...now.scores].map((s) => s.score_id))];
     const changes = ids
       .map((id) => {
@@ -95,7 +119,7 @@ export async function explainAccount(
       insights_cleared: [...had].filter((id) => !has.has(id)),
     };
   }
-  return { account_id: accountId, scorecard: scorecard.id, current_version: scorecard.version, ...now, since };
+  return { account_id: accountId, scorecard: scorecard.id, current_version: scorecard.version, note, ...now, since };
 }
 
 async function latestDay(db: Kysely<any>, scorecard: Scorecard): Promise<string> {
@@ -104,7 +128,13 @@ async function latestDay(db: Kysely<any>, scorecard: Scorecard): Promise<string>
   return day;
 }
 
-async function explanationOn(db: Kysely<any>, scorecard: Scorecard, accountId: string, date: string): Promise<Explanation> {
+async function hasSnapshot(db: Kysely<any>, scorecard: Scorecard, accountId: string, date: string): Promise<boolean> {
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from health_snapshots
+    where scorecard = ${scorecard.id} and snapshot_date = ${date}::date and account_id = ${accountId}`.execute(db);
+  return (rows[0]?.n ?? 0) > 0;
+}
+
+async function explanationOn(db: Kysely<any>, scorecard: Scorecard, accountId: string, date: string, churn: ChurnSource | undefined): Promise<Explanation> {
   const { rows: health } = await sql<{
     score: number | null; band: string | null; computed_score: number | null; computed_band: string | null;
     insights: string[]; overridden: boolean; override_reason: string | null; definition_version: string;
@@ -112,9 +142,13 @@ async function explanationOn(db: Kysely<any>, scorecard: Scorecard, accountId: s
      from health_snapshots where scorecard = ${scorecard.id} and snapshot_date = ${date}::date and account_id = ${accountId}`.execute(db);
   const row = health[0];
   if (!row) {
+    if (!(await isDone(db, scorecard.id, date))) {
+      throw new UsageError(`${date} is not materialised for ${scorecard.id}: run \`healthscore run --date ${date}\` first`);
+    }
+    const unscored = await unscoredDay(db, scorecard, accountId, date, churn);
     throw new UsageError(
-      !(await isDone(db, scorecard.id, date))
-        ? `${date} is not materialised for ${scorecard.id}: run \`healthscore run --date ${date}\` first`
+      unscored.churnedOn && unscored.lastScored
+        ? `${notScoredOn(accountId, date, unscored)}; its last scored day is ${unscored.lastScored}: healthscore explain ${shellWord(accountId)} --date ${unscored.lastScored}`
         : `account ${accountId} has no ${scorecard.id} snapshot on ${date}: it is unknown, outside the scorecard's segment, churned, or not started yet`,
     );
   }
@@ -122,6 +156,7 @@ async function explanationOn(db: Kysely<any>, scorecard: Scorecard, accountId: s
     select score_id, raw_value, score, band, weight, status from score_snapshots
     where scorecard = ${scorecard.id} and snapshot_date = ${date}::date and account_id = ${accountId}`.execute(db);
   const shares = contributions(scorecard, scores);
+  const texts = await attributeTexts(db, scorecard, accountId, date, scores);
   const order = new Map(scorecard.scores.map((s, i) => [s.id, i]));
   const nameOf = (id: string) => scorecard.scores.find((s) => s.id === id)?.name ?? id;
   return {
@@ -133,7 +168,7 @@ async function explanationOn(db: Kysely<any>, scorecard: Scorecard, accountId: s
     }),
     scores: scores
       .sort((a, b) => (order.get(a.score_id) ?? Infinity) - (order.get(b.score_id) ?? Infinity))
-      .map((s) => ({ ...s, name: nameOf(s.score_id), contribution: shares.get(s.score_id) ?? 0 })),
+      .map((s) => ({ ...s, raw_text: texts.get(s.score_id) ?? null, name: nameOf(s.score_id), contribution: shares.get(s.score_id) ?? 0 })),
     not_applicable: scorecard.scores.filter((s) => !scores.some((r) => r.score_id === s.id)).map((s) => s.id),
   };
 }

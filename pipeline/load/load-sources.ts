@@ -6,6 +6,7 @@ import { refreshDailyAggregates } from '../../models/daily-aggregates.ts';
 import { checkOverrides } from '../run/check-overrides.ts';
 import { addLedgerEntry, rememberHashes, removeLedgerEntries, setLedgerPaths } from '../state/ledger.ts';
 import { invalidateDays } from '../state/run-log.ts';
+import { hasDataChecks, refreshDataChecks } from './data-checks.ts';
 import { insertFile } from './insert-file.ts';
 import { goneFiles, isReplacement, planLoad, type SourcePlan } from './plan-load.ts';
 import { EVENTS } from './raw-targets.ts';
@@ -51,13 +52,16 @@ export async function loadSources(
   const moved = plan.sources.flatMap((s) => s.keep.filter((k) => !samePaths(k.entry.paths, k.paths)).map((k) => ({ s, k })));
   for (const s of plan.sources) summary.unchanged += s.keep.length;
   const changed = plan.sources.filter((s) => s.add.length > 0 || s.remove.length > 0);
-  if (changed.length === 0 && moved.length === 0 && plan.hashed.length === 0) return summary;
+  // A warehouse made before the data checks gets them from its first load, changed or not.
+  const checked = await hasDataChecks(db);
+  if (changed.length === 0 && moved.length === 0 && plan.hashed.length === 0 && checked) return summary;
 
   await db.transaction().execute(async (trx) => {
     const horizon = alertHorizon(options.scorecards);
     for (const s of changed) await applySource(trx, config, dialect, s, summary, horizon, (file) => options.onFile?.(summary.loaded.length, total, file));
     for (const { s, k } of moved) await setLedgerPaths(trx, s.target.source, k.entry.file_key, k.paths);
     if (options.scorecards && changed.some((s) => s.target.source === 'overrides')) await checkOverrides(trx, options.scorecards);
+    if (changed.length > 0 || !checked) await refreshDataChecks(trx);
     await rememberHashes(trx, plan.hashed);
   });
   return summary;

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { ProjectConfig, Scorecard } from '../ir/types.ts';
+import { readDataChecks } from '../load/data-checks.ts';
 import { goneFiles, isReplacement, planLoad } from '../load/plan-load.ts';
 import { exportFingerprint, exportOwed } from './export-pending.ts';
 import { firstPathOf } from './ledger.ts';
@@ -7,7 +8,7 @@ import { materialisedVersions, staleDays } from './run-log.ts';
 import { lastRun } from './runs.ts';
 
 /** What `status` shows: what is materialised, what the next run will do and why, rows
- *  set aside, and the last run. Reads only. */
+ *  set aside, the data checks of the last load, and the last run. Reads only. */
 export async function projectStatus(db: Kysely<any>, config: ProjectConfig, scorecards: Scorecard[]) {
   const versions = await materialisedVersions(db);
   const plan = await planLoad(db, config, new Date().toISOString().slice(0, 10));
@@ -33,6 +34,7 @@ export async function projectStatus(db: Kysely<any>, config: ProjectConfig, scor
       ? 'every day (the export settings changed, or nothing was exported yet)'
       : owed.days.length ? `${owed.days.map((d) => (d.from === d.to ? d.from : `${d.from} … ${d.to}`)).join(', ')}` : null,
     rejected,
+    dataChecks: await readDataChecks(db),
     lastRun: (await lastRun(db)) ?? null,
   };
 }

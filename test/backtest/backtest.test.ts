@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
+import { backtestText } from '../../cli/render/backtest-text.ts';
 import { runBacktest } from '../../pipeline/backtest/run-backtest.ts';
 import { duckdb } from '../../pipeline/compile/dialect.ts';
 import { addDays, daysBetween } from '../../pipeline/days.ts';
@@ -191,5 +192,56 @@ describe('backtest', () => {
     expect(await tables()).toEqual(before);
     const temp = await wh.query(sql`select table_name from duckdb_tables() where temporary and table_name like 'hs_bt%'`);
     expect(temp).toEqual([]);
+  });
+});
+
+describe('backtest notes', () => {
+  /** Every account created on Jan 20: Jan 8 and 15 score nobody. `always` scores 10 for
+   *  every sample, so its worst bands hold none. */
+  async function lateProject() {
+    const { p, config } = await project();
+    await p.write('accounts.csv', csv([['account_id', 'created_at'], ...Object.keys(ACCOUNTS).map((a) => [a, '2025-01-20'])]));
+    await p.write('definitions/s.yaml', DEFINITION() + '  - { id: always, measure: logins, worst: -10, best: 0 }\n');
+    await p.write('same/s.yaml', DEFINITION() + '  - { id: always, measure: logins, worst: -10, best: 0 }\n');
+    const accounts = { path: 'accounts.csv', format: 'csv' as const, columns: identity(['account_id', 'created_at']) };
+    return { p, config: { ...config, sources: { ...config.sources, accounts } } };
+  }
+
+  it('leaves out evaluation days with no scored account, and flags every thin or empty band of every score', async () => {
+    const { p, config } = await lateProject();
+    const r = (await backtest(p, config, { horizon: 10, step: 7, from: '2025-01-08' }, join(p.root, 'same'))).result;
+    // Jan 22 … Feb 19; b churned on its first day, c from Feb 10: 5 + 5 + 5 + 4 + 4.
+    expect(r).toMatchObject({ evaluation_days: 5, unscored_days: 2, censored_days: 0, samples: 23, churners: 1 });
+    expect(r.scores['always']!.bands).toEqual([
+      { band: 'red', samples: 0, churners: 0, churn_rate: null },
+      { band: 'yellow', samples: 0, churners: 0, churn_rate: null },
+      { band: 'green', samples: 23, churners: 1, churn_rate: 1 / 23 },
+    ]);
+    const rough = "(under 30 samples a band's churn rate is rough; with none it has none)";
+    const listed = (bands: { band: string; samples: number }[]) =>
+      bands.map((b) => `band ${b.band} has ${b.samples ? `only ${b.samples} samples` : 'no samples'}`).join(', ');
+    expect(r.notes).toEqual([
+      '2 evaluation days had no scored account and were left out',
+      expect.stringMatching(/^only 1 churner\(s\) among 23 samples: too few to trust/),
+      `global score: ${listed(r.global.bands)} ${rough}`,
+      `score logins: ${listed(r.scores['logins']!.bands)} ${rough}`,
+      `score recent: ${listed(r.scores['recent']!.bands)} ${rough}`,
+      `score always: band red has no samples, band yellow has no samples, band green has only 23 samples ${rough}`,
+      expect.stringMatching(/^compare \(s\): only 1 churner/),
+      `compare (s): global score: ${listed(r.global.bands)} ${rough}`,
+      `compare (s): score logins: ${listed(r.scores['logins']!.bands)} ${rough}`,
+      `compare (s): score recent: ${listed(r.scores['recent']!.bands)} ${rough}`,
+      `compare (s): score always: band red has no samples, band yellow has no samples, band green has only 23 samples ${rough}`,
+    ]);
+    expect(r.global.bands.map((b) => b.samples).reduce((s, n) => s + n, 0)).toBe(23);
+    const row = backtestText(r).find((l) => l.startsWith('always '));
+    expect(row?.split(/ {2,}/).slice(5, 7)).toEqual(['red', 'no samples']);
+  });
+
+  it('refuses a range on which the scorecard scores nobody', async () => {
+    const { p, config } = await lateProject();
+    await expect(backtest(p, config, { horizon: 10, step: 7, from: '2025-01-08', to: '2025-01-15' })).rejects.toThrow(
+      's scores no account on any of the 2 evaluation day(s) 2025-01-08 … 2025-01-15: nothing to evaluate',
+    );
   });
 });

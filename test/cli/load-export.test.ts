@@ -52,7 +52,7 @@ describe('healthscore load', () => {
   it('a second load adds nothing', async () => {
     const before = await queryWarehouse(warehouse, 'select count(*)::int as n from raw_events');
     const { stdout, stderr } = await hsOk(['load', '--project', tmp.project]);
-    expect(stdout).toBe('0 files loaded, 4 unchanged\n');
+    expect(stdout).toBe('0 files loaded, 4 unchanged\ndata checks: no problems found\n');
     expect(stderr).toBe('');
     expect(await queryWarehouse(warehouse, 'select count(*)::int as n from raw_events')).toEqual(before);
   });
@@ -60,7 +60,7 @@ describe('healthscore load', () => {
   it('a changed file replaces the rows it loaded before', async () => {
     await appendFile(join(tmp.project, 'data/accounts.csv'), 'acc_9999,2025-01-20,Late Signup Ltd\n');
     const { stdout } = await hsOk(['load', '--project', tmp.project]);
-    expect(stdout).toBe('replaced data/accounts.csv (1001 rows)\n1 file loaded, 3 unchanged\n');
+    expect(stdout).toBe('replaced data/accounts.csv (1001 rows)\n1 file loaded, 3 unchanged\ndata checks: no problems found\n');
     expect(await queryWarehouse(warehouse, 'select count(*)::int as n from raw_accounts')).toEqual([{ n: 1001 }]);
   });
 });

@@ -174,8 +174,9 @@ describe('healthscore status', () => {
     expect(lines[0]).toBe(`customer_health (definitions/customer_health.yaml), current version ${version}`);
     expect(lines[1]).toBe(`  31 day(s) 2025-01-01 … 2025-01-31 under ${version} (current)`);
     expect(lines[2]).toBe('nothing pending: the next run only adds new days and the lookback');
-    expect(lines[3]).toMatch(/^last run \d{4}-\d{2}-\d{2}T.*: ok, 31 scorecard-day\(s\)$/);
-    expect(lines).toHaveLength(4);
+    expect(lines[3]).toBe('data checks: no problems found');
+    expect(lines[4]).toMatch(/^last run \d{4}-\d{2}-\d{2}T.*: ok, 31 scorecard-day\(s\)$/);
+    expect(lines).toHaveLength(5);
   });
 
   it('after a scorecard edit, reports the old version as outdated; the next run recomputes the whole history', async () => {

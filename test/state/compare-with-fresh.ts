@@ -1,7 +1,7 @@
 // The SPEC §7 invariant as a test helper: after any sequence of edits and a run, every
 // snapshot table and every export file equals what a fresh project with the same final
-// files produces with one run. Only public behaviour is read: the three snapshot tables
-// and the files under the export path.
+// files produces with one run. Only public behaviour is read: the three snapshot tables,
+// the data checks `status` shows, and the files under the export path.
 //
 // No column is excluded from the comparison: score_snapshots, health_snapshots and alerts
 // hold no run id and no timestamp (run ids and computed_at live in run_log/runs, which are
@@ -22,6 +22,8 @@ import { openWarehouse, type Warehouse } from '../../pipeline/engine/warehouse.t
 import { runPipeline, type RunOptions } from '../../pipeline/run/run-pipeline.ts';
 
 export const SNAPSHOT_TABLES = OUTPUT_TABLES.map((t) => t.name);
+/** The snapshot tables and the data checks of the load (pipeline/load/data-checks.ts). */
+const COMPARED_TABLES = [...SNAPSHOT_TABLES, 'data_checks'];
 
 /** What a project produced: each table's rows and each export file's rows (as canonical
  *  text, sorted), and whatever should not be there (staging leftovers, empty files). */
@@ -43,7 +45,7 @@ export type QueryText = (text: string) => Promise<Record<string, unknown>[]>;
 /** The produced state of a warehouse (through `query`) and an export folder. */
 export async function captureState(query: QueryText, exportPath: string): Promise<ProducedState> {
   const tables: Record<string, string[]> = {};
-  for (const table of SNAPSHOT_TABLES) tables[table] = (await query(tableQuery(table))).map((row) => String(row['r']));
+  for (const table of COMPARED_TABLES) tables[table] = (await query(tableQuery(table))).map((row) => String(row['r']));
   const { files, leftovers } = await readExport(exportPath);
   return { tables, files, leftovers };
 }
@@ -127,7 +129,7 @@ async function listFiles(dir: string): Promise<string[]> {
 export function diffStates(edited: ProducedState, fresh: ProducedState, maxRows = 4): string | undefined {
   const problems: string[] = [];
   if (edited.leftovers.length) problems.push(`leftovers in the export folder of the edited project: ${edited.leftovers.slice(0, 5).join(', ')}`);
-  for (const table of SNAPSHOT_TABLES) {
+  for (const table of COMPARED_TABLES) {
     const d = diffRows(edited.tables[table] ?? [], fresh.tables[table] ?? [], maxRows);
     if (d) problems.push(`table ${table}: ${d}`);
   }

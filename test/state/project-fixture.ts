@@ -365,6 +365,15 @@ export const EDITS: Record<string, Edit> = {
     await writeEvents(c, path);
     return `change the device of rows ${changed.join(', ')} of ${path}`;
   },
+  async 'resend-event'(c) {
+    // An event sent twice (same id, same time) into any event file: the data checks count it.
+    const e = c.r.pick(eventPaths(c.m).flatMap((p) => c.m.events[p]!));
+    if (!e) return undefined;
+    const path = c.r.pick(eventPaths(c.m));
+    c.m.events[path]!.push({ ...e });
+    await writeEvents(c, path);
+    return `resend event ${e.id} in ${path}`;
+  },
   async 'rename-file'(c) {
     const from = c.r.pick(eventPaths(c.m));
     const to = newName(c.m, 'renamed');

@@ -85,7 +85,7 @@ function figuresTable(side: SideResult, card: Scorecard): string {
 ${rows
   .map(
     ([id, name, f]) =>
-      `<tr><td>${esc(id)}</td><td>${esc(name)}</td><td class="n">${fixed(f.auc, 3)}</td><td class="n">${f.auc_ci95 ? `${fixed(f.auc_ci95[0])}–${fixed(f.auc_ci95[1])}` : '–'}</td><td class="n">${count(f.samples)}</td><td class="n">${count(f.churners)}</td><td class="n">${count(f.missing_scores)}</td><td>${esc(f.bands[0]?.band ?? '–')}</td><td class="n">${percent(f.bands[0]?.churn_rate, 2)}</td><td class="n">${fixed(f.worst_band_lift)}</td><td class="n">${percent(f.worst_band_recall)}</td></tr>`,
+      `<tr><td>${esc(id)}</td><td>${esc(name)}</td><td class="n">${fixed(f.auc, 3)}</td><td class="n">${f.auc_ci95 ? `${fixed(f.auc_ci95[0])}–${fixed(f.auc_ci95[1])}` : '–'}</td><td class="n">${count(f.samples)}</td><td class="n">${count(f.churners)}</td><td class="n">${count(f.missing_scores)}</td><td>${esc(f.bands[0]?.band ?? '–')}</td><td class="n">${f.bands[0]?.samples === 0 ? 'no samples' : percent(f.bands[0]?.churn_rate, 2)}</td><td class="n">${fixed(f.worst_band_lift)}</td><td class="n">${percent(f.worst_band_recall)}</td></tr>`,
   )
   .join('\n')}
 </table>`;
