@@ -14,9 +14,7 @@ export function dataCheckLines(checks: DataChecks | null): string[] {
     ...(found(early) ? [`${of(early, 'events')} are dated before their account's created_at, in ${accounts(early)}: those accounts are scored from created_at`] : []),
     ...(found(unknown) ? [`${of(unknown, 'events')} belong to ${accounts(unknown)} missing from the accounts file`] : []),
     ...(found(churn) ? [`${of(churn, 'churn rows')} repeat an account and churn day listed before`] : []),
-    // pipeline/compile/daily-inputs.ts takes a day's value with arg_max(value, observed_at):
-    // at a tie it keeps whichever row it meets first.
-    ...(found(conflicts) ? [`${of(conflicts, 'attribute observations')} conflict: another value at the same account, attribute and timestamp; the scores use whichever is read first`] : []),
+    ...(found(conflicts) ? [`${of(conflicts, 'attribute observations')} conflict: another value at the same account, attribute and timestamp; the scores use the greater value (as text)`] : []),
     ...(found(ids) ? [`${of(ids, 'events')} reuse the event_id of another event of the same day (rows beyond the first per id)`] : []),
   ];
   return lines.length ? ['data checks:', ...lines.map((l) => `  ${l}`)] : ['data checks: no problems found'];

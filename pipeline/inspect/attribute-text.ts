@@ -4,7 +4,8 @@ import type { Scorecard } from '../ir/types.ts';
 /** The text an attribute measure held for an account on a day, by score id, for the scores
  *  whose snapshot has no numeric raw value (a `plan` of "basic"): the snapshot keeps numbers
  *  only. The same look-up as the scoring (SPEC §3.2): the latest non-empty value observed
- *  on or before the day. A stale value is missing in the snapshot, so it is left out here. */
+ *  on or before the day (at a tie, the greater value as text). A stale value is missing in
+ *  the snapshot, so it is left out here. */
 export async function attributeTexts(
   db: Kysely<any>,
   scorecard: Scorecard,
@@ -19,7 +20,7 @@ export async function attributeTexts(
   }
   if (wanted.size === 0) return new Map();
   const { rows } = await sql<{ attribute: string; value: string }>`
-    select attribute, arg_max(value, observed_at) as value from raw_attributes
+    select attribute, arg_max(value, (observed_at, value)) as value from raw_attributes
     where account_id = ${accountId} and attribute in (${sql.join([...new Set(wanted.values())])})
       and value is not null and day <= ${day}::date
     group by attribute`.execute(db);
