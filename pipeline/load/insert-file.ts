@@ -28,9 +28,7 @@ export async function insertFile(
         throw new InputDataError(shown, undefined, name, `has no column "${wanted}" (the file's columns are: ${[...fileColumns.keys()].join(', ')})`);
       }
     }
-    const col: Col = Object.assign((name: string) => (columns.has(name) ? sql.id(columns.get(name)!) : sql`null`), {
-      type: (name: string) => (columns.has(name) ? fileColumns.get(columns.get(name)!) ?? 'VARCHAR' : undefined),
-    });
+    const col = fileColumn(columns, fileColumns, dialect, source.timestampFormat);
     const checks = [...target.checks(col, dialect, config.timezone), ...rangeChecks(target, col, dialect, config.timezone, plan.validRange)];
     const lineOffset = source.format === 'csv' ? 1 : 0;
     // Line numbers are taken before any row is set aside, so they stay the file's.
@@ -73,18 +71,28 @@ function rangeChecks(target: RawTarget, col: Col, d: SqlDialect, tz: string, ran
   return target.timeFields.flatMap((field) => [
     {
       field,
-      bad: d.dayOutside(col(field), tz, '<', range.from, col.type(field)),
+      bad: d.dayOutside(col.time(field).value, tz, '<', range.from, col.time(field).type),
       value: sql`cast(${col(field)} as varchar)`,
       problem: `is before ${range.from}, the start of valid_range`,
     },
     {
       field,
-      bad: d.dayOutside(col(field), tz, '>', range.to, col.type(field)),
+      bad: d.dayOutside(col.time(field).value, tz, '>', range.to, col.time(field).type),
       value: sql`cast(${col(field)} as varchar)`,
       problem: `is after ${range.to}, the end of valid_range`,
       late: true,
     },
   ]);
+}
+
+/** The mapped columns of a file. A timestamp_format reads text only: a typed (Parquet,
+ *  JSON) time column already says what it is. */
+function fileColumn(columns: Map<string, string>, fileColumns: Map<string, string>, dialect: SqlDialect, format: string | undefined): Col {
+  const col = (name: string) => (columns.has(name) ? sql.id(columns.get(name)!) : sql`null`);
+  const type = (name: string) => (columns.has(name) ? fileColumns.get(columns.get(name)!) ?? 'VARCHAR' : undefined);
+  const time = (name: string) =>
+    format !== undefined && type(name) === 'VARCHAR' ? { ...dialect.parseTimestamp(col(name), format), format } : { value: col(name), type: type(name) };
+  return Object.assign(col, { type, time });
 }
 
 /** Stops at the earliest bad line, naming the first check it fails. A file without bad
