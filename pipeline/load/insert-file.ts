@@ -1,7 +1,8 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { SqlDialect } from '../compile/dialect.ts';
-import type { FileSource, ProjectConfig } from '../ir/types.ts';
+import type { FileFormat, FileSource, ProjectConfig } from '../ir/types.ts';
 import { stringLiteral } from '../engine/sql-literal.ts';
+import { findCsvProblem } from './csv-problem.ts';
 import { InputDataError } from './input-data-error.ts';
 import type { NewFile, SourcePlan } from './plan-load.ts';
 import { EVENTS, type Col, type RawTarget, type RowCheck } from './raw-targets.ts';
@@ -61,7 +62,7 @@ export async function insertFile(
     return { rows: Number(inserted.numAffectedRows ?? 0n), rejected: Number(rejected.numAffectedRows ?? 0n), future };
   } catch (error) {
     if (error instanceof InputDataError) throw error;
-    throw new InputDataError(shown, undefined, undefined, `cannot be loaded as ${source.format}: ${firstLine(error)}`);
+    throw await unreadable(file.file, shown, source.format, 'loaded', error);
   }
 }
 
@@ -134,7 +135,7 @@ async function fileReader(db: Kysely<any>, source: FileSource, wide: boolean, fi
   try {
     fileColumns = await describeColumns(db, reader);
   } catch (error) {
-    throw new InputDataError(shown, undefined, undefined, `cannot be read as ${source.format}: ${firstLine(error)}`);
+    throw await unreadable(file, shown, source.format, 'read', error);
   }
   const columns = new Map<string, string>();
   for (const [ours, theirs] of Object.entries(source.columns)) {
@@ -162,6 +163,15 @@ function eventProperties(target: RawTarget, columns: Map<string, string>, fileCo
   const extra = [...fileColumns.keys()].filter((name) => !mapped.has(name));
   if (extra.length === 0) return sql`null`;
   return sql`json_object(${sql.join(extra.map((name) => sql`${stringLiteral(name)}, ${sql.id(name)}`))})`;
+}
+
+/** A file the engine failed to read: in our words and at its line when the bytes of a
+ *  CSV file tell why (encoding, line endings, line length), else in the engine's. */
+async function unreadable(file: string, shown: string, format: FileFormat, doing: 'read' | 'loaded', error: unknown): Promise<InputDataError> {
+  // A compressed file's bytes are not its text; the engine's message stands.
+  const problem = format === 'csv' && !/\.(gz|zst)$/i.test(file) ? await findCsvProblem(file).catch(() => undefined) : undefined;
+  if (problem) return new InputDataError(shown, problem.line, problem.field, problem.reason);
+  return new InputDataError(shown, undefined, undefined, `cannot be ${doing} as ${format}: ${firstLine(error)}`);
 }
 
 function firstLine(error: unknown): string {

@@ -1,0 +1,144 @@
+// Why DuckDB could not read a CSV file, in our words and at the right line. DuckDB's own
+// message for these is a page of sniffer options, a cut-off reason or the wrong line. Run
+// only after DuckDB failed: it reads the whole file in JavaScript, which a load must not pay.
+
+import { createReadStream } from 'node:fs';
+
+/** DuckDB's default `max_line_size` of read_csv, in bytes. */
+export const MAX_LINE_BYTES = 2_000_000;
+
+export interface CsvProblem {
+  line: number;
+  /** The header's name of the field at fault, when one is. */
+  field?: string;
+  reason: string;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+const QUOTE = 0x22;
+const DELIMITERS = [',', '\t', ';', '|'];
+const ENDING_NAMES = { crlf: '\\r\\n (Windows)', lf: '\\n (Unix)', cr: '\\r (old Mac)' } as const;
+type Ending = keyof typeof ENDING_NAMES;
+type Header = { names: string[]; delimiter: string };
+
+/** The first line of `file` that is not UTF-8, longer than DuckDB reads, or ended unlike
+ *  the lines before it; undefined when there is none (then DuckDB's message stands).
+ *  Line breaks inside quoted fields are counted as lines (as an editor shows them) but
+ *  never judged: a quoted field may hold any. */
+export async function findCsvProblem(file: string): Promise<CsvProblem | undefined> {
+  let line = 1;
+  let parts: Buffer[] = [];
+  let length = 0;
+  let quoted = false;
+  let lastWasCr = false;
+  let recordEnding: { kind: Ending; line: number } | undefined;
+  let header: Header | undefined;
+
+  // Judges the line that just ended (or the last one, ending with the file).
+  const endLine = (ending: Ending | undefined, endsRecord: boolean): CsvProblem | undefined => {
+    const bytes = Buffer.concat(parts);
+    const bad = firstInvalidByte(bytes);
+    if (bad !== undefined) {
+      const before = new TextDecoder().decode(bytes.subarray(0, bad)).slice(-20);
+      return { line, reason: `is not UTF-8 text (byte 0x${bytes[bad]!.toString(16).toUpperCase().padStart(2, '0')} after ${JSON.stringify(before)}); re-save the file as UTF-8` };
+    }
+    if (line === 1) header = splitHeader(new TextDecoder().decode(bytes));
+    if (ending !== undefined && endsRecord) {
+      if (recordEnding === undefined) recordEnding = { kind: ending, line };
+      else if (recordEnding.kind !== ending) {
+        return {
+          line,
+          reason: `ends with ${ENDING_NAMES[ending]} but line ${recordEnding.line} with ${ENDING_NAMES[recordEnding.kind]}: the file mixes line endings; re-save it with one kind`,
+        };
+      }
+    }
+    line += 1;
+    parts = [];
+    length = 0;
+    return undefined;
+  };
+
+  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+    let start = 0;
+    for (let i = 0; i < chunk.length; i++) {
+      const byte = chunk[i]!;
+      if (lastWasCr) {
+        lastWasCr = false;
+        // \r\n is one ending; the \r was held back to see which.
+        const problem = endLine(byte === LF ? 'crlf' : 'cr', !quoted);
+        if (problem) return problem;
+        if (byte === LF) {
+          start = i + 1;
+          continue;
+        }
+        start = i;
+      }
+      if (byte === QUOTE) quoted = !quoted;
+      else if (byte === CR || byte === LF) {
+        parts.push(chunk.subarray(start, i));
+        length += i - start;
+        if (byte === CR) lastWasCr = true;
+        else {
+          const problem = endLine('lf', !quoted);
+          if (problem) return problem;
+        }
+        start = i + 1;
+        continue;
+      }
+      if (length + (i + 1 - start) > MAX_LINE_BYTES) {
+        parts.push(chunk.subarray(start, i + 1));
+        return tooLong(line, Buffer.concat(parts), header);
+      }
+    }
+    parts.push(chunk.subarray(start));
+    length += chunk.length - start;
+  }
+  return endLine(lastWasCr ? 'cr' : undefined, !quoted);
+}
+
+/** Where the first invalid UTF-8 sequence of `bytes` starts, if any. A sequence cut at
+ *  the end is invalid too (the line ends there). */
+function firstInvalidByte(bytes: Uint8Array): number | undefined {
+  const decodes = (end: number, stream: boolean) => {
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, end), { stream });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (decodes(bytes.length, false)) return undefined;
+  // The shortest prefix that fails ends just past the fault (`stream` lets a prefix end
+  // inside a sequence); the fault's sequence starts where the last whole character ends.
+  let ok = 0;
+  let bad = bytes.length;
+  while (bad - ok > 1) {
+    const mid = (ok + bad) >> 1;
+    if (decodes(mid, true)) ok = mid;
+    else bad = mid;
+  }
+  let start = bad - 1;
+  while (start > 0 && !decodes(start, false)) start -= 1;
+  return start;
+}
+
+function tooLong(line: number, bytes: Buffer, header: Header | undefined): CsvProblem {
+  const limit = `${MAX_LINE_BYTES.toLocaleString('en')} bytes DuckDB reads as one CSV line (is a closing quote missing?)`;
+  // The field at fault is the one the limit was passed in: count the delimiters before it.
+  let fields = 0;
+  let quoted = false;
+  for (const byte of bytes) {
+    if (byte === QUOTE) quoted = !quoted;
+    else if (!quoted && byte === header?.delimiter.charCodeAt(0)) fields += 1;
+  }
+  const field = header?.names[fields];
+  return field === undefined ? { line, reason: `is longer than the ${limit}` } : { line, field, reason: `makes its line longer than the ${limit}` };
+}
+
+/** The header's field names, split by its likeliest delimiter (the one DuckDB's sniffer
+ *  would most likely have found). */
+function splitHeader(text: string): Header {
+  const delimiter = DELIMITERS.reduce((best, d) => (text.split(d).length > text.split(best).length ? d : best));
+  return { names: text.split(delimiter).map((name) => name.trim().replace(/^"(.*)"$/, '$1')), delimiter };
+}
