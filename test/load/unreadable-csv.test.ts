@@ -77,6 +77,12 @@ describe('a CSV file DuckDB cannot read', () => {
     );
   });
 
+  it('counts a line break inside a quoted field as a line, but does not judge it', async () => {
+    expect(await failWith(lines(`${HEADER}\r\n`, `a,"two\nlines",2025-01-03 10:00:00,u,e9\r\n`, `${row(1)}\n`, `${row(2)}\r\n`))).toBe(
+      'events/bad.csv:4: ends with \\n (Unix) but line 1 with \\r\\n (Windows): the file mixes line endings; re-save it with one kind',
+    );
+  });
+
   it('not UTF-8 (Latin-1 é): names the line and the byte', async () => {
     expect(await failWith(lines(`${HEADER}\n`, `${row(1)}\n`, `${row(2)}\n`, `a,caf\u00e9,2025-01-03 10:00:00,u,e9\n`, `${row(3)}\n`))).toBe(
       'events/bad.csv:4: is not UTF-8 text (byte 0xE9 after "a,caf"); re-save the file as UTF-8',
