@@ -21,6 +21,8 @@ const DELIMITERS = [',', '\t', ';', '|'];
 const ENDING_NAMES = { crlf: '\\r\\n (Windows)', lf: '\\n (Unix)', cr: '\\r (old Mac)' } as const;
 type Ending = keyof typeof ENDING_NAMES;
 type Header = { names: string[]; delimiter: string };
+/** One decoder for every line: a file may have millions. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The first line of `file` that is not UTF-8, longer than DuckDB reads, or ended unlike
  *  the lines before it; undefined when there is none (then DuckDB's message stands).
@@ -102,13 +104,19 @@ export async function findCsvProblem(file: string): Promise<CsvProblem | undefin
 function firstInvalidByte(bytes: Uint8Array): number | undefined {
   const decodes = (end: number, stream: boolean) => {
     try {
+      // A fresh decoder: a streaming one keeps the cut sequence for its next call.
       new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, end), { stream });
       return true;
     } catch {
       return false;
     }
   };
-  if (decodes(bytes.length, false)) return undefined;
+  try {
+    UTF8.decode(bytes);
+    return undefined;
+  } catch {
+    // Found below.
+  }
   // The shortest prefix that fails ends just past the fault (`stream` lets a prefix end
   // inside a sequence); the fault's sequence starts where the last whole character ends.
   let ok = 0;

@@ -69,21 +69,24 @@ export async function insertFile(
 /** The source's valid range on each time field: one stray date must not create years of
  *  snapshot days. A day after the range is `late`: it may become valid as the clock moves. */
 function rangeChecks(target: RawTarget, col: Col, d: SqlDialect, tz: string, range: { from: string; to: string }): RowCheck[] {
-  return target.timeFields.flatMap((field) => [
-    {
-      field,
-      bad: d.dayOutside(col.time(field).value, tz, '<', range.from, col.time(field).type),
-      value: sql`cast(${col(field)} as varchar)`,
-      problem: `is before ${range.from}, the start of valid_range`,
-    },
-    {
-      field,
-      bad: d.dayOutside(col.time(field).value, tz, '>', range.to, col.time(field).type),
-      value: sql`cast(${col(field)} as varchar)`,
-      problem: `is after ${range.to}, the end of valid_range`,
-      late: true,
-    },
-  ]);
+  return target.timeFields.flatMap((field) => {
+    const time = col.time(field);
+    return [
+      {
+        field,
+        bad: d.dayOutside(time.value, tz, '<', range.from, time.type),
+        value: sql`cast(${col(field)} as varchar)`,
+        problem: `is before ${range.from}, the start of valid_range`,
+      },
+      {
+        field,
+        bad: d.dayOutside(time.value, tz, '>', range.to, time.type),
+        value: sql`cast(${col(field)} as varchar)`,
+        problem: `is after ${range.to}, the end of valid_range`,
+        late: true,
+      },
+    ];
+  });
 }
 
 /** The mapped columns of a file. A timestamp_format reads text only: a typed (Parquet,

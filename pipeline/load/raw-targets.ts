@@ -71,17 +71,20 @@ const dayOfField = (field: string, col: Col, d: SqlDialect, tz: string, blank = 
 };
 
 /** Why a time value is unreadable: with a timestamp_format, that it does not match it. */
-const unreadable = (time: TimeValue, what: string) =>
+const unreadableTime = (time: TimeValue, what: string) =>
   time.format === undefined ? `cannot be read as ${what}` : `does not match timestamp_format ${JSON.stringify(time.format)}`;
 
 const day = (field: string, col: Col, d: SqlDialect, tz: string): RowCheck => ({
   field,
   bad: sql`${col(field)} is not null and ${dayOfField(field, col, d, tz)} is null`,
   value: sql`cast(${col(field)} as varchar)`,
-  problem: unreadable(col.time(field), 'a date or timestamp'),
+  problem: unreadableTime(col.time(field), 'a date or timestamp'),
 });
 
-const timestamp = (field: string, col: Col, d: SqlDialect) => d.tryTimestamp(col.time(field).value, col.time(field).type);
+const timestamp = (field: string, col: Col, d: SqlDialect) => {
+  const time = col.time(field);
+  return d.tryTimestamp(time.value, time.type);
+};
 
 const text = (value: RawBuilder<unknown>) => sql`cast(${value} as varchar)`;
 
@@ -108,7 +111,7 @@ export const EVENTS: RawTarget = {
     {
       ...day('timestamp', col, d, tz),
       bad: sql`${timestamp('timestamp', col, d)} is null`,
-      problem: unreadable(col.time('timestamp'), 'a timestamp'),
+      problem: unreadableTime(col.time('timestamp'), 'a timestamp'),
     },
   ],
   timeFields: ['timestamp'],
