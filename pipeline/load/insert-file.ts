@@ -2,11 +2,11 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { SqlDialect } from '../compile/dialect.ts';
 import type { FileFormat, FileSource, ProjectConfig } from '../ir/types.ts';
 import { stringLiteral } from '../engine/sql-literal.ts';
-import { findCsvProblem } from './csv-problem.ts';
 import { InputDataError } from './input-data-error.ts';
 import type { NewFile, SourcePlan } from './plan-load.ts';
 import { EVENTS, type Col, type RawTarget, type RowCheck } from './raw-targets.ts';
 import { describeColumns, readerFor } from './source-files.ts';
+import { findTextProblem } from './text-problem.ts';
 
 /** Inserts one file's rows into its raw table under `key`. Bad rows (SPEC §2) stop the
  *  load with `file:line column: reason` (`on_bad_rows: fail`), or go to rejected_rows
@@ -169,10 +169,12 @@ function eventProperties(target: RawTarget, columns: Map<string, string>, fileCo
 }
 
 /** A file the engine failed to read: in our words and at its line when the bytes of a
- *  CSV file tell why (encoding, line endings, line length), else in the engine's. */
+ *  text file tell why (encoding; for CSV also line endings, line length), else in the
+ *  engine's. */
 async function unreadable(file: string, shown: string, format: FileFormat, doing: 'read' | 'loaded', error: unknown): Promise<InputDataError> {
-  // A compressed file's bytes are not its text; the engine's message stands.
-  const problem = format === 'csv' && !/\.(gz|zst)$/i.test(file) ? await findCsvProblem(file).catch(() => undefined) : undefined;
+  // A compressed file's bytes are not its text; Parquet is not text.
+  const text = format !== 'parquet' && !/\.(gz|zst)$/i.test(file);
+  const problem = text ? await findTextProblem(file, format).catch(() => undefined) : undefined;
   if (problem) return new InputDataError(shown, problem.line, problem.field, problem.reason);
   return new InputDataError(shown, undefined, undefined, `cannot be ${doing} as ${format}: ${firstLine(error)}`);
 }

@@ -1,13 +1,14 @@
-// Why DuckDB could not read a CSV file, in our words and at the right line. DuckDB's own
-// message for these is a page of sniffer options, a cut-off reason or the wrong line. Run
-// only after DuckDB failed: it reads the whole file in JavaScript, which a load must not pay.
+// Why DuckDB could not read a text (CSV, JSON) file, in our words and at the right line.
+// DuckDB's own message for these is a page of sniffer options, a cut-off reason or the wrong
+// line. Run only after DuckDB failed: it reads the whole file in JavaScript, which a load
+// must not pay.
 
 import { createReadStream } from 'node:fs';
 
 /** DuckDB's default `max_line_size` of read_csv, in bytes. */
 export const MAX_LINE_BYTES = 2_000_000;
 
-export interface CsvProblem {
+export interface TextProblem {
   line: number;
   /** The header's name of the field at fault, when one is. */
   field?: string;
@@ -24,11 +25,13 @@ type Header = { names: string[]; delimiter: string };
 /** One decoder for every line: a file may have millions. */
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-/** The first line of `file` that is not UTF-8, longer than DuckDB reads, or ended unlike
- *  the lines before it; undefined when there is none (then DuckDB's message stands).
- *  Line breaks inside quoted fields are counted as lines (as an editor shows them) but
- *  never judged: a quoted field may hold any. */
-export async function findCsvProblem(file: string): Promise<CsvProblem | undefined> {
+/** The first line of `file` that is not UTF-8 or, in a CSV file, longer than DuckDB reads
+ *  or ended unlike the lines before it; undefined when there is none (then DuckDB's message
+ *  stands). In CSV, line breaks inside quoted fields are counted as lines (as an editor
+ *  shows them) but never judged: a quoted field may hold any. (JSON text has no line break
+ *  inside a string, and DuckDB's JSON reader has no line size limit of this kind.) */
+export async function findTextProblem(file: string, format: 'csv' | 'json'): Promise<TextProblem | undefined> {
+  const csv = format === 'csv';
   let line = 1;
   let parts: Buffer[] = [];
   let length = 0;
@@ -38,15 +41,17 @@ export async function findCsvProblem(file: string): Promise<CsvProblem | undefin
   let header: Header | undefined;
 
   // Judges the line that just ended (or the last one, ending with the file).
-  const endLine = (ending: Ending | undefined, endsRecord: boolean): CsvProblem | undefined => {
+  const endLine = (ending: Ending | undefined, endsRecord: boolean): TextProblem | undefined => {
     const bytes = Buffer.concat(parts);
     const bad = firstInvalidByte(bytes);
     if (bad !== undefined) {
-      const before = new TextDecoder().decode(bytes.subarray(0, bad)).slice(-20);
-      return { line, reason: `is not UTF-8 text (byte 0x${bytes[bad]!.toString(16).toUpperCase().padStart(2, '0')} after ${JSON.stringify(before)}); re-save the file as UTF-8` };
+      // The text of the field before the byte, to find it by (quotes and delimiters end it).
+      const before = /[^",;\t| ]{0,20}$/.exec(new TextDecoder().decode(bytes.subarray(0, bad)))![0];
+      const byte = `byte 0x${bytes[bad]!.toString(16).toUpperCase().padStart(2, '0')}${before ? ` after "${before}"` : ''}`;
+      return { line, reason: `is not UTF-8 text (${byte}); re-save the file as UTF-8` };
     }
-    if (line === 1) header = splitHeader(new TextDecoder().decode(bytes));
-    if (ending !== undefined && endsRecord) {
+    if (csv && line === 1) header = splitHeader(new TextDecoder().decode(bytes));
+    if (csv && ending !== undefined && endsRecord) {
       if (recordEnding === undefined) recordEnding = { kind: ending, line };
       else if (recordEnding.kind !== ending) {
         return {
@@ -76,7 +81,7 @@ export async function findCsvProblem(file: string): Promise<CsvProblem | undefin
         }
         start = i;
       }
-      if (byte === QUOTE) quoted = !quoted;
+      if (byte === QUOTE && csv) quoted = !quoted;
       else if (byte === CR || byte === LF) {
         parts.push(chunk.subarray(start, i));
         length += i - start;
@@ -88,7 +93,7 @@ export async function findCsvProblem(file: string): Promise<CsvProblem | undefin
         start = i + 1;
         continue;
       }
-      if (length + (i + 1 - start) > MAX_LINE_BYTES) {
+      if (csv && length + (i + 1 - start) > MAX_LINE_BYTES) {
         parts.push(chunk.subarray(start, i + 1));
         return tooLong(line, Buffer.concat(parts), header);
       }
@@ -131,7 +136,7 @@ function firstInvalidByte(bytes: Uint8Array): number | undefined {
   return start;
 }
 
-function tooLong(line: number, bytes: Buffer, header: Header | undefined): CsvProblem {
+function tooLong(line: number, bytes: Buffer, header: Header | undefined): TextProblem {
   const limit = `${MAX_LINE_BYTES.toLocaleString('en')} bytes DuckDB reads as one CSV line (is a closing quote missing?)`;
   // The field at fault is the one the limit was passed in: count the delimiters before it.
   let fields = 0;

@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { InputDataError } from '../../pipeline/load/input-data-error.ts';
-import { csv, tempProject, type TempProject } from '../helpers/temp-project.ts';
+import { csv, identity, tempProject, type TempProject } from '../helpers/temp-project.ts';
+import type { ProjectConfig } from '../../pipeline/ir/types.ts';
 
-// CSV files DuckDB cannot read, said in our words at the right line (its own message is a
+// Text files DuckDB cannot read, said in our words at the right line (its own message is a
 // page of sniffer options, a cut-off reason or the wrong line), and nothing changes.
 
 let project: TempProject;
@@ -44,12 +45,12 @@ async function everything(p: TempProject) {
   return out;
 }
 
-/** Writes `bytes` as events/bad.csv, runs, and returns the error after checking that the
- *  run changed nothing. */
-async function failWith(bytes: Buffer): Promise<string> {
+/** Writes `bytes` as events/bad.csv (or `name`, read with `config`), runs, and returns the
+ *  error after checking that the run changed nothing. */
+async function failWith(bytes: Buffer, name = 'bad.csv', config?: (p: TempProject) => Partial<ProjectConfig>): Promise<string> {
   const { p, before } = await setup();
-  await writeFile(join(p.root, 'events/bad.csv'), bytes);
-  const error = await p.run({ today: TODAY }).then(() => undefined, (e: unknown) => e);
+  await writeFile(join(p.root, 'events', name), bytes);
+  const error = await p.run({ today: TODAY, ...(config && { config: config(p) }) }).then(() => undefined, (e: unknown) => e);
   expect(error).toBeInstanceOf(InputDataError);
   expect(await everything(p)).toEqual(before);
   return (error as Error).message;
@@ -85,13 +86,22 @@ describe('a CSV file DuckDB cannot read', () => {
 
   it('not UTF-8 (Latin-1 é): names the line and the byte', async () => {
     expect(await failWith(lines(`${HEADER}\n`, `${row(1)}\n`, `${row(2)}\n`, `a,caf\u00e9,2025-01-03 10:00:00,u,e9\n`, `${row(3)}\n`))).toBe(
-      'events/bad.csv:4: is not UTF-8 text (byte 0xE9 after "a,caf"); re-save the file as UTF-8',
+      'events/bad.csv:4: is not UTF-8 text (byte 0xE9 after "caf"); re-save the file as UTF-8',
     );
   });
 
   it('not UTF-8 far into the file, where DuckDB fails while loading', async () => {
     const text = lines(`${HEADER}\n`, rows(5000).map((r) => `${r}\n`).join(''), `a,login,2025-01-03 10:00:00,u,caf\u00e9\n`, `${row(3)}\n`);
-    expect(await failWith(text)).toBe('events/bad.csv:5002: is not UTF-8 text (byte 0xE9 after "01-03 10:00:00,u,caf"); re-save the file as UTF-8');
+    expect(await failWith(text)).toBe('events/bad.csv:5002: is not UTF-8 text (byte 0xE9 after "caf"); re-save the file as UTF-8');
+  });
+
+  it('a JSON lines file that is not UTF-8', async () => {
+    const json = (event: string) => `{"account_id":"b","event":"${event}","timestamp":"2025-01-03 10:00:00","user_id":"u","event_id":"x"}\n`;
+    const events = { path: 'events/*.json', format: 'json' as const, columns: identity(HEADER.split(',')) };
+    const message = await failWith(lines(json('login'), json('login'), json('login'), json('caf\u00e9')), 'bad.json', (p) => ({
+      sources: { ...p.config().sources, events },
+    }));
+    expect(message).toBe('events/bad.json:4: is not UTF-8 text (byte 0xE9 after "caf"); re-save the file as UTF-8');
   });
 
   it('a 5 MB field: names its line and field', async () => {
