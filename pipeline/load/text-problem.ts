@@ -48,7 +48,9 @@ export async function findTextProblem(file: string, format: 'csv' | 'json'): Pro
       // The text of the field before the byte, to find it by (quotes and delimiters end it).
       const before = /[^",;\t| ]{0,20}$/.exec(new TextDecoder().decode(bytes.subarray(0, bad)))![0];
       const byte = `byte 0x${bytes[bad]!.toString(16).toUpperCase().padStart(2, '0')}${before ? ` after "${before}"` : ''}`;
-      return { line, reason: `is not UTF-8 text (${byte}); re-save the file as UTF-8` };
+      const reason = `is not UTF-8 text (${byte}); re-save the file as UTF-8`;
+      const field = fieldAt(bytes.subarray(0, bad), header);
+      return field === undefined ? { line, reason } : { line, field, reason };
     }
     if (csv && line === 1) header = splitHeader(new TextDecoder().decode(bytes));
     if (csv && ending !== undefined && endsRecord) {
@@ -136,16 +138,23 @@ function firstInvalidByte(bytes: Uint8Array): number | undefined {
   return start;
 }
 
-function tooLong(line: number, bytes: Buffer, header: Header | undefined): TextProblem {
-  const limit = `${MAX_LINE_BYTES.toLocaleString('en')} bytes DuckDB reads as one CSV line (is a closing quote missing?)`;
-  // The field at fault is the one the limit was passed in: count the delimiters before it.
+/** The name of the CSV field that `before`, the start of a line, ends in: the header's name
+ *  after as many delimiters (none for JSON, which has no header). */
+function fieldAt(before: Uint8Array, header: Header | undefined): string | undefined {
+  if (!header) return undefined;
   let fields = 0;
   let quoted = false;
-  for (const byte of bytes) {
+  for (const byte of before) {
     if (byte === QUOTE) quoted = !quoted;
-    else if (!quoted && byte === header?.delimiter.charCodeAt(0)) fields += 1;
+    else if (!quoted && byte === header.delimiter.charCodeAt(0)) fields += 1;
   }
-  const field = header?.names[fields];
+  return header.names[fields];
+}
+
+function tooLong(line: number, bytes: Buffer, header: Header | undefined): TextProblem {
+  const limit = `${MAX_LINE_BYTES.toLocaleString('en')} bytes DuckDB reads as one CSV line (is a closing quote missing?)`;
+  // The field at fault is the one the limit was passed in.
+  const field = fieldAt(bytes, header);
   return field === undefined ? { line, reason: `is longer than the ${limit}` } : { line, field, reason: `makes its line longer than the ${limit}` };
 }
 

@@ -29,7 +29,7 @@ it('a file that is not UTF-8 exits 1 with one sentence naming its line, and load
   await writeFile(join(tmp.project, 'events/latin1.csv'), Buffer.from('account_id,event,timestamp,user_id,event_id\na1,caf\u00e9,2025-01-02T10:00:00Z,u1,x1\n', 'latin1'));
   const r = await hs(['load', '--project', tmp.project]);
   expect(r.code).toBe(1);
-  expect(r.stderr).toBe('healthscore: events/latin1.csv:2: is not UTF-8 text (byte 0xE9 after "caf"); re-save the file as UTF-8\n');
+  expect(r.stderr).toBe('healthscore: events/latin1.csv:2 event: is not UTF-8 text (byte 0xE9 after "caf"); re-save the file as UTF-8\n');
   expect(r.stderr).not.toMatch(STACK_FRAME);
   expect(await queryWarehouse(join(tmp.project, 'warehouse.duckdb'), 'select count(*)::int as n from raw_events')).toEqual([{ n: 0 }]);
 });

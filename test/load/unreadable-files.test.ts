@@ -84,15 +84,15 @@ describe('a CSV file DuckDB cannot read', () => {
     );
   });
 
-  it('not UTF-8 (Latin-1 é): names the line and the byte', async () => {
+  it('not UTF-8 (Latin-1 é): names the line, the field and the byte', async () => {
     expect(await failWith(lines(`${HEADER}\n`, `${row(1)}\n`, `${row(2)}\n`, `a,caf\u00e9,2025-01-03 10:00:00,u,e9\n`, `${row(3)}\n`))).toBe(
-      'events/bad.csv:4: is not UTF-8 text (byte 0xE9 after "caf"); re-save the file as UTF-8',
+      'events/bad.csv:4 event: is not UTF-8 text (byte 0xE9 after "caf"); re-save the file as UTF-8',
     );
   });
 
   it('not UTF-8 far into the file, where DuckDB fails while loading', async () => {
     const text = lines(`${HEADER}\n`, rows(5000).map((r) => `${r}\n`).join(''), `a,login,2025-01-03 10:00:00,u,caf\u00e9\n`, `${row(3)}\n`);
-    expect(await failWith(text)).toBe('events/bad.csv:5002: is not UTF-8 text (byte 0xE9 after "caf"); re-save the file as UTF-8');
+    expect(await failWith(text)).toBe('events/bad.csv:5002 event_id: is not UTF-8 text (byte 0xE9 after "caf"); re-save the file as UTF-8');
   });
 
   it('a JSON lines file that is not UTF-8', async () => {
