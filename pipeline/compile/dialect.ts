@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import { stringLiteral } from '../engine/sql-literal.ts';
 import { addDays } from '../days.ts';
+import { timestampFormatKind } from '../timestamp-format.ts';
 
 /** Every SQL difference between engines lives behind this interface, so a PostgreSQL or
  *  warehouse dialect can be added without touching the scoring logic. Methods build
@@ -19,6 +20,9 @@ export interface SqlDialect {
   dayOutside(value: RawBuilder<unknown>, timezone: string, op: '<' | '>', isoDay: string, sourceType?: string): RawBuilder<unknown>;
   tryNumber(value: RawBuilder<unknown>): RawBuilder<unknown>;
   tryTimestamp(value: RawBuilder<unknown>, sourceType?: string): RawBuilder<unknown>;
+  /** Text read with a strptime `format` (a source's `timestamp_format`), null where it does
+   *  not match; `type` is the engine's type of the result, to give to `dayOf` & co. */
+  parseTimestamp(text: RawBuilder<unknown>, format: string): { value: RawBuilder<unknown>; type: string };
   tryBoolean(value: RawBuilder<unknown>): RawBuilder<unknown>;
   text(value: RawBuilder<unknown>): RawBuilder<unknown>;
   /** A named property of an event (its `properties` JSON) as text. */
@@ -79,6 +83,17 @@ export const duckdb: SqlDialect = {
   },
   tryTimestamp: (value, sourceType) =>
     temporalKind(sourceType) === undefined ? sql`try_cast(${value} as timestamptz)` : sql`cast(${value} as timestamptz)`,
+  parseTimestamp: (text, format) => {
+    const parsed = sql`try_strptime(${text}, ${stringLiteral(format)})`;
+    switch (timestampFormatKind(format)) {
+      case 'date':
+        return { value: sql`cast(${parsed} as date)`, type: 'DATE' };
+      case 'timestamp':
+        return { value: parsed, type: 'TIMESTAMP' };
+      case 'instant':
+        return { value: parsed, type: 'TIMESTAMP WITH TIME ZONE' };
+    }
+  },
   tryBoolean: (value) => sql`try_cast(${value} as boolean)`,
   text: (value) => sql`cast(${value} as varchar)`,
   eventProperty: (properties, name) => sql`json_extract_string(${properties}, ${stringLiteral(jsonPointer(name))})`,

@@ -200,6 +200,9 @@ export interface FileSource {
   /** Days a timestamp may fall on; outside is a bad row. Default: 2000-01-01 to one day
    *  after the run's clock (`to` absent). */
   validRange?: { from?: string; to?: string };
+  /** strptime format (DuckDB's syntax) of the time columns when they are text; typed
+   *  (Parquet, JSON) time columns do not use it. */
+  timestampFormat?: string;
 }
 
 export interface AttributeSource extends FileSource {

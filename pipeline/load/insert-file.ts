@@ -1,11 +1,12 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { SqlDialect } from '../compile/dialect.ts';
-import type { FileSource, ProjectConfig } from '../ir/types.ts';
+import type { FileFormat, FileSource, ProjectConfig } from '../ir/types.ts';
 import { stringLiteral } from '../engine/sql-literal.ts';
 import { InputDataError } from './input-data-error.ts';
 import type { NewFile, SourcePlan } from './plan-load.ts';
 import { EVENTS, type Col, type RawTarget, type RowCheck } from './raw-targets.ts';
 import { describeColumns, readerFor } from './source-files.ts';
+import { findTextProblem } from './text-problem.ts';
 
 /** Inserts one file's rows into its raw table under `key`. Bad rows (SPEC §2) stop the
  *  load with `file:line column: reason` (`on_bad_rows: fail`), or go to rejected_rows
@@ -28,9 +29,7 @@ export async function insertFile(
         throw new InputDataError(shown, undefined, name, `has no column "${wanted}" (the file's columns are: ${[...fileColumns.keys()].join(', ')})`);
       }
     }
-    const col: Col = Object.assign((name: string) => (columns.has(name) ? sql.id(columns.get(name)!) : sql`null`), {
-      type: (name: string) => (columns.has(name) ? fileColumns.get(columns.get(name)!) ?? 'VARCHAR' : undefined),
-    });
+    const col = fileColumn(columns, fileColumns, dialect, source.timestampFormat);
     const checks = [...target.checks(col, dialect, config.timezone), ...rangeChecks(target, col, dialect, config.timezone, plan.validRange)];
     const lineOffset = source.format === 'csv' ? 1 : 0;
     // Line numbers are taken before any row is set aside, so they stay the file's.
@@ -63,28 +62,41 @@ export async function insertFile(
     return { rows: Number(inserted.numAffectedRows ?? 0n), rejected: Number(rejected.numAffectedRows ?? 0n), future };
   } catch (error) {
     if (error instanceof InputDataError) throw error;
-    throw new InputDataError(shown, undefined, undefined, `cannot be loaded as ${source.format}: ${firstLine(error)}`);
+    throw await unreadable(file.file, shown, source.format, 'loaded', error);
   }
 }
 
 /** The source's valid range on each time field: one stray date must not create years of
  *  snapshot days. A day after the range is `late`: it may become valid as the clock moves. */
 function rangeChecks(target: RawTarget, col: Col, d: SqlDialect, tz: string, range: { from: string; to: string }): RowCheck[] {
-  return target.timeFields.flatMap((field) => [
-    {
-      field,
-      bad: d.dayOutside(col(field), tz, '<', range.from, col.type(field)),
-      value: sql`cast(${col(field)} as varchar)`,
-      problem: `is before ${range.from}, the start of valid_range`,
-    },
-    {
-      field,
-      bad: d.dayOutside(col(field), tz, '>', range.to, col.type(field)),
-      value: sql`cast(${col(field)} as varchar)`,
-      problem: `is after ${range.to}, the end of valid_range`,
-      late: true,
-    },
-  ]);
+  return target.timeFields.flatMap((field) => {
+    const time = col.time(field);
+    return [
+      {
+        field,
+        bad: d.dayOutside(time.value, tz, '<', range.from, time.type),
+        value: sql`cast(${col(field)} as varchar)`,
+        problem: `is before ${range.from}, the start of valid_range`,
+      },
+      {
+        field,
+        bad: d.dayOutside(time.value, tz, '>', range.to, time.type),
+        value: sql`cast(${col(field)} as varchar)`,
+        problem: `is after ${range.to}, the end of valid_range`,
+        late: true,
+      },
+    ];
+  });
+}
+
+/** The mapped columns of a file. A timestamp_format reads text only: a typed (Parquet,
+ *  JSON) time column already says what it is. */
+function fileColumn(columns: Map<string, string>, fileColumns: Map<string, string>, dialect: SqlDialect, format: string | undefined): Col {
+  const col = (name: string) => (columns.has(name) ? sql.id(columns.get(name)!) : sql`null`);
+  const type = (name: string) => (columns.has(name) ? fileColumns.get(columns.get(name)!) ?? 'VARCHAR' : undefined);
+  const time = (name: string) =>
+    format !== undefined && type(name) === 'VARCHAR' ? { ...dialect.parseTimestamp(col(name), format), format } : { value: col(name), type: type(name) };
+  return Object.assign(col, { type, time });
 }
 
 /** Stops at the earliest bad line, naming the first check it fails. A file without bad
@@ -126,7 +138,7 @@ async function fileReader(db: Kysely<any>, source: FileSource, wide: boolean, fi
   try {
     fileColumns = await describeColumns(db, reader);
   } catch (error) {
-    throw new InputDataError(shown, undefined, undefined, `cannot be read as ${source.format}: ${firstLine(error)}`);
+    throw await unreadable(file, shown, source.format, 'read', error);
   }
   const columns = new Map<string, string>();
   for (const [ours, theirs] of Object.entries(source.columns)) {
@@ -154,6 +166,17 @@ function eventProperties(target: RawTarget, columns: Map<string, string>, fileCo
   const extra = [...fileColumns.keys()].filter((name) => !mapped.has(name));
   if (extra.length === 0) return sql`null`;
   return sql`json_object(${sql.join(extra.map((name) => sql`${stringLiteral(name)}, ${sql.id(name)}`))})`;
+}
+
+/** A file the engine failed to read: in our words and at its line when the bytes of a
+ *  text file tell why (encoding; for CSV also line endings, line length), else in the
+ *  engine's. */
+async function unreadable(file: string, shown: string, format: FileFormat, doing: 'read' | 'loaded', error: unknown): Promise<InputDataError> {
+  // A compressed file's bytes are not its text; Parquet is not text.
+  const text = format !== 'parquet' && !/\.(gz|zst)$/i.test(file);
+  const problem = text ? await findTextProblem(file, format).catch(() => undefined) : undefined;
+  if (problem) return new InputDataError(shown, problem.line, problem.field, problem.reason);
+  return new InputDataError(shown, undefined, undefined, `cannot be ${doing} as ${format}: ${firstLine(error)}`);
 }
 
 function firstLine(error: unknown): string {

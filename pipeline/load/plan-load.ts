@@ -127,6 +127,8 @@ function sourceFingerprint(source: FileSource, wide: boolean, timezone: string):
     onBadRows: source.onBadRows ?? 'fail',
     validFrom: source.validRange?.from ?? '2000-01-01',
     validTo: source.validRange?.to ?? null,
+    // Absent when not set, so that the sources without one keep their fingerprint.
+    timestampFormat: source.timestampFormat,
   };
   return createHash('sha256').update(JSON.stringify(settings)).digest('hex').slice(0, 16);
 }

@@ -30,6 +30,15 @@ export interface Col {
   (name: string): RawBuilder<unknown>;
   /** The engine's type of the file column; undefined when unmapped. */
   type(name: string): string | undefined;
+  /** The column as a time: text read by the source's `timestamp_format` (then `format` is
+   *  that format and `type` the parsed value's), else the column itself. */
+  time(name: string): TimeValue;
+}
+
+export interface TimeValue {
+  value: RawBuilder<unknown>;
+  type: string | undefined;
+  format?: string;
 }
 
 export interface RowCheck {
@@ -54,15 +63,28 @@ const required = (field: string, col: Col): RowCheck => ({
 
 const isText = (type: string | undefined) => type === undefined || type === 'VARCHAR';
 
-/** The day of a time field, typed or text. */
-const dayOfField = (field: string, col: Col, d: SqlDialect, tz: string) => d.dayOf(col(field), tz, col.type(field));
+/** The day of a time field, typed or text; `blank`: blank text is no day (an optional
+ *  field). */
+const dayOfField = (field: string, col: Col, d: SqlDialect, tz: string, blank = false) => {
+  const time = col.time(field);
+  return d.dayOf(blank && isText(time.type) ? blankToNull(time.value) : time.value, tz, time.type);
+};
+
+/** Why a time value is unreadable: with a timestamp_format, that it does not match it. */
+const unreadableTime = (time: TimeValue, what: string) =>
+  time.format === undefined ? `cannot be read as ${what}` : `does not match timestamp_format ${JSON.stringify(time.format)}`;
 
 const day = (field: string, col: Col, d: SqlDialect, tz: string): RowCheck => ({
   field,
   bad: sql`${col(field)} is not null and ${dayOfField(field, col, d, tz)} is null`,
   value: sql`cast(${col(field)} as varchar)`,
-  problem: 'cannot be read as a date or timestamp',
+  problem: unreadableTime(col.time(field), 'a date or timestamp'),
 });
+
+const timestamp = (field: string, col: Col, d: SqlDialect) => {
+  const time = col.time(field);
+  return d.tryTimestamp(time.value, time.type);
+};
 
 const text = (value: RawBuilder<unknown>) => sql`cast(${value} as varchar)`;
 
@@ -76,7 +98,7 @@ export const EVENTS: RawTarget = {
   columns: (col, extras, d, tz) => ({
     account_id: text(col('account_id')),
     event: text(col('event')),
-    ts: d.tryTimestamp(col('timestamp'), col.type('timestamp')),
+    ts: timestamp('timestamp', col, d),
     day: dayOfField('timestamp', col, d, tz),
     user_id: text(col('user_id')),
     event_id: text(col('event_id')),
@@ -88,8 +110,8 @@ export const EVENTS: RawTarget = {
     required('timestamp', col),
     {
       ...day('timestamp', col, d, tz),
-      bad: sql`${d.tryTimestamp(col('timestamp'), col.type('timestamp'))} is null`,
-      problem: 'cannot be read as a timestamp',
+      bad: sql`${timestamp('timestamp', col, d)} is null`,
+      problem: unreadableTime(col.time('timestamp'), 'a timestamp'),
     },
   ],
   timeFields: ['timestamp'],
@@ -106,7 +128,7 @@ export const LONG_ATTRIBUTES: RawTarget = {
     account_id: text(col('account_id')),
     attribute: text(col('attribute')),
     value: text(col('value')),
-    observed_at: d.tryTimestamp(col('observed_at'), col.type('observed_at')),
+    observed_at: timestamp('observed_at', col, d),
     day: dayOfField('observed_at', col, d, tz),
   }),
   checks: (col, d, tz) => [
@@ -175,14 +197,14 @@ export const REACTIVATIONS: RawTarget = {
 
 const optionalDay = (field: string, col: Col, d: SqlDialect, tz: string): RowCheck => ({
   ...day(field, col, d, tz),
-  bad: sql`nullif(trim(cast(${col(field)} as varchar)), '') is not null and ${d.dayOf(col(field), tz)} is null`,
+  bad: sql`nullif(trim(cast(${col(field)} as varchar)), '') is not null and ${dayOfField(field, col, d, tz)} is null`,
 });
 
 /** Override days may lie in the future, but must be days every part of the program can
  *  handle (a year of six digits is no plan, it is a typo). */
 const plausibleDay = (field: string, col: Col, d: SqlDialect, tz: string): RowCheck => ({
   field,
-  bad: sql`${d.dayOf(blankToNull(col(field)), tz)} not between date '1900-01-01' and date '9999-12-31'`,
+  bad: sql`${dayOfField(field, col, d, tz, true)} not between date '1900-01-01' and date '9999-12-31'`,
   value: sql`cast(${col(field)} as varchar)`,
   problem: 'is not a day between 1900-01-01 and 9999-12-31',
 });
@@ -202,8 +224,8 @@ export const OVERRIDES: RawTarget = {
     band: blankToNull(col('band')),
     reason: text(col('reason')),
     author: blankToNull(col('author')),
-    starts_on: d.dayOf(col('starts_on'), tz),
-    ends_on: d.dayOf(blankToNull(col('ends_on')), tz),
+    starts_on: dayOfField('starts_on', col, d, tz),
+    ends_on: dayOfField('ends_on', col, d, tz, true),
     source_line: line,
   }),
   checks: (col, d, tz) => [
@@ -229,7 +251,7 @@ export const OVERRIDES: RawTarget = {
     },
     {
       field: 'ends_on',
-      bad: sql`${d.dayOf(blankToNull(col('ends_on')), tz)} < ${d.dayOf(col('starts_on'), tz)}`,
+      bad: sql`${dayOfField('ends_on', col, d, tz, true)} < ${dayOfField('starts_on', col, d, tz)}`,
       value: sql`cast(${col('ends_on')} as varchar)`,
       problem: 'is before starts_on',
     },

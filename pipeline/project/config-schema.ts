@@ -6,6 +6,7 @@ import { name } from '../definitions/condition-schema.ts';
 import { byKey, dispatch, isMapping } from '../definitions/dispatch.ts';
 import { durationOrZero } from '../definitions/duration.ts';
 import { unlessMissing } from '../definitions/zod-problems.ts';
+import { timestampFormatProblem } from '../timestamp-format.ts';
 import { inferFormat, SOURCE_COLUMNS } from './source-columns.ts';
 
 const FORMATS = ['csv', 'parquet', 'json', 'ndjson'] as const;
@@ -35,6 +36,13 @@ const validRange = z
   .strict()
   .refine((r) => r.from === undefined || r.to === undefined || r.from <= r.to, { error: '"from" is after "to"' });
 
+const timestampFormat = z
+  .string({ error: unlessMissing('expected a strptime format like "%m/%d/%Y %H:%M"') })
+  .superRefine((format, ctx) => {
+    const problem = timestampFormatProblem(format);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
 function fileSource<C extends readonly string[]>(columns: C) {
   return z
     .object({
@@ -42,6 +50,7 @@ function fileSource<C extends readonly string[]>(columns: C) {
       format: z.enum(FORMATS).optional(),
       on_bad_rows: onBadRows.optional(),
       valid_range: validRange.optional(),
+      timestamp_format: timestampFormat.optional(),
       columns: z
         .object(Object.fromEntries(columns.map((c) => [c, name.optional()])) as Record<C[number], z.ZodOptional<typeof name>>)
         .strict()
@@ -110,6 +119,7 @@ export const projectSchema = z
     start_date: calendarDate.optional(),
     on_bad_rows: onBadRows.optional(),
     valid_range: validRange.optional(),
+    timestamp_format: timestampFormat.optional(),
     lookback: durationOrZero.optional(),
     memory_limit: z
       .string({ error: unlessMissing('expected a size like "4GB"') })

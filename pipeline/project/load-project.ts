@@ -19,21 +19,24 @@ interface FileSourceDoc {
   columns?: Record<string, string | undefined>;
   on_bad_rows?: 'fail' | 'skip';
   valid_range?: { from?: string; to?: string };
+  timestamp_format?: string;
 }
 
-type BadRowDefaults = Pick<ProjectDoc, 'on_bad_rows' | 'valid_range'>;
+type SourceDefaults = Pick<ProjectDoc, 'on_bad_rows' | 'valid_range' | 'timestamp_format'>;
 
 /** A source's own settings, else the project's, else the defaults (fail; 2000-01-01 to
- *  one day after the run's clock). */
-function toFileSource(s: FileSourceDoc, columns: readonly string[], defaults: BadRowDefaults): FileSource {
+ *  one day after the run's clock; time columns as ISO text). */
+function toFileSource(s: FileSourceDoc, columns: readonly string[], defaults: SourceDefaults): FileSource {
   const format: FileFormat = s.format === undefined ? inferFormat(s.path)! : s.format === 'ndjson' ? 'json' : s.format;
   const range = s.valid_range ?? defaults.valid_range ?? {};
+  const timestampFormat = s.timestamp_format ?? defaults.timestamp_format;
   return {
     path: s.path,
     format,
     columns: withDefaultColumns(columns, s.columns),
     onBadRows: s.on_bad_rows ?? defaults.on_bad_rows ?? 'fail',
     validRange: { from: range.from ?? '2000-01-01', ...(range.to !== undefined && { to: range.to }) },
+    ...(timestampFormat !== undefined && { timestampFormat }),
   };
 }
 

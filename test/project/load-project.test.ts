@@ -126,6 +126,35 @@ describe('loadProject', () => {
     expect(message).toMatch(/^healthscore.yaml:3 sources.events.valid_range: "from" is after "to"/m);
   });
 
+  it("gives each source the project's timestamp_format unless it has its own", async () => {
+    const config = await load(
+      "timestamp_format: '%m/%d/%Y %H:%M'",
+      'sources:',
+      '  events: { path: data/events.csv }',
+      "  accounts: { path: data/accounts.csv, timestamp_format: '%Y/%m/%d' }",
+    );
+    expect(config.sources.events.timestampFormat).toBe('%m/%d/%Y %H:%M');
+    expect(config.sources.accounts?.timestampFormat).toBe('%Y/%m/%d');
+  });
+
+  it('rejects a timestamp_format without a directive, with an unknown one, or not text', async () => {
+    const message = await problems(
+      "timestamp_format: 'MM/DD/YYYY'",
+      'sources:',
+      "  events: { path: data/events.csv, timestamp_format: '%m/%d/%Y %Q' }",
+      '  churn: { path: data/churn.csv, timestamp_format: 2025 }',
+      "  accounts: { path: data/accounts.csv, timestamp_format: '100%%' }",
+    );
+    expect(message).toBe(
+      [
+        'healthscore.yaml:1 timestamp_format: has no % directive; expected a strptime format like "%m/%d/%Y %H:%M"',
+        'healthscore.yaml:3 sources.events.timestamp_format: "%Q" is not a strptime directive (use e.g. %Y %m %d %H %M %S %z)',
+        'healthscore.yaml:4 sources.churn.timestamp_format: expected a strptime format like "%m/%d/%Y %H:%M"',
+        'healthscore.yaml:5 sources.accounts.timestamp_format: has no % directive; expected a strptime format like "%m/%d/%Y %H:%M"',
+      ].join('\n'),
+    );
+  });
+
   it.each([
     ['data/e.csv', 'csv'],
     ['data/e.csv.gz', 'csv'],

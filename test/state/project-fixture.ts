@@ -53,6 +53,8 @@ export interface Model {
   header: { event: string; timestamp: string; churned_at: string };
   /** Which file column `user_id` is mapped to. */
   userColumn: 'user_id' | 'device';
+  /** How the events files write their times, and the events' timestamp_format (EVENT_TIMES). */
+  eventTimes: keyof typeof EVENT_TIMES;
   /** Whether healthscore.yaml lists the churn source (its file stays either way). */
   churnSource: boolean;
   /** The churn source's reactivated_by: left out (any event), logins only, or the file. */
@@ -107,6 +109,19 @@ alerts:
   - { id: fell_low, when: { band_became: low } }
 `;
 
+/** The ways the events files may write a time (the model keeps ISO text), each with the
+ *  timestamp_format that reads it. The last two read the same text, as an instant and as a
+ *  UTC time that ends in "+0900": only healthscore.yaml tells them apart. */
+export const EVENT_TIMES = {
+  iso: { format: undefined, text: (ts: string) => ts },
+  us: { format: '%m/%d/%Y %H:%M:%S', text: (ts: string) => usTime(ts) },
+  'us-zone': { format: '%m/%d/%Y %H:%M:%S %z', text: (ts: string) => `${usTime(ts)} +0900` },
+  'us-literal-zone': { format: '%m/%d/%Y %H:%M:%S +0900', text: (ts: string) => `${usTime(ts)} +0900` },
+} as const;
+
+/** `2025-01-08 10:00:00` → `01/08/2025 10:00:00`. */
+const usTime = (ts: string) => `${ts.slice(5, 7)}/${ts.slice(8, 10)}/${ts.slice(0, 4)}${ts.slice(10)}`;
+
 /** A deterministic pseudo-random generator (mulberry32). */
 export function rng(seed: number) {
   let a = seed >>> 0;
@@ -151,7 +166,7 @@ export function baseModel(days = DAYS): Model {
   const m: Model = {
     events: {}, attributes: [], accounts: [], churn: [], reactivations: [], overrides: [], definitions: {},
     header: { event: 'event', timestamp: 'timestamp', churned_at: 'churned_at' },
-    userColumn: 'user_id', churnSource: true, reactivatedBy: 'any', timezone: 'UTC', exportPath: 'out', formats: ['parquet'], partition: 'day', counter: 0,
+    userColumn: 'user_id', eventTimes: 'iso', churnSource: true, reactivatedBy: 'any', timezone: 'UTC', exportPath: 'out', formats: ['parquet'], partition: 'day', counter: 0,
   };
   const r = rng(1);
   const parts: [string, number, number][] = [['data/events/part-1.csv', 0, 13], ['data/events/part-2.csv', 14, 27], ['data/events/part-3.csv', 28, days - 1]];
@@ -205,6 +220,7 @@ export function modelConfig(m: Model, root: string): Partial<ProjectConfig> {
       events: {
         path: 'data/events/*.csv', format: 'csv',
         columns: { account_id: 'account_id', event: m.header.event, timestamp: m.header.timestamp, user_id: m.userColumn, event_id: 'event_id' },
+        ...(EVENT_TIMES[m.eventTimes].format && { timestampFormat: EVENT_TIMES[m.eventTimes].format }),
       },
       attributes: { path: 'data/attributes.csv', format: 'csv', layout: 'long', columns: identity(['account_id', 'attribute', 'value', 'observed_at']) },
       accounts: { path: 'data/accounts.csv', format: 'csv', columns: identity(['account_id', 'created_at']) },
@@ -229,7 +245,7 @@ function reactivatedBy(m: Model): Pick<ChurnSource, 'reactivatedBy'> {
 export function eventsText(m: Model, rows: EventRow[]): string {
   return csv([
     ['account_id', m.header.event, m.header.timestamp, 'user_id', 'event_id', 'device'],
-    ...rows.map((e) => [e.account, e.event, e.ts, e.user, e.id, e.device]),
+    ...rows.map((e) => [e.account, e.event, EVENT_TIMES[m.eventTimes].text(e.ts), e.user, e.id, e.device]),
   ]);
 }
 
@@ -488,6 +504,14 @@ export const EDITS: Record<string, Edit> = {
     const before = c.m.timezone;
     c.m.timezone = before === 'UTC' ? c.r.pick(['America/New_York', 'Asia/Tokyo']) : 'UTC';
     return `timezone ${before} → ${c.m.timezone}`;
+  },
+  async 'timestamp-format'(c) {
+    // The files are written again in the new way, except between the two "+0900" ways,
+    // where only timestamp_format changes what the same files mean.
+    const before = c.m.eventTimes;
+    c.m.eventTimes = c.r.pick((Object.keys(EVENT_TIMES) as Model['eventTimes'][]).filter((t) => t !== before));
+    for (const path of eventPaths(c.m)) await writeEvents(c, path);
+    return `events timestamp_format ${EVENT_TIMES[before].format ?? '(none)'} → ${EVENT_TIMES[c.m.eventTimes].format ?? '(none)'}`;
   },
   async 'start-date'(c) {
     const before = c.m.startDate;

@@ -131,6 +131,17 @@ describe('healthscore.yaml edits apply to what is already loaded and exported (S
     await expectFresh(p, m, 'after renaming timestamp → at');
   });
 
+  it('a changed timestamp_format alone loads the same files again under their new meaning', async () => {
+    const { p, m } = await fromBase();
+    m.eventTimes = 'us-zone';
+    await writeModel(p.root, m);
+    const asInstants = await expectFresh(p, m, 'after writing the events as "01/08/2025 10:00:00 +0900"');
+    // Same files, now read as UTC times followed by the text "+0900".
+    m.eventTimes = 'us-literal-zone';
+    const asUtc = await expectFresh(p, m, 'after changing only timestamp_format');
+    expect(asUtc.tables['score_snapshots']).not.toEqual(asInstants.tables['score_snapshots']);
+  });
+
   it('a changed export path gets the full export', async () => {
     const { p, m } = await fromBase();
     m.exportPath = 'exports/bi';
