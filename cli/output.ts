@@ -43,5 +43,6 @@ export function loadLines(summary: LoadSummary): string[] {
     ...summary.loaded.map((f) => `${f.action} ${f.file} (${plural(f.rows, 'row')}${f.rejected ? `, ${plural(f.rejected, 'rejected row')}` : ''})`),
     ...summary.removed.map((f) => `removed ${f.file} (its ${plural(f.rows, 'row')} left the warehouse)`),
     `${plural(summary.loaded.length, 'file')} loaded${summary.removed.length ? `, ${summary.removed.length} removed` : ''}, ${summary.unchanged} unchanged`,
+    ...(summary.duplicates ? [`${plural(summary.duplicates, 'event row')} set aside as duplicates: one row of each event_id is kept, the earliest`] : []),
   ];
 }

@@ -8,10 +8,12 @@ import { createOutputTable, OUTPUT_TABLES } from './output-tables.ts';
 
 const RAW_TABLES = [
   // `day` is the calendar day of `ts` in the project timezone, fixed at load time so that
-  // every later query filters on a plain DATE.
+  // every later query filters on a plain DATE. `duplicate`: another row with this
+  // event_id is kept (pipeline/load/duplicate-events.ts); every reader of events skips it.
   sql`create table if not exists raw_events (
     account_id varchar not null, event varchar not null, ts timestamptz not null, day date not null,
-    user_id varchar, event_id varchar, properties json, file_key varchar not null)`,
+    user_id varchar, event_id varchar, properties json, file_key varchar not null,
+    duplicate boolean not null default false)`,
   sql`create table if not exists raw_attributes (
     account_id varchar not null, attribute varchar not null, value varchar,
     observed_at timestamptz not null, day date not null, file_key varchar not null)`,
@@ -41,7 +43,7 @@ const MODEL_TABLES = [
 const SNAPSHOT_TABLES = OUTPUT_TABLES.map(createOutputTable);
 
 /** Bumped when the raw, model or state tables change shape. */
-const SCHEMA_VERSION = 4;
+const SCHEMA_VERSION = 5;
 
 /** A warehouse of an older schema is rebuilt whole by the next run: raw rows are loaded
  *  again from the files and every day is computed and exported again. */

@@ -37,7 +37,7 @@ function dailySources(plan: ScorecardPlan, dialect: SqlDialect, days: DayRange):
     const aggregates = rich.flatMap((s) => richAggregates(s, dialect));
     sources.push({
       alias: 'rich',
-      subquery: sql`select account_id, day, ${sql.join(aggregates.map((a) => a.sql))} from raw_events where ${range} group by account_id, day`,
+      subquery: sql`select account_id, day, ${sql.join(aggregates.map((a) => a.sql))} from raw_events where not duplicate and ${range} group by account_id, day`,
       columns: aggregates.map((a) => ({ name: a.column })),
     });
   }
@@ -98,8 +98,9 @@ function signalFilter(signal: Signal, dialect: SqlDialect): RawBuilder<unknown> 
   return sql`${eventFilter(signal)} and ${conditionSql(signal.where, eventProperties(dialect), dialect)}`;
 }
 
-/** Signals with a property or a `where:` are aggregated from raw_events, once, for the
- *  days of the spine only; the others roll up from daily_activity. */
+/** Signals with a property or a `where:` are aggregated from raw_events (its kept rows,
+ *  not the duplicates), once, for the days of the spine only; the others roll up from
+ *  daily_activity. */
 function richAggregates(s: PlannedSignal, dialect: SqlDialect): { sql: RawBuilder<unknown>; column: RawBuilder<unknown> }[] {
   const filter = signalFilter(s.signal, dialect);
   const part = (name: 'n' | 'vn' | 'total' | 'lo' | 'hi', aggregate: RawBuilder<unknown>) => ({
@@ -132,7 +133,7 @@ function activeUsersDelta(m: PlannedMeasure, measure: EventMeasure, dialect: Sql
     measure.signal.events.kind === 'any' && !measure.signal.where
       ? sql`select account_id, user_id, day from daily_users where ${inRange}`
       : sql`select distinct account_id, user_id, day from raw_events
-          where user_id is not null and ${signalFilter(measure.signal, dialect)} and ${inRange}`;
+          where user_id is not null and not duplicate and ${signalFilter(measure.signal, dialect)} and ${inRange}`;
   return sql`with user_days as (${userDays}),
       covers as (
         select account_id, greatest(${day}, ${start}) as starts,
