@@ -117,6 +117,20 @@ describe('a mapped event_id keeps one row per id', () => {
     expect(await figures(p)).toEqual(before);
   });
 
+  it('gives the event to the duplicate in the same file when the kept row is deleted from it', async () => {
+    const kept: Row = ['a', 'login', at(2), 'u1', 'x', null];
+    const other: Row = ['a', 'login', at(4), 'u2', 'x', null];
+    const p = await project({ 'e.csv': [kept, other] });
+    await p.run();
+    expect((await figures(p)).scores).toEqual(['2025-01-02 logins=1', '2025-01-02 users=1']);
+    // The file's other row is unchanged, but it is now the kept one, on day 4.
+    await p.write('events/e.csv', csv([HEADER, other]));
+    await p.run();
+    const after = await figures(p);
+    expect(after.scores).toEqual(['2025-01-04 logins=1', '2025-01-04 users=1']);
+    expect(after).toEqual(await fresh({ 'e.csv': [other] }));
+  });
+
   it('keeps the same row of a tie on the timestamp whether the files come together or one per run, in either order', async () => {
     const files: Record<string, Row[]> = {
       'a.csv': [['a', 'login', at(2), 'u1', 'x', null]],
