@@ -28,11 +28,14 @@ export async function setAsideDuplicates(trx: Kysely<any>, added: string[], remo
   const r = sql.ref('r');
   const reasons: RawBuilder<unknown>[] = [];
   if (added.length) {
-    // Added rows are inserted as kept, so an id they share has two kept rows.
-    reasons.push(sql`select r.event_id from raw_events r
-      where not r.duplicate and ${surviving(r)}
-        and r.event_id in (select event_id from raw_events where ${inKeys(sql`file_key`, added)} and event_id is not null)
-      group by r.event_id having count(*) > 1`);
+    // An id twice in the added rows, or also on a kept row of another surviving file. Two
+    // parts, so that a first load groups its rows once and a nightly one joins its few ids
+    // with the loaded ones, instead of grouping the whole table.
+    const isAdded = (alias: string) => inKeys(sql`${sql.ref(alias)}.file_key`, added);
+    reasons.push(sql`select a.event_id from raw_events a where ${isAdded('a')} and a.event_id is not null
+      group by a.event_id having count(*) > 1`);
+    reasons.push(sql`select a.event_id from raw_events a join raw_events k on k.event_id = a.event_id
+      where ${isAdded('a')} and not ${isAdded('k')} and not k.duplicate and ${surviving(sql.ref('k'))}`);
   }
   if (removed.length) {
     // Set-aside rows are few: start from them.
