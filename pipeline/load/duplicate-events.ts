@@ -21,36 +21,35 @@ const KEEP_ORDER = sql`ts, file_key, account_id, event, user_id, cast(properties
  *  is in a removed file. The rows of removed files keep their flags: they leave next, and
  *  the load reads their flags to find what changed.
  *
- *  Leaves `hs_flipped(day)`: the day of each row of an untouched file whose flag changed,
- *  the days whose kept events changed though no file of theirs did. */
+ *  Leaves `hs_flipped`: each row of an untouched file whose flag changed, with its `day`,
+ *  a day whose kept events changed though no file of its changed. */
 export async function setAsideDuplicates(trx: Kysely<any>, added: string[], removed: string[]): Promise<void> {
-  const surviving = (alias: RawBuilder<unknown>) => sql`not ${inKeys(sql`${alias}.file_key`, removed)}`;
-  const r = sql.ref('r');
+  const surviving = (alias: string) => sql`not ${inKeys(sql`${sql.ref(alias)}.file_key`, removed)}`;
+  const isAdded = (alias: string) => inKeys(sql`${sql.ref(alias)}.file_key`, added);
   const reasons: RawBuilder<unknown>[] = [];
   if (added.length) {
     // An id twice in the added rows, or also on a kept row of another surviving file. Two
     // parts, so that a first load groups its rows once and a nightly one joins its few ids
     // with the loaded ones, instead of grouping the whole table.
-    const isAdded = (alias: string) => inKeys(sql`${sql.ref(alias)}.file_key`, added);
     reasons.push(sql`select a.event_id from raw_events a where ${isAdded('a')} and a.event_id is not null
       group by a.event_id having count(*) > 1`);
     reasons.push(sql`select a.event_id from raw_events a join raw_events k on k.event_id = a.event_id
-      where ${isAdded('a')} and not ${isAdded('k')} and not k.duplicate and ${surviving(sql.ref('k'))}`);
+      where ${isAdded('a')} and not ${isAdded('k')} and not k.duplicate and ${surviving('k')}`);
   }
   if (removed.length) {
     // Set-aside rows are few: start from them.
     reasons.push(sql`select d.event_id from raw_events d join raw_events k on k.event_id = d.event_id
-      where d.duplicate and ${surviving(sql.ref('d'))} and not k.duplicate and ${inKeys(sql`k.file_key`, removed)}`);
+      where d.duplicate and ${surviving('d')} and not k.duplicate and ${inKeys(sql`k.file_key`, removed)}`);
   }
   await sql`create or replace temp table hs_flipped as
     with ids as (${sql.join(reasons, sql` union `)}),
     decided as (
       select r.rowid as row_id, r.file_key, r.day, r.duplicate as was,
              row_number() over (partition by r.event_id order by ${KEEP_ORDER}) > 1 as now
-      from raw_events r where ${surviving(r)} and r.event_id in (select event_id from ids))
+      from raw_events r where ${surviving('r')} and r.event_id in (select event_id from ids))
     select row_id, file_key, day from decided where was <> now`.execute(trx);
   await sql`update raw_events set duplicate = not duplicate where rowid in (select row_id from hs_flipped)`.execute(trx);
-  await sql`delete from hs_flipped where ${inKeys(sql`file_key`, added)}`.execute(trx);
+  await sql`delete from hs_flipped where ${isAdded('hs_flipped')}`.execute(trx);
 }
 
 /** How many event rows are set aside as duplicates, over every loaded file. */
