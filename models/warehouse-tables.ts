@@ -1,6 +1,5 @@
 import { sql, type Kysely } from 'kysely';
 import { STATE_TABLES } from '../pipeline/state/tables.ts';
-import { insertReusedEventIds } from './daily-aggregates.ts';
 import { createOutputTable, OUTPUT_TABLES } from './output-tables.ts';
 
 // Every table the pipeline owns, created idempotently. Raw rows keep the key of the file
@@ -9,10 +8,12 @@ import { createOutputTable, OUTPUT_TABLES } from './output-tables.ts';
 
 const RAW_TABLES = [
   // `day` is the calendar day of `ts` in the project timezone, fixed at load time so that
-  // every later query filters on a plain DATE.
+  // every later query filters on a plain DATE. `duplicate`: another row with this
+  // event_id is kept (pipeline/load/duplicate-events.ts); every reader of events skips it.
   sql`create table if not exists raw_events (
     account_id varchar not null, event varchar not null, ts timestamptz not null, day date not null,
-    user_id varchar, event_id varchar, properties json, file_key varchar not null)`,
+    user_id varchar, event_id varchar, properties json, file_key varchar not null,
+    duplicate boolean not null default false)`,
   sql`create table if not exists raw_attributes (
     account_id varchar not null, attribute varchar not null, value varchar,
     observed_at timestamptz not null, day date not null, file_key varchar not null)`,
@@ -33,9 +34,6 @@ const RAW_TABLES = [
     reason varchar not null, raw varchar)`, // raw: the row as JSON
 ];
 
-// Event rows beyond the first per event_id, per day with any (the data checks sum it).
-const REUSED_EVENT_IDS = sql`create table if not exists daily_reused_event_ids (day date primary key, reused bigint not null)`;
-
 const MODEL_TABLES = [
   // The compact daily aggregate every rolling window is computed from.
   sql`create table if not exists daily_activity (
@@ -43,9 +41,7 @@ const MODEL_TABLES = [
   // Who was active on which day (any event): distinct-user windows read this instead of
   // the raw events.
   sql`create table if not exists daily_users (account_id varchar not null, day date not null, user_id varchar not null)`,
-  REUSED_EVENT_IDS,
   // Data-quality counts over the raw tables, as of the last load (pipeline/load/data-checks.ts).
-  // A warehouse made before it gets the table from the next writer, and the counts from its next load.
   sql`create table if not exists data_checks (
     name varchar primary key, found bigint not null, of_rows bigint not null, accounts bigint)`,
 ];
@@ -53,24 +49,15 @@ const MODEL_TABLES = [
 const SNAPSHOT_TABLES = OUTPUT_TABLES.map(createOutputTable);
 
 /** Bumped when the raw, model or state tables change shape. */
-const SCHEMA_VERSION = 4;
+const SCHEMA_VERSION = 5;
 
 /** A warehouse of an older schema is rebuilt whole by the next run: raw rows are loaded
  *  again from the files and every day is computed and exported again. */
 const REBUILT = ['loaded_files', 'raw_events', 'raw_attributes', 'raw_accounts', 'raw_overrides', 'raw_churn', 'raw_reactivations',
-  'daily_activity', 'daily_users', 'daily_reused_event_ids', 'data_checks', 'run_log', ...OUTPUT_TABLES.map((t) => t.name)];
+  'daily_activity', 'daily_users', 'data_checks', 'run_log', ...OUTPUT_TABLES.map((t) => t.name)];
 
 export async function ensureWarehouseTables(db: Kysely<any>): Promise<void> {
-  const existed = await tableExists(db, 'loaded_files');
-  if (existed) await migrate(db);
-  // Added after schema 4 without a rebuild: filled from the events already loaded, in the
-  // transaction that creates it, so that it never exists unfilled.
-  if (existed && !(await tableExists(db, 'daily_reused_event_ids'))) {
-    await db.transaction().execute(async (trx) => {
-      await REUSED_EVENT_IDS.execute(trx);
-      await insertReusedEventIds(trx, sql`true`);
-    });
-  }
+  if (await tableExists(db, 'loaded_files')) await migrate(db);
   for (const statement of [...RAW_TABLES, ...MODEL_TABLES, ...SNAPSHOT_TABLES, ...STATE_TABLES]) {
     await statement.execute(db);
   }

@@ -15,7 +15,7 @@ export function dataCheckLines(checks: DataChecks | null): string[] {
     ...(found(unknown) ? [`${of(unknown, 'events')} belong to ${accounts(unknown)} missing from the accounts file`] : []),
     ...(found(churn) ? [`${of(churn, 'churn rows')} repeat an account and churn day listed before`] : []),
     ...(found(conflicts) ? [`${of(conflicts, 'attribute observations')} conflict: another value at the same account, attribute and timestamp; the scores use the greater value (as text)`] : []),
-    ...(found(ids) ? [`${of(ids, 'events')} reuse the event_id of another event of the same day (rows beyond the first per id)`] : []),
+    ...(found(ids) ? [`${of(ids, 'event rows')} share their event_id with another row and are set aside: one row per id is kept, the earliest`] : []),
   ];
   return lines.length ? ['data checks:', ...lines.map((l) => `  ${l}`)] : ['data checks: no problems found'];
 }

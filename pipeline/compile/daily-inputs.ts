@@ -37,7 +37,7 @@ function dailySources(plan: ScorecardPlan, dialect: SqlDialect, days: DayRange):
     const aggregates = rich.flatMap((s) => richAggregates(s, dialect));
     sources.push({
       alias: 'rich',
-      subquery: sql`select account_id, day, ${sql.join(aggregates.map((a) => a.sql))} from raw_events where ${range} group by account_id, day`,
+      subquery: sql`select account_id, day, ${sql.join(aggregates.map((a) => a.sql))} from raw_events where not duplicate and ${range} group by account_id, day`,
       columns: aggregates.map((a) => ({ name: a.column })),
     });
   }
@@ -98,8 +98,9 @@ function signalFilter(signal: Signal, dialect: SqlDialect): RawBuilder<unknown> 
   return sql`${eventFilter(signal)} and ${conditionSql(signal.where, eventProperties(dialect), dialect)}`;
 }
 
-/** Signals with a property or a `where:` are aggregated from raw_events, once, for the
- *  days of the spine only; the others roll up from daily_activity. */
+/** Signals with a property or a `where:` are aggregated from raw_events (its kept rows,
+ *  not the duplicates), once, for the days of the spine only; the others roll up from
+ *  daily_activity. */
 function richAggregates(s: PlannedSignal, dialect: SqlDialect): { sql: RawBuilder<unknown>; column: RawBuilder<unknown> }[] {
   const filter = signalFilter(s.signal, dialect);
   const part = (name: 'n' | 'vn' | 'total' | 'lo' | 'hi', aggregate: RawBuilder<unknown>) => ({
@@ -147,7 +148,7 @@ function valueDays(measure: EventMeasure, dialect: SqlDialect, inRange: RawBuild
   const users = measure.aggregate === 'distinct_users';
   if (users && signal.events.kind === 'any' && !signal.where) return sql`select account_id, user_id as value, day from daily_users where ${inRange}`;
   const value = users ? col('user_id') : dialect.eventProperty(col('properties'), signal.property!);
-  return sql`select distinct account_id, ${value} as value, day from raw_events where ${signalFilter(signal, dialect)} and ${inRange}`;
+  return sql`select distinct account_id, ${value} as value, day from raw_events where not duplicate and ${signalFilter(signal, dialect)} and ${inRange}`;
 }
 
 /** Each account's attribute values as of every day one of them was observed (the latest

@@ -7,9 +7,10 @@ import { checkOverrides } from '../run/check-overrides.ts';
 import { addLedgerEntry, rememberHashes, removeLedgerEntries, setLedgerPaths } from '../state/ledger.ts';
 import { invalidateDays } from '../state/run-log.ts';
 import { hasDataChecks, refreshDataChecks } from './data-checks.ts';
+import { countDuplicates, setAsideDuplicates } from './duplicate-events.ts';
 import { insertFile } from './insert-file.ts';
 import { goneFiles, isReplacement, planLoad, type SourcePlan } from './plan-load.ts';
-import { EVENTS } from './raw-targets.ts';
+import { EVENTS, type RawTarget } from './raw-targets.ts';
 
 export interface LoadedFile {
   source: string;
@@ -26,6 +27,8 @@ export interface LoadSummary {
   /** Loaded contents whose files are gone (or changed): their rows left the warehouse. */
   removed: { source: string; file: string; rows: number }[];
   unchanged: number;
+  /** Event rows set aside because another row has their event_id, over every loaded file. */
+  duplicates: number;
 }
 
 export interface LoadOptions {
@@ -47,23 +50,24 @@ export async function loadSources(
   options: LoadOptions = {},
 ): Promise<LoadSummary> {
   const plan = await planLoad(db, config, options.today ?? new Date().toISOString().slice(0, 10));
-  const summary: LoadSummary = { loaded: [], removed: [], unchanged: 0 };
+  const summary: LoadSummary = { loaded: [], removed: [], unchanged: 0, duplicates: 0 };
   const total = plan.sources.reduce((n, s) => n + s.add.length, 0);
   const moved = plan.sources.flatMap((s) => s.keep.filter((k) => !samePaths(k.entry.paths, k.paths)).map((k) => ({ s, k })));
   for (const s of plan.sources) summary.unchanged += s.keep.length;
   const changed = plan.sources.filter((s) => s.add.length > 0 || s.remove.length > 0);
   // A warehouse made before the data checks gets them from its first load, changed or not.
   const checked = await hasDataChecks(db);
-  if (changed.length === 0 && moved.length === 0 && plan.hashed.length === 0 && checked) return summary;
-
-  await db.transaction().execute(async (trx) => {
-    const horizon = alertHorizon(options.scorecards);
-    for (const s of changed) await applySource(trx, config, dialect, s, summary, horizon, (file) => options.onFile?.(summary.loaded.length, total, file));
-    for (const { s, k } of moved) await setLedgerPaths(trx, s.target.source, k.entry.file_key, k.paths);
-    if (options.scorecards && changed.some((s) => s.target.source === 'overrides')) await checkOverrides(trx, options.scorecards);
-    if (changed.length > 0 || !checked) await refreshDataChecks(trx);
-    await rememberHashes(trx, plan.hashed);
-  });
+  if (changed.length > 0 || moved.length > 0 || plan.hashed.length > 0 || !checked) {
+    await db.transaction().execute(async (trx) => {
+      const horizon = alertHorizon(options.scorecards);
+      for (const s of changed) await applySource(trx, config, dialect, s, summary, horizon, (file) => options.onFile?.(summary.loaded.length, total, file));
+      for (const { s, k } of moved) await setLedgerPaths(trx, s.target.source, k.entry.file_key, k.paths);
+      if (options.scorecards && changed.some((s) => s.target.source === 'overrides')) await checkOverrides(trx, options.scorecards);
+      if (changed.length > 0 || !checked) await refreshDataChecks(trx);
+      await rememberHashes(trx, plan.hashed);
+    });
+  }
+  summary.duplicates = await countDuplicates(db);
   return summary;
 }
 
@@ -98,7 +102,9 @@ async function applySource(
   }
   for (const entry of goneFiles(plan)) summary.removed.push({ source: target.source, file: entry.paths[0]!, rows: entry.row_count });
 
-  await changedRows(trx, target.table, target.affects, removed, added);
+  // Before the removed rows leave: what changed compares their flags with the new ones.
+  if (target === EVENTS) await setAsideDuplicates(trx, added, removed);
+  await changedRows(trx, target, removed, added);
   if (removed.length) {
     await sql`delete from ${table} where file_key in (${sql.join(removed)})`.execute(trx);
     await sql`delete from rejected_rows where source = ${target.source} and file_key in (${sql.join(removed)})`.execute(trx);
@@ -109,6 +115,7 @@ async function applySource(
     await sql`update rejected_rows set file_key = ${key.slice(0, -':reloaded'.length)} where source = ${target.source} and file_key = ${key}`.execute(trx);
   }
   if (target === EVENTS) {
+    await sql`drop table hs_flipped`.execute(trx);
     await sql`create or replace temp table hs_touched_days as select distinct day from hs_changed`.execute(trx);
     await refreshDailyAggregates(trx, 'hs_touched_days');
     await sql`drop table hs_touched_days`.execute(trx);
@@ -118,16 +125,21 @@ async function applySource(
 }
 
 /** `hs_changed`: the rows that differ between the removed files and the added ones, as
- *  multisets (a file appended to differs by the appended rows only). */
-async function changedRows(trx: Kysely<any>, table: string, affects: string[], removed: string[], added: string[]): Promise<void> {
+ *  multisets (a file appended to differs by the appended rows only). For events, only
+ *  the kept rows count, and the days of rows whose flag alone changed (`hs_flipped`) are
+ *  added. */
+async function changedRows(trx: Kysely<any>, target: RawTarget, removed: string[], added: string[]): Promise<void> {
   const rowsOf = (keys: string[]) =>
-    sql`select * exclude (file_key) from ${sql.table(table)} where file_key in (${sql.join(keys)})`;
+    target === EVENTS
+      ? sql`select * exclude (file_key, duplicate) from raw_events where file_key in (${sql.join(keys)}) and not duplicate`
+      : sql`select * exclude (file_key) from ${sql.table(target.table)} where file_key in (${sql.join(keys)})`;
   const changed =
     removed.length === 0 ? rowsOf(added)
     : added.length === 0 ? rowsOf(removed)
     : sql`(${rowsOf(removed)} except all ${rowsOf(added)}) union all (${rowsOf(added)} except all ${rowsOf(removed)})`;
+  const affects = sql.join(target.affects.map((c) => sql.ref(c)));
   await sql`create or replace temp table hs_changed as
-    select ${sql.join(affects.map((c) => sql.ref(c)))} from (${changed})`.execute(trx);
+    select ${affects} from (${changed})${target === EVENTS ? sql` union all select ${affects} from hs_flipped` : sql``}`.execute(trx);
 }
 
 function changeReason(plan: SourcePlan, summary: LoadSummary): string {

@@ -69,7 +69,7 @@ export async function runPipeline(
   await ensureWarehouseTables(db);
   const clock = stepClock();
   const load = options.skipLoad
-    ? { loaded: [], removed: [], unchanged: 0 }
+    ? { loaded: [], removed: [], unchanged: 0, duplicates: 0 }
     : await loadSources(db, config, dialect, {
         scorecards,
         ...(options.today && { today: options.today }),

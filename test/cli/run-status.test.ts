@@ -94,7 +94,7 @@ describe('healthscore run', () => {
 
   it('without dates materialises the missing days through the last day with an event', async () => {
     second = await run();
-    expect(second.load).toEqual({ loaded: [], removed: [], unchanged: 4 });
+    expect(second.load).toEqual({ loaded: [], removed: [], unchanged: 4, duplicates: 0 });
     expect(second.span).toEqual({ from: '2025-01-01', to: '2025-01-31' });
     expect(second.materialised).toEqual({ customer_health: [{ from: '2025-01-16', to: '2025-01-31' }] });
     expect(second.daysMaterialised).toBe(16);

@@ -418,6 +418,45 @@ export const EDITS: Record<string, Edit> = {
     await writeEvents(c, path);
     return `late events: ${path} with ${rows.length} rows on ${d}`;
   },
+  async 'duplicate-ids'(c) {
+    // Issue #11: a file of rows reusing loaded event ids, which may move an event to
+    // another day (or, on a tied timestamp, to another event); or such a file removed; or
+    // one row of a reused id deleted from its file, whose other rows stay.
+    const dups = eventPaths(c.m).filter((p) => p.startsWith('data/events/dup-'));
+    if (dups.length && c.r.chance(0.3)) {
+      const path = c.r.pick(dups);
+      await removeEvents(c.root, c.m, path);
+      return `remove ${path} (duplicate ids)`;
+    }
+    const loaded = Object.values(c.m.events).flat();
+    if (dups.length && c.r.chance(0.3)) {
+      const uses = new Map<string, number>();
+      for (const e of loaded) uses.set(e.id, (uses.get(e.id) ?? 0) + 1);
+      // A file keeps one row at least: an empty events file is another question.
+      const candidates = eventPaths(c.m).flatMap((path) => {
+        const rows = c.m.events[path]!;
+        return rows.length > 1 ? rows.filter((e) => uses.get(e.id)! > 1).map((e) => ({ path, e })) : [];
+      });
+      if (candidates.length === 0) return undefined;
+      const { path, e } = c.r.pick(candidates);
+      c.m.events[path]!.splice(c.m.events[path]!.indexOf(e), 1);
+      await writeEvents(c, path);
+      return `delete the row ${e.id} ${e.event} ${e.ts} from ${path}`;
+    }
+    const rows: EventRow[] = [];
+    for (let i = c.r.int(1, 4); i > 0; i--) {
+      const e = c.r.pick(loaded);
+      const copies = c.r.chance(0.2) ? 2 : 1; // an id reused inside the new file too
+      for (let k = 0; k < copies; k++) {
+        const [other] = eventsOn(c.m, c.r, e.account, addDays(e.ts.slice(0, 10), c.r.pick([0, -1, 1, -c.r.int(2, 12), c.r.int(2, 5)])), 1);
+        rows.push({ ...other!, id: e.id, ...(c.r.chance(0.25) && { ts: e.ts }) });
+      }
+    }
+    const path = newName(c.m, 'dup');
+    c.m.events[path] = rows;
+    await writeEvents(c, path);
+    return `add ${path}: ${rows.map((e) => `${e.id} ${e.event} ${e.ts}`).join(', ')}`;
+  },
   async 'late-churn'(c) {
     const row = { account: c.r.pick(ACCOUNTS), day: oldDay(c) };
     c.m.churn.push(row);

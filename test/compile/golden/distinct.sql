@@ -30,7 +30,7 @@ create or replace temp table hs_measures as
         and not exists (select 1 from hs_churn_intervals c where c.account_id = a.account_id
           and c.churn_day <= date '2025-01-14' and (c.back_on is null or c.back_on > date '2025-01-15'))),
 daily as (select spine.account_id, spine.day, spine.first_day, "distinct0".delta as "distinct0_delta"
-    from spine left join (with value_days as (select distinct account_id, json_extract_string("properties", '/feature') as value, day from raw_events where "event" in ('feature_used') and coalesce(json_extract_string("properties", '/plan') = 'pro', false) and day between ((date '2025-01-14' + -7) + -6) and date '2025-01-15'),
+    from spine left join (with value_days as (select distinct account_id, json_extract_string("properties", '/feature') as value, day from raw_events where not duplicate and "event" in ('feature_used') and coalesce(json_extract_string("properties", '/plan') = 'pro', false) and day between ((date '2025-01-14' + -7) + -6) and date '2025-01-15'),
       covers as (
         select account_id, greatest("day", (date '2025-01-14' + -7)) as starts,
                least(("day" + 7),

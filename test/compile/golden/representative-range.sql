@@ -31,7 +31,7 @@ create or replace temp table hs_measures as
           and c.churn_day <= date '2025-01-14' and (c.back_on is null or c.back_on > date '2025-01-15'))),
 daily as (select account_id, day, "s1_n", null as "s0_n", null as "distinct4_delta" from (select account_id, day, sum(events) filter (where "event" in ('login')) as "s1_n" from daily_activity where day between date '2025-01-01' and date '2025-01-15' group by account_id, day) "plain"
 union all
-select account_id, day, null as "s1_n", "s0_n", null as "distinct4_delta" from (select account_id, day, count(*) filter (where "event" in ('export') and coalesce((case when isfinite(try_cast(json_extract_string("properties", '/rows') as double)) then try_cast(json_extract_string("properties", '/rows') as double) end) > 1000, false)) as "s0_n" from raw_events where day between date '2025-01-01' and date '2025-01-15' group by account_id, day) "rich"
+select account_id, day, null as "s1_n", "s0_n", null as "distinct4_delta" from (select account_id, day, count(*) filter (where "event" in ('export') and coalesce((case when isfinite(try_cast(json_extract_string("properties", '/rows') as double)) then try_cast(json_extract_string("properties", '/rows') as double) end) > 1000, false)) as "s0_n" from raw_events where not duplicate and day between date '2025-01-01' and date '2025-01-15' group by account_id, day) "rich"
 union all
 select account_id, day, null as "s1_n", null as "s0_n", delta as "distinct4_delta" from (with value_days as (select account_id, user_id as value, day from daily_users where day between ((date '2025-01-14' + 0) + -6) and date '2025-01-15'),
       covers as (

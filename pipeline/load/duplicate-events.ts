@@ -1,0 +1,63 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+
+// A mapped event_id deduplicates events (issue #11). Of the rows sharing an event_id,
+// across every loaded file, one is kept:
+//   1. the earliest `ts`;
+//   2. on a tie, the row of the file whose content hash sorts first (a file is its
+//      content, SPEC §2: `file_key` starts with the hash, and every loaded file of the
+//      source shares the rest of the key);
+//   3. then the row whose values (account_id, event, user_id, properties) sort first.
+// Neither paths nor the order the files arrived in play a part, so loading the files
+// together or one per run, in any order, keeps the same rows (SPEC §7). A line number
+// would be a friendlier last tie-break, but numbering lines costs a single-threaded window
+// over every file (issue #9), and rows equal on all of the above are the same event.
+// The other rows stay in raw_events with `duplicate` set; no model reads them. A null
+// event_id is no id: those rows are all kept.
+const KEEP_ORDER = sql`ts, file_key, account_id, event, user_id, cast(properties as varchar)`;
+
+/** Sets `duplicate` right for the rows of the surviving files (all but `removed`) after
+ *  the rows of `added` were inserted (as kept). Only the ids a change can affect are
+ *  decided again: ids of added rows that now have two kept rows, and ids whose kept row
+ *  is in a removed file. The rows of removed files keep their flags: they leave next, and
+ *  the load reads their flags to find what changed.
+ *
+ *  Leaves `hs_flipped`: each row of an untouched file whose flag changed, with its `day`,
+ *  a day whose kept events changed though no file of its changed. */
+export async function setAsideDuplicates(trx: Kysely<any>, added: string[], removed: string[]): Promise<void> {
+  const surviving = (alias: string) => sql`not ${inKeys(sql`${sql.ref(alias)}.file_key`, removed)}`;
+  const isAdded = (alias: string) => inKeys(sql`${sql.ref(alias)}.file_key`, added);
+  const reasons: RawBuilder<unknown>[] = [];
+  if (added.length) {
+    // An id twice in the added rows, or also on a kept row of another surviving file. Two
+    // parts, so that a first load groups its rows once and a nightly one joins its few ids
+    // with the loaded ones, instead of grouping the whole table.
+    reasons.push(sql`select a.event_id from raw_events a where ${isAdded('a')} and a.event_id is not null
+      group by a.event_id having count(*) > 1`);
+    reasons.push(sql`select a.event_id from raw_events a join raw_events k on k.event_id = a.event_id
+      where ${isAdded('a')} and not ${isAdded('k')} and not k.duplicate and ${surviving('k')}`);
+  }
+  if (removed.length) {
+    // Set-aside rows are few: start from them.
+    reasons.push(sql`select d.event_id from raw_events d join raw_events k on k.event_id = d.event_id
+      where d.duplicate and ${surviving('d')} and not k.duplicate and ${inKeys(sql`k.file_key`, removed)}`);
+  }
+  await sql`create or replace temp table hs_flipped as
+    with ids as (${sql.join(reasons, sql` union `)}),
+    decided as (
+      select r.rowid as row_id, r.file_key, r.day, r.duplicate as was,
+             row_number() over (partition by r.event_id order by ${KEEP_ORDER}) > 1 as now
+      from raw_events r where ${surviving('r')} and r.event_id in (select event_id from ids))
+    select row_id, file_key, day from decided where was <> now`.execute(trx);
+  await sql`update raw_events set duplicate = not duplicate where rowid in (select row_id from hs_flipped)`.execute(trx);
+  await sql`delete from hs_flipped where ${isAdded('hs_flipped')}`.execute(trx);
+}
+
+/** How many event rows are set aside as duplicates, over every loaded file. */
+export async function countDuplicates(db: Kysely<any>): Promise<number> {
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from raw_events where duplicate`.execute(db);
+  return rows[0]?.n ?? 0;
+}
+
+function inKeys(column: RawBuilder<unknown>, keys: string[]): RawBuilder<unknown> {
+  return keys.length ? sql`${column} in (${sql.join(keys)})` : sql`false`;
+}
