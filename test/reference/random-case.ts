@@ -94,6 +94,8 @@ export function randomData(rng: Rng, dayCount = rng.int(20, 40), batches?: [numb
   const totalActivity = accounts.filter((a) => a !== silent).reduce((s, a) => s + activity.get(a)!, 0);
 
   const events: EventRow[] = [];
+  // Ids stay unique though events are removed later (a mapped event_id deduplicates).
+  let lastId = 0;
   const addEvent = (account: string, day: number) => {
     const props: Record<string, string | null> = {
       duration: rng.pick(DURATIONS) || null,
@@ -110,7 +112,7 @@ export function randomData(rng: Rng, dayCount = rng.int(20, 40), batches?: [numb
       user: rng.chance(0.1) ? null : `u${rng.int(1, 5)}`,
       properties: props,
       timestamp: `${dayText} ${clock(rng)}`,
-      id: `e${events.length + 1}`,
+      id: `e${++lastId}`,
       file,
     });
   };
