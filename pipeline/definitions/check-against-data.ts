@@ -1,7 +1,8 @@
-// Warnings that need the loaded data: a measure's event or property name that never occurs
-// in it (a typo like `tickets` for `ticket`) validates and runs, and gives every account 0
-// (or, as a churn or reactivation event, churns or brings back nobody).
-// Only distinct names reach JavaScript, never event rows.
+// Warnings that need the loaded data: a measure's event, property or attribute name that
+// never occurs in it (a typo like `tickets` for `ticket`) validates and runs, and gives every
+// account 0 or a missing score (or, as a churn or reactivation event, churns or brings back
+// nobody); so does a column mapping that names a column no file has.
+// Only distinct names and counts reach JavaScript, never event rows.
 
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -53,7 +54,45 @@ export async function dataWarnings(db: Kysely<any>, scorecards: readonly Scoreca
       }
     }
   }
+  if (wanted.some((n) => n.kind === 'attribute')) {
+    const attributes = new Set(
+      (await sql<{ name: string }>`select distinct attribute as name from raw_attributes`.execute(db)).rows.map((r) => r.name),
+    );
+    for (const n of wanted) {
+      if (n.kind === 'attribute' && !attributes.has(n.name)) {
+        warnings.push({ file: n.file, line: n.line, path: n.path, message: `attribute ${JSON.stringify(n.name)} is never observed in the loaded data${didYouMean(n.name, attributes)}` });
+      }
+    }
+  }
+  if (config) warnings.push(...(await emptyMappings(db, config)));
   return orderProblems(warnings);
+}
+
+/** Optional columns mapped to a file column of another name (`user_id: user_mail`) whose
+ *  values are all missing: a misspelt column name loads as an empty column, silently. */
+const OPTIONAL_COLUMNS = [
+  { source: 'events', column: 'user_id', table: 'raw_events', stored: 'user_id' },
+  { source: 'events', column: 'event_id', table: 'raw_events', stored: 'event_id' },
+  { source: 'accounts', column: 'created_at', table: 'raw_accounts', stored: 'created_day' },
+  { source: 'attributes', column: 'value', table: 'raw_attributes', stored: 'value' },
+] as const;
+
+async function emptyMappings(db: Kysely<any>, config: Pick<ProjectConfig, 'root' | 'sources'>): Promise<Problem[]> {
+  const warnings: Problem[] = [];
+  for (const m of OPTIONAL_COLUMNS) {
+    const source = config.sources[m.source];
+    const mapped = source?.columns[m.column];
+    if (mapped === undefined || mapped === m.column) continue;
+    const { rows } = await sql<{ n: number }>`
+      select count(*)::int as n from (select 1 from ${sql.table(m.table)} where ${sql.ref(m.stored)} is not null limit 1)`.execute(db);
+    const { rows: loaded } = await sql<{ n: number }>`select count(*)::int as n from (select 1 from ${sql.table(m.table)} limit 1)`.execute(db);
+    if (rows[0]?.n || !loaded[0]?.n) continue;
+    warnings.push({
+      ...(await projectLocation(config.root, ['sources', m.source, 'columns', m.column])),
+      message: `no loaded ${m.source} row has a value in the column ${JSON.stringify(mapped)} mapped to ${m.column}: is the file column named so?`,
+    });
+  }
+  return warnings;
 }
 
 /** Whether raw_events exists and has a row (a read-only warehouse may predate it). */

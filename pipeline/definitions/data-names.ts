@@ -1,4 +1,4 @@
-// The event and property names a scorecard's measures read, with where each is written,
+// The event, property and attribute names a scorecard reads, with where each is written,
 // kept in the IR (`source.dataNames`) for the check against the loaded data
 // (check-against-data.ts): a misspelt name validates and runs, and scores every account 0.
 
@@ -39,11 +39,21 @@ export function dataNames(doc: ScorecardDoc, source: YamlSource): DataName[] {
   const measure = (m: MeasureDoc, at: PathSegment[]) => {
     if ('event' in m) signal(m, at);
     else if ('goal' in m) signal(m.goal, [...at, 'goal']);
+    else if ('attribute' in m) add('attribute', m.attribute, [...at, 'attribute']);
+  };
+  // Segments and insights test account attributes (and measures, checked by the definitions).
+  const accountCondition = (c: ConditionDoc, at: PathSegment[]) => {
+    if ('all' in c) c.all.forEach((sub, i) => accountCondition(sub, [...at, 'all', i]));
+    else if ('any' in c) c.any.forEach((sub, i) => accountCondition(sub, [...at, 'any', i]));
+    else if ('not' in c) accountCondition(c.not, [...at, 'not']);
+    else if (c.attribute !== undefined) add('attribute', c.attribute, [...at, 'attribute']);
   };
 
   for (const [name, m] of Object.entries(doc.measures ?? {})) measure(m, ['measures', name]);
   (doc.scores ?? []).forEach((s, i) => {
     if (typeof s.measure !== 'string') measure(s.measure, ['scores', i, 'measure']);
   });
+  for (const [name, c] of Object.entries(doc.segments ?? {})) accountCondition(c, ['segments', name]);
+  (doc.insights ?? []).forEach((insight, i) => accountCondition(insight.when, ['insights', i, 'when']));
   return names;
 }

@@ -173,11 +173,12 @@ export interface Scorecard {
   source?: { dataNames: DataName[] };
 }
 
-/** An event or event-property name as written in a measure (`event:`, `property:`, a
- *  `where:` property), with its place in `file`: a name the data never has gives every
- *  account 0, so `validate` and `run` warn about it. */
+/** An event, event-property or attribute name as written in a scorecard (`event:`,
+ *  `property:`, a `where:` property, `attribute:` in a measure or an account condition),
+ *  with its place in `file`: a name the data never has gives every account 0 or a missing
+ *  score, so `validate` and `run` warn about it. */
 export interface DataName {
-  kind: 'event' | 'property';
+  kind: 'event' | 'property' | 'attribute';
   name: string;
   line: number;
   /** `measures.tickets_30d.event`, as in a Problem. */

@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { SqlDialect } from '../compile/dialect.ts';
 import type { FileFormat, FileSource, ProjectConfig } from '../ir/types.ts';
@@ -174,9 +175,23 @@ function eventProperties(target: RawTarget, columns: Map<string, string>, fileCo
 async function unreadable(file: string, shown: string, format: FileFormat, doing: 'read' | 'loaded', error: unknown): Promise<InputDataError> {
   // A compressed file's bytes are not its text; Parquet is not text.
   const text = format !== 'parquet' && !/\.(gz|zst)$/i.test(file);
+  if (text && (await startsWith(file, 'PAR1'))) {
+    return new InputDataError(shown, undefined, undefined, `is a Parquet file, not ${format}: set format: parquet on its source, or keep it apart from the ${format} files`);
+  }
   const problem = text ? await findTextProblem(file, format).catch(() => undefined) : undefined;
   if (problem) return new InputDataError(shown, problem.line, problem.field, problem.reason);
   return new InputDataError(shown, undefined, undefined, `cannot be ${doing} as ${format}: ${firstLine(error)}`);
+}
+
+async function startsWith(file: string, magic: string): Promise<boolean> {
+  const handle = await open(file, 'r').catch(() => undefined);
+  if (!handle) return false;
+  try {
+    const { bytesRead, buffer } = await handle.read(Buffer.alloc(magic.length), 0, magic.length, 0);
+    return bytesRead === magic.length && buffer.toString('latin1') === magic;
+  } finally {
+    await handle.close();
+  }
 }
 
 function firstLine(error: unknown): string {

@@ -113,6 +113,52 @@ describe('dataWarnings', () => {
   });
 });
 
+describe('dataWarnings on attributes and column mappings', () => {
+  let project: TempProject;
+  beforeAll(async () => {
+    project = await tempProject();
+    await project.write('events/e.csv', csv([['account_id', 'event', 'timestamp', 'user_email'], ['a1', 'login', '2025-01-01T10:00:00Z', 'x@a1']]));
+    await project.write('definitions/none.yaml', yaml('scorecard: none', 'bands: [{ label: red, from: 0 }]'));
+    await project.write('attributes.csv', csv([['account_id', 'attribute', 'value', 'observed_at'], ['a1', 'seats', '4', '2025-01-01'], ['a1', 'plan', 'pro', '2025-01-01']]));
+    await project.write('healthscore.yaml', yaml(
+      'sources:',
+      '  events:',
+      '    path: events/*.csv',
+      '    columns: { user_id: user_mail }',
+    ));
+    await project.run({ config: { sources: { ...project.config().sources, events: { ...project.config().sources.events, columns: { ...project.config().sources.events.columns, user_id: 'user_mail' } } } } });
+  });
+  afterAll(() => project.cleanup());
+
+  it('names attributes never observed, in measures, segments and insights, and a mapped column no file has', async () => {
+    const card = scorecard(yaml(
+      'scorecard: health', //                                                  1
+      'bands: [{ label: red, from: 0 }]', //                                   2
+      'segment: paying', //                                                    3
+      'segments:', //                                                          4
+      '  paying: { any: [{ attribute: plans, in: [pro] }, { attribute: plan, eq: x }] }', // 5
+      'measures:', //                                                          6
+      '  seats: { attribute: seat }', //                                       7
+      '  plan: { attribute: plan }', //                                        8
+      'insights:', //                                                          9
+      '  - { id: i, when: { not: { attribute: tier, eq: gold } } }', //       10
+    ));
+    const config = project.config();
+    const mapped = { ...config, sources: { ...config.sources, events: { ...config.sources.events, columns: { ...config.sources.events.columns, user_id: 'user_mail' } } } };
+    const warnings = await dataWarnings((await project.warehouse()).db, [card], mapped);
+    expect(warnings.map(formatProblem)).toEqual([
+      'definitions/health.yaml:5 segments.paying.any[0].attribute: attribute "plans" is never observed in the loaded data (did you mean "plan"?)',
+      'definitions/health.yaml:7 measures.seats.attribute: attribute "seat" is never observed in the loaded data (did you mean "seats"?)',
+      'definitions/health.yaml:10 insights[0].when.not.attribute: attribute "tier" is never observed in the loaded data',
+      'healthscore.yaml:4 sources.events.columns.user_id: no loaded events row has a value in the column "user_mail" mapped to user_id: is the file column named so?',
+    ]);
+    // Mapped to a column the file has: no warning.
+    const right = { ...config, sources: { ...config.sources, events: { ...config.sources.events, columns: { ...config.sources.events.columns, user_id: 'user_email' } } } };
+    await project.run({ config: right });
+    expect((await dataWarnings((await project.warehouse()).db, [], right)).map(formatProblem)).toEqual([]);
+  });
+});
+
 describe('validate and run', () => {
   let tmp: TempDir & { project: string };
   beforeAll(async () => {

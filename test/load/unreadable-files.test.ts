@@ -110,3 +110,22 @@ describe('a CSV file DuckDB cannot read', () => {
     );
   });
 });
+
+it('names a Parquet file among CSV files as Parquet, not as text that is not UTF-8', async () => {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const scratch = await tempProject();
+  try {
+    const file = join(scratch.root, 'e.parquet');
+    const instance = await DuckDBInstance.create(':memory:');
+    const con = await instance.connect();
+    await con.run(`copy (select 'b' as account_id, 'login' as event, timestamp '2025-01-02 10:00:00' as timestamp) to '${file.replaceAll("'", "''")}' (format parquet)`);
+    con.closeSync();
+    instance.closeSync();
+    const { readFile } = await import('node:fs/promises');
+    expect(await failWith(await readFile(file), 'late.csv')).toBe(
+      'events/late.csv: is a Parquet file, not csv: set format: parquet on its source, or keep it apart from the csv files',
+    );
+  } finally {
+    await scratch.cleanup();
+  }
+});
