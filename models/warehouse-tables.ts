@@ -10,9 +10,10 @@ const RAW_TABLES = [
   // `day` is the calendar day of `ts` in the project timezone, fixed at load time so that
   // every later query filters on a plain DATE. `duplicate`: another row with this
   // event_id is kept (pipeline/load/duplicate-events.ts); every reader of events skips it.
+  // `event_key`: a 64-bit hash of event_id, which that file looks ids up by.
   sql`create table if not exists raw_events (
     account_id varchar not null, event varchar not null, ts timestamptz not null, day date not null,
-    user_id varchar, event_id varchar, properties json, file_key varchar not null,
+    user_id varchar, event_id varchar, event_key ubigint, properties json, file_key varchar not null,
     duplicate boolean not null default false)`,
   sql`create table if not exists raw_attributes (
     account_id varchar not null, attribute varchar not null, value varchar,

@@ -25,6 +25,8 @@ export interface SqlDialect {
   parseTimestamp(text: RawBuilder<unknown>, format: string): { value: RawBuilder<unknown>; type: string };
   tryBoolean(value: RawBuilder<unknown>): RawBuilder<unknown>;
   text(value: RawBuilder<unknown>): RawBuilder<unknown>;
+  /** A 64-bit hash of a text value, null for null: a compact key to look values up by. */
+  hashKey(value: RawBuilder<unknown>): RawBuilder<unknown>;
   /** A named property of an event (its `properties` JSON) as text. */
   eventProperty(properties: RawBuilder<unknown>, name: string): RawBuilder<unknown>;
   /** Rounded to `digits` decimals, half away from zero. */
@@ -96,6 +98,7 @@ export const duckdb: SqlDialect = {
   },
   tryBoolean: (value) => sql`try_cast(${value} as boolean)`,
   text: (value) => sql`cast(${value} as varchar)`,
+  hashKey: (value) => sql`case when ${value} is not null then hash(${value}) end`,
   eventProperty: (properties, name) => sql`json_extract_string(${properties}, ${stringLiteral(jsonPointer(name))})`,
   round: (value, digits) => sql`round(${value}, ${sql.lit(digits)})`,
   addDays: (day, days) => sql`(${day} + ${typeof days === 'number' ? sql.lit(days) : days})`,

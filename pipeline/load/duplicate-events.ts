@@ -26,37 +26,39 @@ const KEEP_ORDER = sql`ts, file_key, account_id, event, user_id, cast(properties
 export async function setAsideDuplicates(trx: Kysely<any>, added: string[], removed: string[]): Promise<void> {
   const surviving = (alias: string) => sql`not ${inKeys(sql`${sql.ref(alias)}.file_key`, removed)}`;
   const isAdded = (alias: string) => inKeys(sql`${sql.ref(alias)}.file_key`, added);
-  const reasons: RawBuilder<unknown>[] = [];
+  // Ids are found by `event_key`, a 64-bit hash of the id the load stores beside it: a scan
+  // of it costs a fifth of a scan of the ids (0.04 s against 0.2 s per nightly load at 10M
+  // events). A hash shared by two different ids only makes both ids be decided again,
+  // which keeps the row each already has.
+  const keys: RawBuilder<unknown>[] = [];
   if (added.length) {
     // An id twice in the added rows, or also on a kept row of another surviving file. Two
-    // parts, so that a first load groups its rows once and a nightly one joins its few ids
-    // with the loaded ones, instead of grouping the whole table. The join is left out when
-    // no other file has kept rows (a first load): it would scan every row for nothing.
-    reasons.push(sql`select a.event_id from raw_events a where ${isAdded('a')} and a.event_id is not null
-      group by a.event_id having count(*) > 1`);
+    // parts, so that a first load groups its rows once and a nightly one looks its few ids
+    // up among the loaded ones, instead of grouping the whole table. The look-up is left
+    // out when no other file has kept rows (a first load): it would scan every row for
+    // nothing. It is a semi-join, whose hash table DuckDB builds on the added keys.
+    keys.push(sql`select a.event_key from raw_events a where ${isAdded('a')} and a.event_key is not null
+      group by a.event_key having count(*) > 1`);
     if (await exists(trx, sql`select 1 from raw_events k where not ${isAdded('k')} and not k.duplicate and ${surviving('k')}`)) {
-      // A semi-join: DuckDB builds its hash table on the added ids, never on the loaded rows
-      // (a join built on whichever side it guessed smaller, which inside the load's
-      // transaction was the 10M loaded rows: 0.8 s instead of 0.2 s per nightly load).
-      reasons.push(sql`select k.event_id from raw_events k
-        where k.event_id in (select a.event_id from raw_events a where ${isAdded('a')} and a.event_id is not null)
+      keys.push(sql`select k.event_key from raw_events k
+        where k.event_key in (select a.event_key from raw_events a where ${isAdded('a')} and a.event_key is not null)
           and not ${isAdded('k')} and not k.duplicate and ${surviving('k')}`);
     }
   }
   if (removed.length) {
     // Set-aside rows are few: start from them.
-    reasons.push(sql`select d.event_id from raw_events d join raw_events k on k.event_id = d.event_id
+    keys.push(sql`select d.event_key from raw_events d join raw_events k on k.event_key = d.event_key
       where d.duplicate and ${surviving('d')} and not k.duplicate and ${inKeys(sql`k.file_key`, removed)}`);
   }
-  const ids = reasons.length ? sql.join(reasons, sql` union `) : sql`select null::varchar as event_id where false`;
-  await sql`create or replace temp table hs_duplicate_ids as ${ids}`.execute(trx);
+  const found = keys.length ? sql.join(keys, sql` union `) : sql`select null::ubigint as event_key where false`;
+  await sql`create or replace temp table hs_duplicate_keys as ${found}`.execute(trx);
   // Usually no id is shared: then no row changes, and the window over raw_events is skipped.
-  const shared = await exists(trx, sql`select 1 from hs_duplicate_ids`);
+  const shared = await exists(trx, sql`select 1 from hs_duplicate_keys`);
   await sql`create or replace temp table hs_flipped as
     with decided as (
       select r.rowid as row_id, r.file_key, r.day, r.duplicate as was,
              row_number() over (partition by r.event_id order by ${KEEP_ORDER}) > 1 as now
-      from raw_events r where ${shared ? sql`${surviving('r')} and r.event_id in (select event_id from hs_duplicate_ids)` : sql`false`})
+      from raw_events r where ${shared ? sql`${surviving('r')} and r.event_key in (select event_key from hs_duplicate_keys)` : sql`false`})
     select row_id, file_key, day from decided where was <> now`.execute(trx);
   await sql`update raw_events set duplicate = not duplicate where rowid in (select row_id from hs_flipped)`.execute(trx);
   await sql`delete from hs_flipped where ${isAdded('hs_flipped')}`.execute(trx);

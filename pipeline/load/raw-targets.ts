@@ -102,6 +102,7 @@ export const EVENTS: RawTarget = {
     day: dayOfField('timestamp', col, d, tz),
     user_id: text(col('user_id')),
     event_id: text(col('event_id')),
+    event_key: d.hashKey(text(col('event_id'))),
     properties: extras,
   }),
   checks: (col, d, tz) => [
