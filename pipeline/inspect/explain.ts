@@ -4,7 +4,7 @@ import { UsageError } from '../errors.ts';
 import type { ChurnSource, Scorecard } from '../ir/types.ts';
 import { attributeTexts } from './attribute-text.ts';
 import { contributions } from './contributions.ts';
-import { notScoredOn, shellWord, unscoredDay } from './unscored-day.ts';
+import { notScoredOn, unscoredDay, whyUnscored } from './unscored-day.ts';
 
 export interface ScoreExplanation {
   score_id: string;
@@ -146,11 +146,7 @@ async function explanationOn(db: Kysely<any>, scorecard: Scorecard, accountId: s
       throw new UsageError(`${date} is not materialised for ${scorecard.id}: run \`healthscore run --date ${date}\` first`);
     }
     const unscored = await unscoredDay(db, scorecard, accountId, date, churn);
-    throw new UsageError(
-      unscored.churnedOn && unscored.lastScored
-        ? `${notScoredOn(accountId, date, unscored)}; its last scored day is ${unscored.lastScored}: healthscore explain ${shellWord(accountId)} --date ${unscored.lastScored}`
-        : `account ${accountId} has no ${scorecard.id} snapshot on ${date}: it is unknown, outside the scorecard's segment, churned, or not started yet`,
-    );
+    throw new UsageError(whyUnscored(accountId, scorecard.id, date, unscored));
   }
   const { rows: scores } = await sql<{ score_id: string; raw_value: number | null; score: number | null; band: string | null; weight: number; status: string }>`
     select score_id, raw_value, score, band, weight, status from score_snapshots

@@ -16,6 +16,7 @@ beforeAll(async () => {
       ...['01', '02', '03', '04', '05'].map((d) => `a1,login,2025-01-${d}T10:00:00Z`),
       'a2,login,2025-01-01T10:00:00Z',
       'a2,login,2025-01-02T10:00:00Z',
+      'a3,login,2025-01-04T10:00:00Z',
       '',
     ].join('\n'),
     'attributes.csv': 'account_id,attribute,value,observed_at\na1,plan,basic,2025-01-01T09:00:00Z\na1,seats,12,2025-01-01T09:00:00Z\n',
@@ -68,6 +69,14 @@ it('with a --date after the churn, names the last scored day and the command for
   const r = await hs(['explain', 'a2', '--date', '2025-01-04', '--project', tmp.project]);
   expect(r.code).toBe(2);
   expect(r.stderr).toBe('healthscore: a2 is not scored on 2025-01-04 (churned on 2025-01-03); its last scored day is 2025-01-02: healthscore explain a2 --date 2025-01-02\n');
-  const unknown = await hs(['explain', 'nobody', '--date', '2025-01-04', '--project', tmp.project]);
-  expect(unknown.stderr).toBe("healthscore: account nobody has no health snapshot on 2025-01-04: it is unknown, outside the scorecard's segment, churned, or not started yet\n");
+});
+
+it('tells an unknown account from one not scored yet', async () => {
+  const unknown = await hs(['explain', 'a4', '--date', '2025-01-04', '--project', tmp.project]);
+  expect([unknown.code, unknown.stderr]).toEqual([2, 'healthscore: account a4 is unknown: no loaded event, attribute or accounts row has this id\n']);
+  const early = await hs(['explain', 'a3', '--date', '2025-01-02', '--project', tmp.project]);
+  expect([early.code, early.stderr]).toEqual([
+    2,
+    'healthscore: a3 is not scored by health until 2025-01-04 (its first day, or its segment, starts later): healthscore explain a3 --date 2025-01-04\n',
+  ]);
 });
