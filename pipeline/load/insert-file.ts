@@ -27,7 +27,10 @@ export async function insertFile(
     for (const name of target.required) {
       if (!columns.has(name)) {
         const wanted = source.columns[name] ?? name;
-        throw new InputDataError(shown, undefined, name, `has no column "${wanted}" (the file's columns are: ${[...fileColumns.keys()].join(', ')})`);
+        const key = `${target.source === 'reactivations' ? 'sources.churn.reactivated_by' : `sources.${target.source}`}.columns.${name}`;
+        const where = wanted === name ? `name yours with ${key}` : `"${wanted}" comes from ${key}`;
+        throw new InputDataError(shown, undefined, name,
+          `has no column "${wanted}" (the file's columns are: ${[...fileColumns.keys()].join(', ')}); in healthscore.yaml, ${where}`);
       }
     }
     const col = fileColumn(columns, fileColumns, dialect, source.timestampFormat);

@@ -134,7 +134,7 @@ describe('a reactivation file as a source', () => {
     await writeReactivations(p, [['a', day(5)], ['', day(6)]]);
     await expect(run(p, churnSource('file', REACTIVATION_FILE))).rejects.toThrow('reactivations.csv:3 id: is empty');
     await p.write('reactivations.csv', csv([['id', 'when'], ['a', day(5)]]));
-    await expect(run(p, churnSource('file', REACTIVATION_FILE))).rejects.toThrow('reactivations.csv reactivated_at: has no column "at" (the file\'s columns are: id, when)');
+    await expect(run(p, churnSource('file', REACTIVATION_FILE))).rejects.toThrow('reactivations.csv reactivated_at: has no column "at" (the file\'s columns are: id, when); in healthscore.yaml, "at" comes from sources.churn.reactivated_by.columns.reactivated_at');
     expect(await snapshots(p)).toEqual(before);
   });
 

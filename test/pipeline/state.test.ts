@@ -171,7 +171,7 @@ describe('loading', () => {
     await p.write('events/late.csv', csv([['account_id', 'event', 'timestamp'], ['', 'login', '2025-02-10 10:00:00']]));
     await expect(p.run()).rejects.toThrow('events/late.csv:2 account_id: is empty');
     await p.write('events/late.csv', csv([['account', 'event', 'timestamp'], ['a', 'login', '2025-02-10 10:00:00']]));
-    await expect(p.run()).rejects.toThrow(/events\/late.csv account_id: has no column "account_id"/);
+    await expect(p.run()).rejects.toThrow(/events\/late.csv account_id: has no column "account_id" \(the file.s columns are: [^)]*\); in healthscore.yaml, name yours with sources.events.columns.account_id/);
     expect(await snapshot(p)).toEqual(before);
   });
 
