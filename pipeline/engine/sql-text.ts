@@ -19,7 +19,8 @@ const offline = new Kysely<any>({
   },
 });
 
-function compileStatement(statement: RawBuilder<unknown>): { sql: string; parameters: readonly unknown[] } {
+/** The SQL and bound values of a statement, compiled without a connection. */
+export function compileStatement(statement: RawBuilder<unknown>): { sql: string; parameters: readonly unknown[] } {
   const compiled = statement.compile(offline);
   return { sql: compiled.sql, parameters: compiled.parameters };
 }
