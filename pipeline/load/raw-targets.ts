@@ -164,37 +164,26 @@ export const ACCOUNTS: RawTarget = {
   affects: ['account_id', 'created_day'],
 };
 
-export const CHURN: RawTarget = {
-  source: 'churn',
-  table: 'raw_churn',
-  required: ['account_id', 'churned_at'],
-  optional: [],
-  columns: (col, _extras, d, tz) => ({
-    account_id: text(col('account_id')),
-    churn_day: dayOfField('churned_at', col, d, tz),
-  }),
-  checks: (col, d, tz) => [required('account_id', col), required('churned_at', col), day('churned_at', col, d, tz)],
-  timeFields: ['churned_at'],
-  affectedDays: fromFirst('churn_day'),
-  affects: ['churn_day'],
-};
+/** A file of account days: one row per account and the day of its time field. */
+function accountDays(source: RawTarget['source'], table: string, field: string, column: string): RawTarget {
+  return {
+    source,
+    table,
+    required: ['account_id', field],
+    optional: [],
+    columns: (col, _extras, d, tz) => ({ account_id: text(col('account_id')), [column]: dayOfField(field, col, d, tz) }),
+    checks: (col, d, tz) => [required('account_id', col), required(field, col), day(field, col, d, tz)],
+    timeFields: [field],
+    affectedDays: fromFirst(column),
+    affects: [column],
+  };
+}
+
+export const CHURN: RawTarget = accountDays('churn', 'raw_churn', 'churned_at', 'churn_day');
 
 /** The days that bring a churned account back (`churn.reactivated_by.path`). A row of day R
  *  can only end churns before R, so it changes days from R on. */
-export const REACTIVATIONS: RawTarget = {
-  source: 'reactivations',
-  table: 'raw_reactivations',
-  required: ['account_id', 'reactivated_at'],
-  optional: [],
-  columns: (col, _extras, d, tz) => ({
-    account_id: text(col('account_id')),
-    day: dayOfField('reactivated_at', col, d, tz),
-  }),
-  checks: (col, d, tz) => [required('account_id', col), required('reactivated_at', col), day('reactivated_at', col, d, tz)],
-  timeFields: ['reactivated_at'],
-  affectedDays: fromFirst('day'),
-  affects: ['day'],
-};
+export const REACTIVATIONS: RawTarget = accountDays('reactivations', 'raw_reactivations', 'reactivated_at', 'day');
 
 const optionalDay = (field: string, col: Col, d: SqlDialect, tz: string): RowCheck => ({
   ...day(field, col, d, tz),
