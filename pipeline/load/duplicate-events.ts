@@ -69,12 +69,6 @@ async function exists(trx: Kysely<any>, query: RawBuilder<unknown>): Promise<boo
   return (rows[0]?.n ?? 0) > 0;
 }
 
-/** How many event rows are set aside as duplicates, over every loaded file. */
-export async function countDuplicates(db: Kysely<any>): Promise<number> {
-  const { rows } = await sql<{ n: number }>`select count(*)::int as n from raw_events where duplicate`.execute(db);
-  return rows[0]?.n ?? 0;
-}
-
 function inKeys(column: RawBuilder<unknown>, keys: string[]): RawBuilder<unknown> {
   return keys.length ? sql`${column} in (${sql.join(keys)})` : sql`false`;
 }

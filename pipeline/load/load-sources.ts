@@ -6,8 +6,8 @@ import { refreshDailyAggregates } from '../../models/daily-aggregates.ts';
 import { checkOverrides } from '../run/check-overrides.ts';
 import { addLedgerEntry, rememberHashes, removeLedgerEntries, setLedgerPaths } from '../state/ledger.ts';
 import { invalidateDays } from '../state/run-log.ts';
-import { hasDataChecks, refreshDataChecks } from './data-checks.ts';
-import { countDuplicates, setAsideDuplicates } from './duplicate-events.ts';
+import { hasDataChecks, readDataChecks, refreshDataChecks } from './data-checks.ts';
+import { setAsideDuplicates } from './duplicate-events.ts';
 import { insertFile } from './insert-file.ts';
 import { goneFiles, isReplacement, planLoad, type SourcePlan } from './plan-load.ts';
 import { EVENTS, type RawTarget } from './raw-targets.ts';
@@ -67,7 +67,8 @@ export async function loadSources(
       await rememberHashes(trx, plan.hashed);
     });
   }
-  summary.duplicates = await countDuplicates(db);
+  // Counted by the data checks with the load that changed them: no second scan of raw_events.
+  summary.duplicates = (await readDataChecks(db))?.reusedEventIds.rows ?? 0;
   return summary;
 }
 
