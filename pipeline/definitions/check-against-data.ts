@@ -83,10 +83,10 @@ async function emptyMappings(db: Kysely<any>, config: Pick<ProjectConfig, 'root'
     const source = config.sources[m.source];
     const mapped = source?.columns[m.column];
     if (mapped === undefined || mapped === m.column) continue;
-    const { rows } = await sql<{ n: number }>`
-      select count(*)::int as n from (select 1 from ${sql.table(m.table)} where ${sql.ref(m.stored)} is not null limit 1)`.execute(db);
-    const { rows: loaded } = await sql<{ n: number }>`select count(*)::int as n from (select 1 from ${sql.table(m.table)} limit 1)`.execute(db);
-    if (rows[0]?.n || !loaded[0]?.n) continue;
+    const { rows } = await sql<{ loaded: boolean; filled: boolean }>`
+      select exists (select 1 from ${sql.table(m.table)}) as loaded,
+             exists (select 1 from ${sql.table(m.table)} where ${sql.ref(m.stored)} is not null) as filled`.execute(db);
+    if (!rows[0]?.loaded || rows[0].filled) continue;
     warnings.push({
       ...(await projectLocation(config.root, ['sources', m.source, 'columns', m.column])),
       message: `no loaded ${m.source} row has a value in the column ${JSON.stringify(mapped)} mapped to ${m.column}: is the file column named so?`,
