@@ -151,11 +151,14 @@ function valueDays(measure: EventMeasure, dialect: SqlDialect, inRange: RawBuild
   return sql`select distinct account_id, ${value} as value, day from raw_events where not duplicate and ${signalFilter(signal, dialect)} and ${inRange}`;
 }
 
-/** Each account's attribute values as of every day one of them was observed (the latest
- *  timestamp of a day wins, and of two observations at the same instant the greater value as
- *  text, so that the choice never depends on row order; an empty value is no observation):
- *  a small table, read by one
- *  ASOF join per spine row instead of a running window per attribute over the spine. */
+/** The value of the latest of a group of raw_attributes rows: the latest `observed_at`, and of
+ *  two at the same instant the greater value as text, so that the choice never depends on
+ *  row order. The scoring and `explain` both use it. */
+export const LATEST_ATTRIBUTE_VALUE = sql`arg_max(value, (observed_at, value))`;
+
+/** Each account's attribute values as of every day one of them was observed (the latest of a
+ *  day wins, LATEST_ATTRIBUTE_VALUE; an empty value is no observation): a small table, read
+ *  by one ASOF join per spine row instead of a running window per attribute over the spine. */
 export function attributeStates(plan: ScorecardPlan, dialect: SqlDialect, days: DayRange): RawBuilder<unknown> {
   const pivot = plan.attributes.flatMap((name, k) => [
     sql`max(value) filter (where attribute = ${name}) as ${attributeObserved(k)}`,
@@ -169,7 +172,7 @@ export function attributeStates(plan: ScorecardPlan, dialect: SqlDialect, days: 
   return sql`select account_id, day, ${sql.join(states)} from (
       select account_id, day, ${sql.join(pivot)}
       from (
-        select account_id, attribute, day, arg_max(value, (observed_at, value)) as value
+        select account_id, attribute, day, ${LATEST_ATTRIBUTE_VALUE} as value
         from raw_attributes
         where attribute in (${sql.join(plan.attributes.map((a) => sql.val(a)))})
           and value is not null and day <= ${dialect.date(days.to)}
