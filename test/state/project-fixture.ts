@@ -330,6 +330,17 @@ const eventPaths = (m: Model) => Object.keys(m.events).sort();
 const newName = (m: Model, stem: string) => `data/events/${stem}-${++m.counter}.csv`;
 const writeEvents = (c: EditContext, path: string) => writeFiles(c.root, { [path]: eventsText(c.m, c.m.events[path]!) });
 const writeInput = (c: EditContext, path: string) => writeFiles(c.root, { [path]: modelFiles(c.m)[path]! });
+/** Changes three random rows of a random events file with `change` (each says what it did),
+ *  and writes the file; undefined when that file has no rows. */
+async function changeThreeRows(c: EditContext, change: (e: EventRow) => string): Promise<{ path: string; changed: string[] } | undefined> {
+  const path = c.r.pick(eventPaths(c.m));
+  const rows = c.m.events[path]!;
+  if (rows.length === 0) return undefined;
+  const changed: string[] = [];
+  for (let i = 0; i < 3; i++) changed.push(change(rows[c.r.int(0, rows.length - 1)]!));
+  await writeEvents(c, path);
+  return { path, changed };
+}
 /** A day 8 … 30 days before the last event day: older than the lookback. */
 const oldDay = (c: EditContext) => addDays(lastEventDay(c.m), -c.r.int(LOOKBACK + 5, 30));
 
@@ -354,32 +365,20 @@ export const EDITS: Record<string, Edit> = {
     return `append ${rows.length} rows on ${d} to ${path}`;
   },
   async 'change-rows'(c) {
-    const path = c.r.pick(eventPaths(c.m));
-    const rows = c.m.events[path]!;
-    if (rows.length === 0) return undefined;
-    const changed: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      const e = rows[c.r.int(0, rows.length - 1)]!;
+    const done = await changeThreeRows(c, (e) => {
       if (c.r.chance(0.5)) e.event = e.event === 'login' ? 'view' : 'login';
       else e.account = c.r.pick(ACCOUNTS);
-      changed.push(e.id);
-    }
-    await writeEvents(c, path);
-    return `change rows ${changed.join(',')} of ${path}`;
+      return e.id;
+    });
+    return done && `change rows ${done.changed.join(',')} of ${done.path}`;
   },
   async 'change-property'(c) {
     // Only a property changes: the rows keep their account, event and day.
-    const path = c.r.pick(eventPaths(c.m));
-    const rows = c.m.events[path]!;
-    if (rows.length === 0) return undefined;
-    const changed: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      const e = rows[c.r.int(0, rows.length - 1)]!;
+    const done = await changeThreeRows(c, (e) => {
       e.device = e.device === 'dev0' ? c.r.pick(['dev1', 'dev2']) : 'dev0';
-      changed.push(`${e.id} (${e.ts.slice(0, 10)})`);
-    }
-    await writeEvents(c, path);
-    return `change the device of rows ${changed.join(', ')} of ${path}`;
+      return `${e.id} (${e.ts.slice(0, 10)})`;
+    });
+    return done && `change the device of rows ${done.changed.join(', ')} of ${done.path}`;
   },
   async 'resend-event'(c) {
     // An event sent twice (same id, same time) into any event file: the data checks count it.
