@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import type { FileSource, ProjectConfig } from '../ir/types.ts';
 import { addDays } from '../days.ts';
-import { cachedHashes, ledgerEntries, type LedgerEntry } from '../state/ledger.ts';
+import { cachedHashes, ledgerBySource, type LedgerEntry } from '../state/ledger.ts';
 import { InputDataError } from './input-data-error.ts';
 import { ACCOUNTS, CHURN, EVENTS, LONG_ATTRIBUTES, OVERRIDES, REACTIVATIONS, type RawTarget } from './raw-targets.ts';
 import { displayPath, hashFile, listSourceFiles } from './source-files.ts';
@@ -56,9 +56,10 @@ export async function planLoad(db: Kysely<any>, config: ProjectConfig, today: st
 
   const plan: LoadPlan = { sources: [], hashed: [] };
   const cachedHash = await cachedHashes(db);
+  const ledgerEntries = await ledgerBySource(db);
   // A source dropped from healthscore.yaml: its loaded rows leave.
   for (const target of [LONG_ATTRIBUTES, ACCOUNTS, CHURN, REACTIVATIONS, OVERRIDES].filter((t) => !wanted.some((w) => w.target === t))) {
-    const remove = await ledgerEntries(db, target.source);
+    const remove = ledgerEntries(target.source);
     if (remove.length === 0) continue;
     plan.sources.push({ target, source: { path: '', format: 'csv', columns: {} }, wide: false, fingerprint: '', validRange: { from: '', to: '' }, add: [], remove, keep: [] });
   }
@@ -85,7 +86,7 @@ export async function planLoad(db: Kysely<any>, config: ProjectConfig, today: st
       else contents.set(key, { key, hash, file, paths: [shown] });
     }
     const sourcePlan: SourcePlan = { target, source, wide, fingerprint, validRange, add: [], remove: [], keep: [] };
-    const known = new Map((await ledgerEntries(db, target.source)).map((e) => [e.file_key, e]));
+    const known = new Map(ledgerEntries(target.source).map((e) => [e.file_key, e]));
     for (const [key, content] of contents) {
       const entry = known.get(key);
       // Rows rejected as later than the valid range may have become valid since.

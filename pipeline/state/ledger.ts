@@ -13,12 +13,14 @@ export interface LedgerEntry {
   future_rows: number;
 }
 
-export async function ledgerEntries(db: Kysely<any>, source: string): Promise<LedgerEntry[]> {
+/** Every ledger entry, by source, in one query: `status` and `run` read the ledger at
+ *  every start, and a query per source cost a round trip each. */
+export async function ledgerBySource(db: Kysely<any>): Promise<(source: string) => LedgerEntry[]> {
   const { rows } = await sql<LedgerEntry>`
     select source, file_key, content_hash, fingerprint, paths, row_count::int as row_count,
            rejected_rows::int as rejected_rows, valid_to::varchar as valid_to, future_rows::int as future_rows
-    from loaded_files where source = ${source} order by file_key`.execute(db);
-  return rows;
+    from loaded_files order by source, file_key`.execute(db);
+  return (source) => rows.filter((r) => r.source === source);
 }
 
 export async function addLedgerEntry(trx: Kysely<any>, entry: LedgerEntry): Promise<void> {
