@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { duckdb, type SqlDialect } from '../pipeline/compile/dialect.ts';
+import type { SqlDialect } from '../pipeline/sql/dialects/dialect.ts';
+import { duckdb } from '../pipeline/sql/dialects/duckdb.ts';
 import { loadScorecards } from '../pipeline/definitions/load-scorecards.ts';
 import { openWarehouse, warehouseExists, type Warehouse } from '../pipeline/engine/warehouse.ts';
 import type { ProjectConfig, Scorecard } from '../pipeline/ir/types.ts';

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { comparisonFor } from './compare-definition.ts';
-import type { SqlDialect } from '../compile/dialect.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import type { ProjectConfig, Scorecard } from '../ir/types.ts';
 import { runStep } from '../run/materialise.ts';
 import { loadForScoring, runPipeline, type RunOptions } from '../run/run-pipeline.ts';

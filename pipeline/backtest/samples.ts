@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { churnDays } from '../../models/account-lifecycle.ts';
-import type { SqlDialect } from '../compile/dialect.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import type { ChurnSource } from '../ir/types.ts';
 
 /** Temp tables of a backtest. `hs_bt_values` holds one row per side (primary | compare),

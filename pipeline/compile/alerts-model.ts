@@ -2,7 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Alert } from '../ir/types.ts';
 import type { ModelStep } from '../../models/account-lifecycle.ts';
 import { bandRank } from './bands.ts';
-import type { SqlDialect } from './dialect.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import type { ScorecardPlan } from './plan.ts';
 
 /** Alert rows for the days [from, to], evaluated against the scorecard's health

@@ -4,7 +4,7 @@ import type { ProjectConfig, Scorecard } from '../ir/types.ts';
 import { accountLifecycleSteps, type ModelStep } from '../../models/account-lifecycle.ts';
 import { OUTPUT_TABLES } from '../../models/output-tables.ts';
 import { alertsModel } from './alerts-model.ts';
-import type { SqlDialect } from './dialect.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import { healthModel } from './health-model.ts';
 import { measuresModel, type DayRange } from './measures-model.ts';
 import { chooseStrategy, type MeasureStrategy } from './measure-strategy.ts';

@@ -2,7 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { EventMeasure, Signal } from '../ir/types.ts';
 import { appendColumns, attributeDay, attributeObserved, attributeObservedDay, attributeValue, col, distinctDelta, signalColumn } from './columns.ts';
 import { conditionSql, type SubjectColumns } from './conditions.ts';
-import type { SqlDialect } from './dialect.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import type { DayRange } from './measures-model.ts';
 import { countsDistinct, type PlannedMeasure, type PlannedSignal, type ScorecardPlan } from './plan.ts';
 

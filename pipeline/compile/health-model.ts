@@ -3,7 +3,7 @@ import type { ModelStep } from '../../models/account-lifecycle.ts';
 import { bandAt, bandOf, bandRank } from './bands.ts';
 import { appendColumns, col } from './columns.ts';
 import { conditionSql } from './conditions.ts';
-import type { SqlDialect } from './dialect.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import { segmentOf, subjectColumns } from './measures-model.ts';
 import type { ScorecardPlan } from './plan.ts';
 import { SCORE_DIGITS, scoreParts } from './scores-model.ts';

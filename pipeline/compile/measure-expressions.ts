@@ -13,7 +13,7 @@ import {
   previousValue,
   signalColumn,
 } from './columns.ts';
-import type { SqlDialect } from './dialect.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import { countsDistinct, signalFor, type PlannedMeasure, type ScorecardPlan } from './plan.ts';
 
 // The measure columns of the `layer*` models, as expressions over `daily`'s columns.

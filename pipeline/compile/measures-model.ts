@@ -4,7 +4,7 @@ import { scoredOn, type ModelStep } from '../../models/account-lifecycle.ts';
 import { appendColumns, attributeDay, attributeValue, col, measureStale, measureText, measureValue, previousValue } from './columns.ts';
 import { conditionSql, type SubjectColumns } from './conditions.ts';
 import { attributeStates, dailyInputs, sparseDaily } from './daily-inputs.ts';
-import type { SqlDialect } from './dialect.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import {
   BY_ACCOUNT,
   byName,

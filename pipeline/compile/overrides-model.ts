@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { ModelStep } from '../../models/account-lifecycle.ts';
-import type { SqlDialect } from './dialect.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import type { ScorecardPlan } from './plan.ts';
 
 /** `hs_overrides`: the manual override in force per account, score (null = the global

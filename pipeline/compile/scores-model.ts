@@ -4,7 +4,7 @@ import type { ModelStep } from '../../models/account-lifecycle.ts';
 import { bandOf } from './bands.ts';
 import { measureStale, measureText, measureValue } from './columns.ts';
 import { conditionSql } from './conditions.ts';
-import type { SqlDialect } from './dialect.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import { byName } from './measure-expressions.ts';
 import { segmentOf, subjectColumns } from './measures-model.ts';
 import type { ScorecardPlan } from './plan.ts';

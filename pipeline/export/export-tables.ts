@@ -2,9 +2,9 @@ import { mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { exportOrder, OUTPUT_TABLES, type OutputTable } from '../../models/output-tables.ts';
-import type { SqlDialect } from '../compile/dialect.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import type { DaySpan } from '../days.ts';
-import { stringLiteral } from '../engine/sql-literal.ts';
+import { stringLiteral } from '../sql/sql-literal.ts';
 import { writeArrowPartitions } from './arrow-ipc.ts';
 import {
   copySpans, folderDays, partitionColumn, partitionCount, partitionSelect, partitionSpans, PARTITIONS_PER_COPY, type Partitioning,

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { SqlDialect } from '../compile/dialect.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import { UsageError } from '../errors.ts';
 import { loadForScoring } from '../run/run-pipeline.ts';
 import { scoreIntoScratch, withScratchTables } from '../run/scratch.ts';

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { SqlDialect } from '../compile/dialect.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import type { Scorecard } from '../ir/types.ts';
 import type { ProjectConfig } from '../ir/types.ts';
 import { refreshDailyAggregates } from '../../models/daily-aggregates.ts';

@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
-import type { SqlDialect } from '../compile/dialect.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 
 /** How one kind of source file becomes rows of its raw table: which mapped columns it
  *  needs, the expression of each target column, the checks that reject bad rows with the

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { lifecycleSettings } from '../../models/account-lifecycle.ts';
 import { ensureWarehouseTables } from '../../models/warehouse-tables.ts';
 import { compileScorecard } from '../compile/compile-scorecard.ts';
-import type { SqlDialect } from '../compile/dialect.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import type { MeasureStrategy } from '../compile/measure-strategy.ts';
 import { exportTables, removeStaging } from '../export/export-tables.ts';
 import { UsageError } from '../errors.ts';

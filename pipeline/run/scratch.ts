@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { compileScratch, type ScratchTables } from '../compile/compile-scorecard.ts';
-import type { SqlDialect } from '../compile/dialect.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import { daysBetween } from '../days.ts';
 import type { ProjectConfig, Scorecard } from '../ir/types.ts';
 import { runStep } from './materialise.ts';

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { SqlDialect } from '../compile/dialect.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import { toSpans, type DaySpan } from '../days.ts';
 import { getSetting, setSetting } from './settings.ts';
 

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { OUTPUT_TABLES } from '../../models/output-tables.ts';
-import type { SqlDialect } from '../compile/dialect.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import type { Scorecard } from '../ir/types.ts';
 import { markForExport } from './export-pending.ts';
 import { getSetting, setSetting } from './settings.ts';

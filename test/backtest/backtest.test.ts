@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { backtestText } from '../../cli/render/backtest-text.ts';
 import { runBacktest } from '../../pipeline/backtest/run-backtest.ts';
-import { duckdb } from '../../pipeline/compile/dialect.ts';
+import { duckdb } from '../../pipeline/sql/dialects/duckdb.ts';
 import { addDays, daysBetween } from '../../pipeline/days.ts';
 import { loadScorecards } from '../../pipeline/definitions/load-scorecards.ts';
 import type { ProjectConfig } from '../../pipeline/ir/types.ts';

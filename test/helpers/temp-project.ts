@@ -1,7 +1,7 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { duckdb } from '../../pipeline/compile/dialect.ts';
+import { duckdb } from '../../pipeline/sql/dialects/duckdb.ts';
 import { loadScorecards } from '../../pipeline/definitions/load-scorecards.ts';
 import { openWarehouse, type Warehouse } from '../../pipeline/engine/warehouse.ts';
 import type { ProjectConfig } from '../../pipeline/ir/types.ts';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { runBacktest } from '../../pipeline/backtest/run-backtest.ts';
-import { duckdb } from '../../pipeline/compile/dialect.ts';
+import { duckdb } from '../../pipeline/sql/dialects/duckdb.ts';
 import { loadScorecards } from '../../pipeline/definitions/load-scorecards.ts';
 import type { ChurnSource, Reactivation } from '../../pipeline/ir/types.ts';
 import { csv, identity, tempProject, type TempProject } from '../helpers/temp-project.ts';

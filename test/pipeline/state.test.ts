@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { compileScorecard } from '../../pipeline/compile/compile-scorecard.ts';
-import { duckdb } from '../../pipeline/compile/dialect.ts';
+import { duckdb } from '../../pipeline/sql/dialects/duckdb.ts';
 import { loadScorecards } from '../../pipeline/definitions/load-scorecards.ts';
 import { materialiseBatch } from '../../pipeline/run/materialise.ts';
 import { csv, tempProject, type TempProject } from '../helpers/temp-project.ts';

@@ -16,7 +16,7 @@ import { tableFromIPC } from 'apache-arrow';
 import { sql } from 'kysely';
 import { OUTPUT_TABLES } from '../../models/output-tables.ts';
 import type { ProjectConfig } from '../../pipeline/ir/types.ts';
-import { duckdb } from '../../pipeline/compile/dialect.ts';
+import { duckdb } from '../../pipeline/sql/dialects/duckdb.ts';
 import { loadScorecards } from '../../pipeline/definitions/load-scorecards.ts';
 import { openWarehouse, type Warehouse } from '../../pipeline/engine/warehouse.ts';
 import { runPipeline, type RunOptions } from '../../pipeline/run/run-pipeline.ts';
