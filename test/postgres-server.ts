@@ -10,7 +10,7 @@
 // - Without either, the PostgreSQL tests are skipped, and say so; under CI=true that is an
 //   error instead, so that CI never passes without them.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,9 @@ declare module 'vitest' {
     postgresUrl: string;
   }
 }
+
+/** The one user of the throwaway server that must give a password (a test creates it). */
+export const PASSWORD_USER = 'healthscore_password_test';
 
 export default async function setup(project: TestProject): Promise<() => void> {
   const given = process.env.HEALTHSCORE_TEST_POSTGRES;
@@ -63,6 +66,9 @@ async function startCluster(bin: string): Promise<{ url: string; stop: () => voi
   chmodSync(dir, 0o700);
   const data = join(dir, 'data');
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale', 'C']);
+  // Every user is trusted, but one, so that a wrong password can be tested (test/engine/).
+  const hba = join(data, 'pg_hba.conf');
+  writeFileSync(hba, `host all ${PASSWORD_USER} 127.0.0.1/32 scram-sha-256\n` + readFileSync(hba, 'utf8'));
   const port = await freePort();
   // Durability is not needed for a cluster that lives for one test run.
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;

@@ -187,7 +187,7 @@ export class StateProject {
   fullConfig(): ProjectConfig {
     return {
       root: this.root,
-      warehouse: join(this.root, 'warehouse.duckdb'),
+      warehouse: { engine: 'duckdb', path: join(this.root, 'warehouse.duckdb') },
       timezone: 'UTC',
       lookback: 3,
       definitions: join(this.root, 'definitions'),
