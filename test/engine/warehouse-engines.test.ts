@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openWarehouse, warehouseOptions, type Warehouse } from '../../pipeline/engine/warehouse.ts';
 import type { WarehouseLocation } from '../../pipeline/ir/types.ts';
 import { engines } from '../helpers/engines.ts';
@@ -19,12 +19,15 @@ describe.each(engines)('a warehouse on $name', (engine) => {
     wh = await openWarehouse(warehouseOptions(location));
   });
   afterEach(async () => {
+    vi.unstubAllEnvs();
     await wh.close();
     await engine.drop(location);
     await rm(root, { recursive: true, force: true });
   });
 
-  it('returns the same JS shapes for the same SQL types', async () => {
+  it("returns the same JS shapes for the same SQL types, whatever the machine's time zone", async () => {
+    // Node reads TZ when it changes: a naive TIMESTAMP must not be read in the local zone.
+    vi.stubEnv('TZ', 'America/New_York');
     const rows = await wh.query(sql`select
       date '2025-03-04' as d,
       timestamp '2025-03-04 05:06:07.123456' as ts,
