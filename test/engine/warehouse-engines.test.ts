@@ -98,13 +98,16 @@ describe.each(engines)('a warehouse on $name', (engine) => {
   it('serialises concurrent queries, and keeps a transaction to itself', async () => {
     await sql`create table t (n integer)`.execute(wh.db);
     const outside: Promise<unknown>[] = [];
-    await wh.transaction(async (trx) => {
-      await sql`insert into t values (1)`.execute(trx);
-      // Queued behind the transaction: it must not see, nor be part of, its work.
-      outside.push(wh.query(sql`select count(*) as n from t`));
-      await sql`insert into t values (2)`.execute(trx);
-    });
-    expect(await outside[0]).toEqual([{ n: 2 }]);
+    await expect(
+      wh.transaction(async (trx) => {
+        await sql`insert into t values (1)`.execute(trx);
+        // Queued behind the transaction: it must not run inside it, so it sees no row.
+        outside.push(wh.query(sql`select count(*) as n from t`));
+        await sql`insert into t values (2)`.execute(trx);
+        throw new Error('undo');
+      }),
+    ).rejects.toThrow('undo');
+    expect(await outside[0]).toEqual([{ n: 0 }]);
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => wh.query<{ v: number }>(sql`select cast(${i} as integer) as v`)));
     expect(results.map((r) => r[0]?.v)).toEqual(Array.from({ length: 20 }, (_, i) => i));
   });
