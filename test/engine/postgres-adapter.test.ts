@@ -78,6 +78,12 @@ describe.skipIf(!postgresEngine)('the PostgreSQL adapter', () => {
     expect(missing).toBeInstanceOf(NoWarehouseError);
     expect(missing!.message).toBe(`no warehouse yet at ${location.url} (schema ${location.schema}): run \`healthscore run\` first`);
     expect(await schemaExists(location.schema)).toBe(false);
+    // The test server trusts its users: a password in the URL is ignored, but must not show.
+    const withPassword = new URL(location.url);
+    withPassword.password = 's3cret';
+    const shown = await rejection(openWarehouse({ ...location, url: withPassword.toString(), readOnly: true }));
+    expect(shown!.message).toContain(`${withPassword.username}:***@${withPassword.host}`);
+    expect(shown!.message).not.toContain('s3cret');
 
     const writer = await openHere();
     await sql`create table t as select 1 as n`.execute(writer.db);
@@ -123,10 +129,11 @@ describe.skipIf(!postgresEngine)('the PostgreSQL adapter', () => {
     expect(temporary).toBe('t');
     await wh.close();
     expect(await schemaExists(location.schema)).toBe(false);
-    // No lock either: the real warehouse opens next to it.
-    const again = await openWarehouse(empty as typeof location);
+    // No lock either: two of them (two `status`) and the real warehouse open side by side.
+    const [one, two] = [await openWarehouse(empty as typeof location), await openWarehouse(empty as typeof location)];
     await openHere();
-    await again.close();
+    await one.close();
+    await two.close();
   });
 
   it('lends its pinned client for COPY, inside a transaction too', async () => {
