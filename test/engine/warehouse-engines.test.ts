@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { openWarehouse, warehouseOptions, type Warehouse } from '../../pipeline/engine/warehouse.ts';
+import { tableExists } from '../../pipeline/engine/catalog.ts';
+import { emptyWarehouse, openWarehouse, warehouseOptions, type Warehouse } from '../../pipeline/engine/warehouse.ts';
 import type { WarehouseLocation } from '../../pipeline/ir/types.ts';
 import { engines } from '../helpers/engines.ts';
 
@@ -110,5 +111,27 @@ describe.each(engines)('a warehouse on $name', (engine) => {
     expect(await outside[0]).toEqual([{ n: 0 }]);
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => wh.query<{ v: number }>(sql`select cast(${i} as integer) as v`)));
     expect(results.map((r) => r[0]?.v)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
+  it("knows which tables the warehouse has (its own schema's, not a temp table's)", async () => {
+    expect(await tableExists(wh.db, 'scores')).toBe(false);
+    await sql`create table scores (n integer)`.execute(wh.db);
+    expect(await tableExists(wh.db, 'scores')).toBe(true);
+    expect(await tableExists(wh.db, "scores' or 'x' = 'x")).toBe(false);
+    await sql`create temp table scratch (n integer)`.execute(wh.db);
+    expect(await tableExists(wh.db, 'scratch')).toBe(false);
+  });
+
+  it('the empty warehouse (status before the first run) sees its own tables only', async () => {
+    await sql`create table scores (n integer)`.execute(wh.db);
+    const empty = await openWarehouse(warehouseOptions(emptyWarehouse(location)));
+    try {
+      expect(await tableExists(empty.db, 'scores')).toBe(false);
+      await sql`create table if not exists scores (n integer)`.execute(empty.db);
+      expect(await tableExists(empty.db, 'scores')).toBe(true);
+      expect(await empty.query(sql`select count(*) as n from scores`)).toEqual([{ n: 0 }]);
+    } finally {
+      await empty.close();
+    }
   });
 });
