@@ -9,6 +9,7 @@ import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { formatPath, orderProblems, type PathSegment, type Problem } from '../errors.ts';
 import type { ProjectConfig, Scorecard } from '../ir/types.ts';
+import { tableExists } from '../engine/catalog.ts';
 import { PROJECT_FILE } from '../project/load-project.ts';
 import { didYouMean } from './did-you-mean.ts';
 import { parseYaml } from './yaml-source.ts';
@@ -97,8 +98,7 @@ async function emptyMappings(db: Kysely<any>, config: Pick<ProjectConfig, 'root'
 
 /** Whether raw_events exists and has a row (a read-only warehouse may predate it). */
 async function hasEvents(db: Kysely<any>): Promise<boolean> {
-  const { rows } = await sql<{ n: number }>`select count(*) as n from duckdb_tables() where table_name = 'raw_events' and schema_name = 'main'`.execute(db);
-  if (!rows[0]?.n) return false;
+  if (!(await tableExists(db, 'raw_events'))) return false;
   const { rows: any } = await sql<{ n: number }>`select count(*) as n from (select 1 from raw_events limit 1)`.execute(db);
   return (any[0]?.n ?? 0) > 0;
 }

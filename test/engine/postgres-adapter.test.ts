@@ -100,7 +100,7 @@ describe.skipIf(!postgresEngine)('the PostgreSQL adapter', () => {
     const first = await openHere();
     const busy = await rejection(openWarehouse(location));
     expect(busy).toBeInstanceOf(WarehouseBusyError);
-    const [{ pid }] = await first.query<{ pid: number }>(sql`select pg_backend_pid() as pid`);
+    const pid = (await first.query<{ pid: number }>(sql`select pg_backend_pid() as pid`))[0]!.pid;
     expect(busy!.message).toBe(
       `the warehouse ${location.url} (schema ${location.schema}) is in use by another process (server PID ${pid}, healthscore): wait for it to finish, or stop it`,
     );
@@ -125,7 +125,7 @@ describe.skipIf(!postgresEngine)('the PostgreSQL adapter', () => {
     const wh = await openWarehouse(empty as typeof location);
     await sql`create table if not exists t (n integer)`.execute(wh.db);
     expect(await wh.query(sql`select count(*) as n from t`)).toEqual([{ n: 0 }]);
-    const [{ temporary }] = await wh.query<{ temporary: string }>(sql`select relpersistence as temporary from pg_class where relname = 't'`);
+    const temporary = (await wh.query<{ temporary: string }>(sql`select relpersistence as temporary from pg_class where relname = 't'`))[0]!.temporary;
     expect(temporary).toBe('t');
     await wh.close();
     expect(await schemaExists(location.schema)).toBe(false);
@@ -139,7 +139,7 @@ describe.skipIf(!postgresEngine)('the PostgreSQL adapter', () => {
   it('lends its pinned client for COPY, inside a transaction too', async () => {
     const wh = await openHere();
     await sql`create table t (n integer)`.execute(wh.db);
-    const [{ pid }] = await wh.query<{ pid: number }>(sql`select pg_backend_pid() as pid`);
+    const pid = (await wh.query<{ pid: number }>(sql`select pg_backend_pid() as pid`))[0]!.pid;
     expect(await withPostgresClient(wh.db, async (client) => (await client.query('select pg_backend_pid() as pid')).rows[0].pid)).toBe(pid);
     await expect(
       wh.transaction(async (trx) => {
