@@ -42,6 +42,11 @@ describe('warehouse: a DuckDB file', () => {
     expect((await load('warehouse: ":memory:"')).warehouse).toEqual({ engine: 'duckdb', path: ':memory:' });
   });
 
+  it('substitutes ${ENV_VAR}s in the path too', async () => {
+    vi.stubEnv('HS_DATA', '/srv/health');
+    expect((await load('warehouse: ${HS_DATA}/wh.duckdb')).warehouse).toEqual({ engine: 'duckdb', path: '/srv/health/wh.duckdb' });
+  });
+
   it('takes no schema', async () => {
     expect(await problems('warehouse: wh.duckdb', 'schema: analytics')).toBe(
       'healthscore.yaml:2 schema: schema is only for a PostgreSQL warehouse (warehouse: postgresql://…); a DuckDB warehouse keeps its tables in its file',
