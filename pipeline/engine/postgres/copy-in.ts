@@ -1,0 +1,24 @@
+import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { RowCopier } from '../../load/staged-copy.ts';
+
+/** Copying rows into PostgreSQL on `client` with `COPY … FROM STDIN`, so that it takes
+ *  part in whatever transaction the client is in (the load's). */
+export function postgresCopier(client: pg.ClientBase): RowCopier {
+  return {
+    async copyCsv(table, columns, file) {
+      const target = `${pg.escapeIdentifier(table)} (${columns.map((c) => pg.escapeIdentifier(c)).join(', ')})`;
+      // PostgreSQL's CSV rules are DuckDB's CSV writer's: unquoted empty is null, "" is ''.
+      const copy = client.query(copyFrom(`copy ${target} from stdin with (format csv)`));
+      await pipeline(createReadStream(file), copy);
+      return copy.rowCount;
+    },
+    // A NUL byte in text (character_not_in_repertoire), `\u0000` in JSON (untranslatable_character).
+    refusedNul: (error) => {
+      const code = (error as { code?: unknown } | null)?.code;
+      return code === '22021' || code === '22P05';
+    },
+  };
+}
