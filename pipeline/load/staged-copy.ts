@@ -22,8 +22,9 @@ export interface RowCopier {
   /** Copies a CSV file into `table`'s `columns`; returns the rows copied. The file has no
    *  header; an unquoted empty field is null, `""` the empty string. */
   copyCsv(table: string, columns: string[], file: string): Promise<number>;
-  /** Whether an error of `copyCsv` says the engine's text cannot hold a NUL byte. */
-  refusedNul(error: unknown): boolean;
+  /** What a failed `copyCsv` says: whether the engine refused a value of the rows (then
+   *  `nul` when it was a NUL byte, which its text cannot hold), and why, in one line. */
+  refusal(error: unknown): { refused: boolean; nul: boolean; reason: string };
 }
 
 /** Where a load puts a file's rows: straight into a DuckDB warehouse, or through the
@@ -90,8 +91,11 @@ export class FileStaging {
       try {
         copied = await copier.copyCsv(table, columns.map((c) => c.name), csv);
       } catch (error) {
-        if (!copier.refusedNul(error)) throw new Error(`cannot copy the rows of ${file.paths[0]} into the warehouse's ${table}: ${firstLine(error)}`);
-        throw (await this.nulInFile(plan, file)) ?? new Error(`cannot copy the rows of ${file.paths[0]} into the warehouse's ${table}: ${firstLine(error)}`);
+        const { refused, nul, reason } = copier.refusal(error);
+        const located = nul ? await this.nulInFile(plan, file) : undefined;
+        if (located) throw located;
+        const message = `cannot be copied into the warehouse's ${table}: ${reason}`;
+        throw refused ? new InputDataError(file.paths[0]!, undefined, undefined, message) : new Error(`${file.paths[0]} ${message}`);
       }
       if (copied !== rows) throw new Error(`copied ${copied} of the ${rows} rows of ${file.paths[0]} into the warehouse's ${table}`);
     } finally {
@@ -137,8 +141,4 @@ function forCopy(column: { name: string; type: string }) {
   const id = sql.id(column.name);
   if (column.type !== 'UBIGINT') return id;
   return sql`cast(case when ${id} >= 9223372036854775808 then cast(${id} as hugeint) - 18446744073709551616 else ${id} end as bigint) as ${id}`;
-}
-
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
 }

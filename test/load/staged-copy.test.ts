@@ -256,6 +256,22 @@ describe.skipIf(!url)('a file loaded into PostgreSQL through the DuckDB staging'
     expect(pgError?.message).toBe('events/e.csv:3 extra: holds a NUL byte (\\0), which a PostgreSQL warehouse cannot store');
   });
 
+  it('a value PostgreSQL refuses otherwise (NaN in JSON properties) is an error naming the file and the column', async () => {
+    project = await tempProject();
+    await mkdir(join(project.root, 'events'));
+    const duck = await openWarehouse({ path: ':memory:' });
+    try {
+      await sql`copy (select 'a' as account_id, 'login' as event, timestamptz '2024-03-01 10:00:00+00' as "timestamp", 'u' as user_id,
+          'e1' as event_id, 'nan'::double as ratio) to ${sql.lit(join(project.root, 'events', 'e.parquet'))} (format parquet)`.execute(duck.db);
+    } finally {
+      await duck.close();
+    }
+    const { duckError, pgError } = await loadBoth(config(project, { events: eventsSource({ format: 'parquet' }) }));
+    expect(duckError).toBeUndefined();
+    expect(pgError?.message).toBe("events/e.parquet: cannot be copied into the warehouse's raw_events: invalid input syntax for type json (column properties)");
+    expect(await pgCount('raw_events')).toBe(0);
+  });
+
   it('a failure in the middle of a load leaves the PostgreSQL tables as they were, and the staging empty', async () => {
     project = await tempProject();
     await project.write('events/a.csv', csv([EVENT_HEADER, ['a', 'login', '2024-03-01 10:00:00', 'u', 'e1']]));

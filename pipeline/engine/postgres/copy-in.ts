@@ -15,10 +15,17 @@ export function postgresCopier(client: pg.ClientBase): RowCopier {
       await pipeline(createReadStream(file), copy);
       return copy.rowCount;
     },
-    // A NUL byte in text (character_not_in_repertoire), `\u0000` in JSON (untranslatable_character).
-    refusedNul: (error) => {
-      const code = (error as { code?: unknown } | null)?.code;
-      return code === '22021' || code === '22P05';
+    refusal(error) {
+      const { code, message, where } = error as { code?: unknown; message?: unknown; where?: unknown };
+      // Class 22 is "data exception": a value the column's type refused. Its line is the
+      // copied CSV's, not the file's, so only the column is worth showing.
+      const column = typeof where === 'string' ? /COPY [^\n]*?, line \d+, column ([^:\n]+):/.exec(where)?.[1] : undefined;
+      return {
+        refused: typeof code === 'string' && code.startsWith('22'),
+        // A NUL byte in text (character_not_in_repertoire), `\u0000` in JSON (untranslatable_character).
+        nul: code === '22021' || code === '22P05',
+        reason: `${String(message ?? error).split('\n')[0]}${column ? ` (column ${column})` : ''}`,
+      };
     },
   };
 }
