@@ -222,6 +222,22 @@ describe.skipIf(!url)('a file loaded into PostgreSQL through the DuckDB staging'
     expect(values.rows.map((r) => r.value)).toEqual(['', null]);
   });
 
+  it('JSON lines events with nested and odd properties: the same rows', async () => {
+    project = await tempProject();
+    const rows = [
+      { account_id: 'a', event: 'login', timestamp: '2024-10-27T00:30:00Z', user_id: '', event_id: 'j1', nested: { a: [1, 'x'], b: { c: null } }, text: 'line\nbreak, "q"', n: 1.25 },
+      { account_id: 'a', event: 'löggin', timestamp: '2024-10-27T01:30:00Z', user_id: null, event_id: 'j2', nested: null, text: '', n: 12345678901234 },
+      { account_id: 'b', event: 'login', timestamp: '2024-10-27 02:30:00+01:00', event_id: null, text: '🚀'.repeat(5000) },
+    ];
+    await project.write('events/e.json', rows.map((row) => JSON.stringify(row)).join('\n') + '\n');
+    const { duckError, pgError } = await loadBoth(config(project, { events: eventsSource({ format: 'json' }) }, 'Europe/London'));
+    expect(duckError).toBeUndefined();
+    expect(pgError).toBeUndefined();
+    await expectSameRows();
+    const { rows: loaded } = await client!.query(`select user_id, properties->'nested'->'a'->>1 as x, properties->>'text' as text from raw_events order by ts`);
+    expect(loaded.map((r) => [r.user_id, r.x, r.text?.length])).toEqual([['', 'x', 15], [null, null, 0], [null, null, 10_000]]);
+  });
+
   it('with on_bad_rows: fail, the same error as the DuckDB load, and nothing copied', async () => {
     project = await tempProject();
     await project.write('events/e.csv', csv([EVENT_HEADER, ['a', 'login', '2024-03-01 10:00:00', 'u', 'e1'], ['a', 'login', 'yesterday', 'u', 'e2']]));
