@@ -19,6 +19,8 @@ type InsertedFile = Awaited<ReturnType<typeof insertFile>>;
 /** What a warehouse that is not DuckDB offers a load: copying rows in, within the load's
  *  transaction (pipeline/engine/postgres/copy-in.ts). */
 export interface RowCopier {
+  /** The engine, as messages name it. */
+  engine: string;
   /** Copies a CSV file into `table`'s `columns`; returns the rows copied. The file has no
    *  header; an unquoted empty field is null, `""` the empty string. */
   copyCsv(table: string, columns: string[], file: string): Promise<number>;
@@ -92,7 +94,7 @@ export class FileStaging {
         copied = await copier.copyCsv(table, columns.map((c) => c.name), csv);
       } catch (error) {
         const { refused, nul, reason } = copier.refusal(error);
-        const located = nul ? await this.nulInFile(plan, file) : undefined;
+        const located = nul ? await this.nulInFile(plan, file, copier.engine) : undefined;
         if (located) throw located;
         const message = `cannot be copied into the warehouse's ${table}: ${reason}`;
         throw refused ? new InputDataError(file.paths[0]!, undefined, undefined, message) : new Error(`${file.paths[0]} ${message}`);
@@ -116,7 +118,7 @@ export class FileStaging {
   /** The first line whose loaded values hold a NUL byte, which the warehouse refused:
    *  found only after a refusal, so a file without one costs nothing. The loaded values
    *  are the mapped columns, and for events and wide attributes every column. */
-  private async nulInFile(plan: SourcePlan, file: NewFile): Promise<InputDataError | undefined> {
+  private async nulInFile(plan: SourcePlan, file: NewFile, engine: string): Promise<InputDataError | undefined> {
     const { source } = plan;
     const reader = readerFor(source.format, file.file);
     const fileColumns = [...(await describeColumns(this.duck.db, reader)).keys()];
@@ -129,7 +131,7 @@ export class FileStaging {
       from (select row_number() over () + ${sql.lit(source.format === 'csv' ? 1 : 0)} as line, * from ${reader}) r
       where ${sql.join(holdsNul.map(({ test }) => test), sql` or `)} order by line limit 1`.execute(this.duck.db);
     const found = rows[0];
-    return found && new InputDataError(file.paths[0]!, Number(found.line), found.field, 'holds a NUL byte (\\0), which a PostgreSQL warehouse cannot store');
+    return found && new InputDataError(file.paths[0]!, Number(found.line), found.field, `holds a NUL byte (\\0), which a ${engine} warehouse cannot store`);
   }
 }
 

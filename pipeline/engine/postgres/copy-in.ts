@@ -8,6 +8,7 @@ import type { RowCopier } from '../../load/staged-copy.ts';
  *  part in whatever transaction the client is in (the load's). */
 export function postgresCopier(client: pg.ClientBase): RowCopier {
   return {
+    engine: 'PostgreSQL',
     async copyCsv(table, columns, file) {
       const target = `${pg.escapeIdentifier(table)} (${columns.map((c) => pg.escapeIdentifier(c)).join(', ')})`;
       // PostgreSQL's CSV rules are DuckDB's CSV writer's: unquoted empty is null, "" is ''.
