@@ -226,7 +226,7 @@ describe.skipIf(!url)('a file loaded into PostgreSQL through the DuckDB staging'
     project = await tempProject();
     const rows = [
       { account_id: 'a', event: 'login', timestamp: '2024-10-27T00:30:00Z', user_id: '', event_id: 'j1', nested: { a: [1, 'x'], b: { c: null } }, text: 'line\nbreak, "q"', n: 1.25 },
-      { account_id: 'a', event: 'löggin', timestamp: '2024-10-27T01:30:00Z', user_id: null, event_id: 'j2', nested: null, text: '', n: 12345678901234, pad: '  spaces  \t', tabbed: 'a\tb' },
+      { account_id: 'a', event: 'lögg\rin', timestamp: '2024-10-27T01:30:00Z', user_id: null, event_id: 'j2', nested: null, text: '', n: 12345678901234, pad: '  spaces  \t', tabbed: 'a\tb' },
       { account_id: 'b', event: 'login', timestamp: '2024-10-27 02:30:00+01:00', event_id: null, text: '🚀'.repeat(5000) },
     ];
     await project.write('events/e.json', rows.map((row) => JSON.stringify(row)).join('\n') + '\n');
