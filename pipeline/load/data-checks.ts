@@ -65,7 +65,7 @@ const EVENT_ID_CHECK = sql`
 
 /** Recomputes the checks, inside the load transaction. */
 export async function refreshDataChecks(trx: Kysely<any>): Promise<void> {
-  const { rows } = await sql<{ n: number }>`select count(*)::int as n from (select 1 from raw_accounts limit 1)`.execute(trx);
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from (select 1 from raw_accounts limit 1) a`.execute(trx);
   await sql`delete from data_checks`.execute(trx);
   for (const query of [CHURN_CHECK, ATTRIBUTE_CHECK, EVENT_ID_CHECK, ...(rows[0]?.n ? [ACCOUNT_CHECKS] : [])]) {
     await sql`insert into data_checks select * from (${query}) q`.execute(trx);
