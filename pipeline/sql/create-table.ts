@@ -29,7 +29,7 @@ export function columns(...specs: [string, ColumnType, ('not null' | 'not null d
 
 export function createTable(dialect: SqlDialect, table: TableDef): RawBuilder<unknown> {
   const definitions = table.columns.map((c) =>
-    sql`${sql.id(c.name)} ${dialect.columnType(c.type)}${sql.raw(c.notNull ? ' not null' : '')}${c.default === undefined ? sql`` : sql` default ${sql.lit(c.default)}`}`);
+    sql`${sql.id(c.name)} ${dialect.columnDefinition(c.type)}${sql.raw(c.notNull ? ' not null' : '')}${c.default === undefined ? sql`` : sql` default ${sql.lit(c.default)}`}`);
   if (table.primaryKey) definitions.push(sql`primary key (${sql.join(table.primaryKey.map((c) => sql.id(c)))})`);
   return sql`create table if not exists ${sql.table(table.name)} (${sql.join(definitions)})`;
 }

@@ -49,8 +49,11 @@ export interface SqlDialect {
   // state, DDL and reads
   /** Functions this dialect's SQL calls that the engine lacks, created with the tables. */
   functions: readonly RawBuilder<unknown>[];
-  /** The engine's name of a column type in DDL. */
+  /** The engine's name of a column type, as in a cast. */
   columnType(type: ColumnType): RawBuilder<unknown>;
+  /** A column's type in `create table`: the type and, where the engine needs one, the
+   *  collation that makes text compare as on every other engine. */
+  columnDefinition(type: ColumnType): RawBuilder<unknown>;
   /** Inserts `rows` (`values …` or a query, in the table's column order); a row whose key
    *  is already in the table replaces it. */
   upsert(table: KeyedTable, rows: RawBuilder<unknown>): RawBuilder<unknown>;

@@ -75,6 +75,7 @@ export const duckdb: SqlDialect = {
   // state, DDL and reads
   functions: [],
   columnType: (type) => sql.raw(type),
+  columnDefinition: (type) => sql.raw(type),
   upsert: (table, rows) => sql`insert or replace into ${sql.table(table.name)} ${rows}`,
   insertMissing: (table, rows) => sql`insert or ignore into ${sql.table(table)} ${rows}`,
   dayRows(from, to) {

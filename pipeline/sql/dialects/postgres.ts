@@ -6,13 +6,9 @@ import { POSTGRES_FUNCTIONS } from './postgres-functions.ts';
 // (pipeline/compile/); the block below is what the tables, the run state, the load's
 // warehouse-side SQL, `explain`/`preview` and the backtest need.
 
-/** Text compares byte by byte, as in DuckDB: the same ties break the same way and lists
- *  sort alike on both engines, whatever the server's locale. */
-const TEXT = 'text collate "C"';
-
 const COLUMN_TYPES: Record<ColumnType, string> = {
-  varchar: TEXT,
-  'varchar[]': 'text[] collate "C"',
+  varchar: 'text',
+  'varchar[]': 'text[]',
   double: 'double precision',
   bigint: 'bigint',
   // A 64-bit hash (hashtextextended) is signed: it is only ever compared with hashes made
@@ -28,10 +24,14 @@ const COLUMN_TYPES: Record<ColumnType, string> = {
 // state, DDL and reads
 export const postgresStateAndReads: Pick<
   SqlDialect,
-  'functions' | 'columnType' | 'upsert' | 'insertMissing' | 'dayRows' | 'textList' | 'replaceTempTable' | 'rowId' | 'firstBy' | 'quantiles'
+  'functions' | 'columnType' | 'columnDefinition' | 'upsert' | 'insertMissing' | 'dayRows' | 'textList' | 'replaceTempTable' | 'rowId' | 'firstBy' | 'quantiles'
 > = {
   functions: POSTGRES_FUNCTIONS,
   columnType: (type) => sql.raw(COLUMN_TYPES[type]),
+  // Text columns compare byte by byte, as in DuckDB: the same ties break the same way and
+  // lists sort alike on both engines, whatever the server's locale.
+  columnDefinition: (type) =>
+    sql.raw(type === 'varchar' || type === 'varchar[]' ? `${COLUMN_TYPES[type]} collate "C"` : COLUMN_TYPES[type]),
   upsert: (table, rows) => {
     const others = table.columns.filter((c) => !table.key.includes(c));
     const update = others.length
