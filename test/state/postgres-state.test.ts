@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { ensureWarehouseTables } from '../../models/warehouse-tables.ts';
 import type { Scorecard } from '../../pipeline/ir/types.ts';
@@ -10,7 +12,8 @@ import {
 } from '../../pipeline/state/run-log.ts';
 import { finishRun, lastRun, startRun } from '../../pipeline/state/runs.ts';
 import { getSetting, setSetting } from '../../pipeline/state/settings.ts';
-import { onBothEngines, postgresUrl } from '../helpers/state-engines.ts';
+import { withPostgresSchema } from '../helpers/postgres-schema.ts';
+import { onBothEngines, postgresForState, postgresUrl } from '../helpers/state-engines.ts';
 
 // The warehouse's tables and the run state on both engines: the same calls give the same
 // results on DuckDB and on PostgreSQL.
@@ -202,5 +205,28 @@ describe.skipIf(!postgresUrl)('the run state on DuckDB and PostgreSQL', () => {
     expect(seen.marked).toEqual({ all: false, days: [{ from: '2025-01-03', to: '2025-01-05' }, { from: '2025-01-12', to: '2025-01-12' }] });
     expect(seen.lastRun).toEqual({ id: true, status: 'ok', days: 3, message: 'fine' });
     expect(seen.runStatuses).toEqual([{ status: 'interrupted' }, { status: 'ok' }]);
+  });
+});
+
+describe.skipIf(!postgresUrl)('text in a PostgreSQL warehouse', () => {
+  it('sorts byte by byte, as DuckDB does, on a server whose default collation is ICU English', async () => {
+    const name = `hs_test_icu_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+    const admin = new pg.Client({ connectionString: postgresUrl });
+    await admin.connect();
+    try {
+      await admin.query(`create database ${name} template template0 locale_provider icu icu_locale 'en-US' locale 'C.UTF-8'`);
+      const url = new URL(postgresUrl);
+      url.pathname = `/${name}`;
+      const sorted = await withPostgresSchema(url.toString(), async (db) => {
+        await ensureWarehouseTables(db, postgresForState);
+        await sql`insert into raw_churn values ('a', date '2025-01-01', 'f'), ('B', date '2025-01-01', 'f'), ('b', date '2025-01-01', 'f')`.execute(db);
+        const { rows } = await sql<{ account_id: string }>`select account_id from raw_churn order by account_id`.execute(db);
+        return rows.map((r) => r.account_id);
+      });
+      expect(sorted).toEqual(['B', 'a', 'b']);
+    } finally {
+      await admin.query(`drop database if exists ${name}`);
+      await admin.end();
+    }
   });
 });
