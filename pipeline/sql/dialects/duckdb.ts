@@ -71,4 +71,19 @@ export const duckdb: SqlDialect = {
   sortedNonNullList: (items) =>
     sql`list_sort(list_filter(cast([${sql.join(items)}] as varchar[]), x -> x is not null))`,
   lastNonNull: (value) => sql`last_value(${value} ignore nulls)`,
+
+  // state, DDL and reads
+  functions: [],
+  columnType: (type) => sql.raw(type),
+  columnDefinition: (type) => sql.raw(type),
+  upsert: (table, rows) => sql`insert or replace into ${sql.table(table.name)} ${rows}`,
+  insertMissing: (table, rows) => sql`insert or ignore into ${sql.table(table)} ${rows}`,
+  dayRows(from, to) {
+    return sql`(select cast(d.range as date) as day from range(${from}, ${this.addDays(to, 1)}, interval 1 day) d)`;
+  },
+  textList: (items) => (items.length ? sql`[${sql.join(items.map((p) => sql`${p}::varchar`))}]` : sql`[]::varchar[]`),
+  replaceTempTable: (name, query) => [sql`create or replace temp table ${sql.table(name)} as ${query}`],
+  rowId: (alias) => sql`${sql.ref(`${alias}.rowid`)}`,
+  firstBy: (value, order) => sql`arg_min(${value}, ${order})`,
+  quantiles: (value, fractions) => sql`quantile_cont(${value}, [${sql.join(fractions.map((f) => sql.lit(f)))}])`,
 };
