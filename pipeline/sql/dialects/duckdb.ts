@@ -68,7 +68,25 @@ export const duckdb: SqlDialect = {
   round: (value, digits) => sql`round(${value}, ${sql.lit(digits)})`,
   addDays: (day, days) => sql`(${day} + ${typeof days === 'number' ? sql.lit(days) : days})`,
   date: (isoDay) => sql`date ${stringLiteral(isoDay)}`,
+
+  // scoring
+  asofJoin: true,
+  qualify: true,
+  doubleType: sql`double`,
+  nullNumber: sql`null`,
+  divide: (a, b) => sql`${a} / ${b}`,
+  createTempTable: (table, query) => [sql`create or replace temp table ${table} as${query}`],
+  daySeries(from, to) {
+    return sql`range(${from}, ${this.addDays(to, 1)}, interval 1 day)`;
+  },
+  latestBy: (value, order) => sql`arg_max(${value}, (${sql.join(order)}))`,
+  // DuckDB compares text by its bytes already.
+  byteOrder: (text) => text,
   sortedNonNullList: (items) =>
-    sql`list_sort(list_filter(cast([${sql.join(items)}] as varchar[]), x -> x is not null))`,
-  lastNonNull: (value) => sql`last_value(${value} ignore nulls)`,
+    items.length
+      ? sql`list_sort(list_filter(cast([${sql.join(items)}] as varchar[]), x -> x is not null))`
+      : sql`cast([] as varchar[])`,
+  distinctSorted: (list) => sql`list_sort(list_distinct(${list}))`,
+  lastNonNull: (value, over) => sql`last_value(${value} ignore nulls) ${over}`,
+  insertByName: (table) => sql`insert into ${table} by name`,
 };

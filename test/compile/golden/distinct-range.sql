@@ -37,7 +37,7 @@ daily as (select account_id, day, delta as "distinct0_delta" from (with value_da
         from value_days where value is not null)
     select account_id, day, sum(delta) as delta from (
       select account_id, starts as day, 1 as delta from covers where ends > starts
-      union all select account_id, ends as day, -1 as delta from covers where ends > starts)
+      union all select account_id, ends as day, -1 as delta from covers where ends > starts) deltas
     group by account_id, day) "distinct0"),
 windows as (select spine.account_id, spine.day, spine.first_day, coalesce(sum("distinct0_delta"), 0) as "m0:features_7d"
             from spine left join daily on daily.account_id = spine.account_id and daily.day <= spine.day

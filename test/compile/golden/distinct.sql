@@ -38,7 +38,7 @@ daily as (select spine.account_id, spine.day, spine.first_day, "distinct0".delta
         from value_days where value is not null)
     select account_id, day, sum(delta) as delta from (
       select account_id, starts as day, 1 as delta from covers where ends > starts
-      union all select account_id, ends as day, -1 as delta from covers where ends > starts)
+      union all select account_id, ends as day, -1 as delta from covers where ends > starts) deltas
     group by account_id, day) "distinct0" on "distinct0".account_id = spine.account_id and "distinct0".day = spine.day),
 windows as (select daily.*, coalesce(sum("distinct0_delta") over (partition by "account_id" order by "day" rows between unbounded preceding and current row), 0) as "m0:features_7d" from daily),
 with_attributes as (select * from windows where windows.day >= (date '2025-01-14' + -7)),

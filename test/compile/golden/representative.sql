@@ -38,7 +38,7 @@ daily as (select spine.account_id, spine.day, spine.first_day, "plain"."s1_n", "
         from value_days where value is not null)
     select account_id, day, sum(delta) as delta from (
       select account_id, starts as day, 1 as delta from covers where ends > starts
-      union all select account_id, ends as day, -1 as delta from covers where ends > starts)
+      union all select account_id, ends as day, -1 as delta from covers where ends > starts) deltas
     group by account_id, day) "distinct4" on "distinct4".account_id = spine.account_id and "distinct4".day = spine.day),
 windows as (select daily.*, coalesce(sum("s0_n") over (partition by "account_id" order by "day" rows between 6 preceding and current row), 0) as "m0:big_exports", coalesce(sum("s1_n") over (partition by "account_id" order by "day" rows between 6 preceding and current row), 0) as "m1:logins_7d", coalesce(sum("s1_n") over (partition by "account_id" order by "day" rows between 13 preceding and 7 preceding), 0) as "before2:login_trend", coalesce(sum("distinct4_delta") over (partition by "account_id" order by "day" rows between unbounded preceding and current row), 0) as "m4:users_7d" from daily),
 with_attributes as (select windows.*, states."a0_value", states."a0_day", states."a1_value"
@@ -49,8 +49,8 @@ with_attributes as (select windows.*, states."a0_value", states."a0_day", states
         from raw_attributes
         where attribute in ('nps', 'plan')
           and value is not null and day <= date '2025-01-15'
-        group by account_id, attribute, day)
-      group by account_id, day)) states
+        group by account_id, attribute, day) latest
+      group by account_id, day) observed) states
       on states.account_id = windows.account_id and windows.day >= states.day
     where windows.day >= (date '2025-01-14' + 0)),
 "layer0" as (select with_attributes.*, case when coalesce("day" - "a0_day" > 90, false) then null else (case when isfinite(try_cast("a0_value" as double)) then try_cast("a0_value" as double) end) end as "m3:nps", case when coalesce("day" - "a0_day" > 90, false) then null else "a0_value" end as "t3:nps", coalesce("day" - "a0_day" > 90, false) as "stale3:nps" from with_attributes),
