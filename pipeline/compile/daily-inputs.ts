@@ -170,8 +170,8 @@ export function attributeStates(plan: ScorecardPlan, dialect: SqlDialect, days: 
   const states = plan.attributes.flatMap((name, k) => [
     sql`${dialect.lastNonNull(attributeObserved(k), running)} as ${attributeValue(k)}`,
     ...(plan.datedAttributes.includes(name) ? [sql`${dialect.lastNonNull(attributeObservedDay(k), running)} as ${attributeDay(k)}`] : []),
-    ...(dialect.asofJoin ? [] : [sql`lead(day) over (partition by account_id order by day) as next_day`]),
   ]);
+  if (!dialect.asofJoin) states.push(sql`lead(day) over (partition by account_id order by day) as next_day`);
   return sql`select account_id, day, ${sql.join(states)} from (
       select account_id, day, ${sql.join(pivot)}
       from (

@@ -6,7 +6,7 @@ import type { SqlDialect } from './dialect.ts';
 
 /** DuckDB's temporal column types (a naive TIMESTAMP is read in the session's UTC, as
  *  its text would be). */
-function temporalKind(sourceType: string | undefined): 'date' | 'timestamp' | undefined {
+export function temporalKind(sourceType: string | undefined): 'date' | 'timestamp' | undefined {
   if (sourceType === 'DATE') return 'date';
   if (sourceType && /^TIMESTAMP( WITH TIME ZONE|_S|_MS|_NS)?$/.test(sourceType)) return 'timestamp';
   return undefined;
