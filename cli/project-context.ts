@@ -48,7 +48,7 @@ export async function withWarehouse<T>(config: ProjectConfig, work: (wh: Warehou
     readOnly: access.readOnly === true && !empty,
   });
   try {
-    if (!wh.readOnly) await ensureWarehouseTables(wh.db);
+    if (!wh.readOnly) await ensureWarehouseTables(wh.db, duckdb);
     return await work(wh);
   } finally {
     await wh.close();

@@ -9,9 +9,9 @@ export interface ModelStep {
 }
 
 /** The steps that (re)create the temp table `name` as `query` (one statement or a few,
- *  by engine: see SqlDialect.createTempTable). `name` is one of the compiler's own. */
+ *  by engine: see SqlDialect.replaceTempTable). */
 export function tempTableSteps(dialect: SqlDialect, name: string, query: RawBuilder<unknown>): ModelStep[] {
-  return dialect.createTempTable(sql.raw(name), query).map((statement) => ({ name, statement }));
+  return dialect.replaceTempTable(name, query).map((statement) => ({ name, statement }));
 }
 
 /** Which accounts are scored on which day (SPEC §3.1):
@@ -21,8 +21,7 @@ export function tempTableSteps(dialect: SqlDialect, name: string, query: RawBuil
  *  The steps build the small tables `scoredOn` reads; scorecard-independent. */
 export function accountLifecycleSteps(churn: ChurnSource | undefined, dialect: SqlDialect): ModelStep[] {
   return [
-    ...tempTableSteps(dialect, 'hs_accounts', sql`
-        with first_event as (select account_id, min(day) as day from daily_activity group by account_id),
+    ...tempTableSteps(dialect, 'hs_accounts', sql`with first_event as (select account_id, min(day) as day from daily_activity group by account_id),
              first_attribute as (select account_id, min(day) as day from raw_attributes group by account_id),
              created as (select account_id, min(created_day) as day from raw_accounts group by account_id),
              everyone as (select account_id from first_event union select account_id from first_attribute
@@ -36,8 +35,7 @@ export function accountLifecycleSteps(churn: ChurnSource | undefined, dialect: S
     // Churned on D ⇔ some churn day c ≤ D has no reactivation in (c, D]: each churn opens
     // an interval [c, first reactivation day after c). Few accounts churn, so this is a
     // small table.
-    ...tempTableSteps(dialect, 'hs_churn_intervals', sql`
-        with churn_days as (${churnDays(churn)})
+    ...tempTableSteps(dialect, 'hs_churn_intervals', sql`with churn_days as (${churnDays(churn)})
         select c.account_id, c.churn_day,
                (select min(a.day) from ${reactivationDays(churn?.reactivatedBy)} a where a.account_id = c.account_id and a.day > c.churn_day) as back_on
         from churn_days c`),

@@ -89,8 +89,8 @@ export async function runBacktest(
   // Samples and values in temp tables, dropped whatever happens; the compare side's
   // snapshots in scratch tables.
   const measure = async (): Promise<BacktestRun> => {
-    await runStep(db, 'backtest samples', samplesStep(scorecard.id, days, range.horizon, config.sources.churn, dialect));
-    await runStep(db, 'backtest values', createValuesStep());
+    for (const step of samplesStep(scorecard.id, days, range.horizon, config.sources.churn, dialect)) await runStep(db, 'backtest samples', step);
+    for (const step of createValuesStep(dialect)) await runStep(db, 'backtest values', step);
     await runStep(db, 'backtest values', valuesStep('primary', { scorecard: scorecard.id, health: 'health_snapshots', scores: 'score_snapshots' }, days, dialect));
     if (compare) {
       await scoreIntoScratch(db, config, dialect, compare.scorecard, { keep: days, firstDataDay: bounds.firstData }, COMPARE_TABLES);

@@ -80,7 +80,7 @@ export function healthModel(plan: ScorecardPlan, dialect: SqlDialect, into = 'he
 /** Σ w·s / Σ w over the present scores (of weight > 0) of `members`; null when none. */
 function weightedAverage(members: { value: RawBuilder<unknown>; weight: number }[], dialect: SqlDialect): RawBuilder<unknown> {
   const weighted = members.filter((m) => m.weight > 0);
-  if (weighted.length === 0) return sql`cast(null as ${dialect.doubleType})`;
+  if (weighted.length === 0) return sql`cast(null as ${dialect.columnType('double')})`;
   const numerator = sumOf(weighted.map((m) => sql`coalesce(${m.value} * ${sql.lit(m.weight)}, 0)`));
   const denominator = sumOf(weighted.map((m) => sql`(case when ${m.value} is null then 0 else ${sql.lit(m.weight)} end)`));
   return sql`((${numerator}) / nullif(${denominator}, 0))`;
@@ -108,7 +108,7 @@ function globalScore(plan: ScorecardPlan, dialect: SqlDialect): RawBuilder<unkno
     // least/greatest skip NULLs: a group is as healthy as its worst (best) present score.
     const value =
       inGroup.length === 0
-        ? sql`cast(null as ${dialect.doubleType})`
+        ? sql`cast(null as ${dialect.columnType('double')})`
         : group.combine === 'lowest'
           ? sql`least(${sql.join(inGroup.map((m) => m.value))})`
           : group.combine === 'highest'

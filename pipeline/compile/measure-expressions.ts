@@ -156,7 +156,7 @@ export function goalValue(m: PlannedMeasure & { measure: GoalMeasure }, dialect:
   const elapsed = sql`(now.day - ${start} + 1)`;
   const actual = sql`(now.${goalTotal(m)} - coalesce(${col(`before${m.index}`)}.${goalTotal(m)}, 0))`;
   return sql`case when ${start} is null or now.day < ${start} then null
-    else ${dialect.divide(actual, sql`(${sql.lit(target)} * least(1.0, cast(${elapsed} as ${dialect.doubleType}) / ${sql.lit(within)}))`)} end`;
+    else ${dialect.divide(actual, sql`(${sql.lit(target)} * least(1.0, cast(${elapsed} as ${dialect.columnType('double')}) / ${sql.lit(within)}))`)} end`;
 }
 
 /** Trends and ratios. A trend's previous value is a framed window (see framedTrendOf)

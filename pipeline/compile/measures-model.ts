@@ -41,9 +41,9 @@ export function measuresModel(plan: ScorecardPlan, dialect: SqlDialect, days: Da
   const rowsFrom = strategy === 'spine' ? dialect.date(days.spineFrom) : dialect.addDays(dialect.date(days.from), -lagDays(plan));
   const ctes: RawBuilder<unknown>[] = [
     sql`spine as (
-      select a.account_id, cast(d.range as date) as day, a.first_day
+      select a.account_id, d.day, a.first_day
       from hs_accounts a
-      cross join ${dialect.daySeries(rowsFrom, dialect.date(days.to))} d
+      cross join ${dialect.dayRows(rowsFrom, dialect.date(days.to))} d
       where a.first_day <= ${dialect.date(days.to)}
         -- An account churned through every snapshot day has no row to compute.
         and not exists (select 1 from hs_churn_intervals c where c.account_id = a.account_id
@@ -95,8 +95,7 @@ export function measuresModel(plan: ScorecardPlan, dialect: SqlDialect, days: Da
     ...plan.measures.flatMap((m) => (m.measure.kind === 'attribute' ? [measureValue(m), measureText(m), measureStale(m)] : [measureValue(m)])),
     ...plan.attributes.map((_, k) => attributeValue(k)),
   ];
-  return tempTableSteps(dialect, 'hs_measures', sql`
-      with ${sql.join(ctes, sql`,\n`)}
+  return tempTableSteps(dialect, 'hs_measures', sql`with ${sql.join(ctes, sql`,\n`)}
       select m.account_id, m.day${appendColumns(kept.map((c) => sql`m.${c}`))}
       from ${col(`layer${maxDepth}`)} m
       where m.day between ${dialect.date(days.from)} and ${dialect.date(days.to)} and ${scoredOn(sql`m`)} and ${segment}`);

@@ -35,7 +35,7 @@ export function scoreParts(plan: ScorecardPlan, score: Score, dialect: SqlDialec
     measure: m,
     hasRow: score.segment ? conditionSql(segmentOf(plan, score.segment), subjectColumns(plan, dialect), dialect) : sql<boolean>`true`,
     computed: dialect.round(scoring(score.scoring, input, plan.scorecard.scale, dialect), SCORE_DIGITS),
-    fallback: score.missing.kind === 'value' ? sql.lit(score.missing.value) : sql`null::${dialect.doubleType}`,
+    fallback: score.missing.kind === 'value' ? sql.lit(score.missing.value) : sql`null::${dialect.columnType('double')}`,
     stale: m.measure.kind === 'attribute' ? measureStale(m) : sql`false`,
   };
 }
@@ -53,9 +53,9 @@ function scoreSelect(plan: ScorecardPlan, score: Score, dialect: SqlDialect): Ra
         cast(${score.id} as varchar) as score_id,
         raw_value,
         coalesce(computed, ${fallback}) as score,
-        cast(${sql.lit(score.weight)} as ${dialect.doubleType}) as weight,
+        cast(${sql.lit(score.weight)} as ${dialect.columnType('double')}) as weight,
         case when computed is not null then 'ok' when stale then 'stale' else 'missing' end as status
-      from (select day, account_id, cast(${measureValue(m)} as ${dialect.doubleType}) as raw_value, ${computed} as computed,
+      from (select day, account_id, cast(${measureValue(m)} as ${dialect.columnType('double')}) as raw_value, ${computed} as computed,
               ${stale} as stale
             from hs_measures where ${segment}) scored_rows
     ) scored

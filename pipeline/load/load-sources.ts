@@ -3,6 +3,7 @@ import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import type { Scorecard } from '../ir/types.ts';
 import type { ProjectConfig } from '../ir/types.ts';
 import { refreshDailyAggregates } from '../../models/daily-aggregates.ts';
+import { rawTable } from '../../models/warehouse-tables.ts';
 import { checkOverrides } from '../run/check-overrides.ts';
 import { addLedgerEntry, rememberHashes, removeLedgerEntries, setLedgerPaths } from '../state/ledger.ts';
 import { invalidateDays } from '../state/run-log.ts';
@@ -61,10 +62,10 @@ export async function loadSources(
     await db.transaction().execute(async (trx) => {
       const horizon = alertHorizon(options.scorecards);
       for (const s of changed) await applySource(trx, config, dialect, s, summary, horizon, (file) => options.onFile?.(summary.loaded.length, total, file));
-      for (const { s, k } of moved) await setLedgerPaths(trx, s.target.source, k.entry.file_key, k.paths);
+      for (const { s, k } of moved) await setLedgerPaths(trx, dialect, s.target.source, k.entry.file_key, k.paths);
       if (options.scorecards && changed.some((s) => s.target.source === 'overrides')) await checkOverrides(trx, options.scorecards);
       if (changed.length > 0 || !checked) await refreshDataChecks(trx);
-      await rememberHashes(trx, plan.hashed);
+      await rememberHashes(trx, dialect, plan.hashed);
     });
   }
   // Counted by the data checks with the load that changed them: no second scan of raw_events.
@@ -92,7 +93,7 @@ async function applySource(
     onFile(file.paths[0]!);
     const result = await insertFile(trx, config, dialect, plan, file, staging(file.key));
     added.push(staging(file.key));
-    await addLedgerEntry(trx, {
+    await addLedgerEntry(trx, dialect, {
       source: target.source, file_key: file.key, content_hash: file.hash, fingerprint: plan.fingerprint, paths: file.paths,
       row_count: result.rows, rejected_rows: result.rejected, valid_to: plan.validRange.to, future_rows: result.future,
     });
@@ -104,8 +105,8 @@ async function applySource(
   for (const entry of goneFiles(plan)) summary.removed.push({ source: target.source, file: entry.paths[0]!, rows: entry.row_count });
 
   // Before the removed rows leave: what changed compares their flags with the new ones.
-  if (target === EVENTS) await setAsideDuplicates(trx, added, removed);
-  await changedRows(trx, target, removed, added);
+  if (target === EVENTS) await setAsideDuplicates(trx, dialect, added, removed);
+  await changedRows(trx, dialect, target, removed, added);
   if (removed.length) {
     await sql`delete from ${table} where file_key in (${sql.join(removed)})`.execute(trx);
     await sql`delete from rejected_rows where source = ${target.source} and file_key in (${sql.join(removed)})`.execute(trx);
@@ -117,7 +118,7 @@ async function applySource(
   }
   if (target === EVENTS) {
     await sql`drop table hs_flipped`.execute(trx);
-    await sql`create or replace temp table hs_touched_days as select distinct day from hs_changed`.execute(trx);
+    for (const statement of dialect.replaceTempTable('hs_touched_days', sql`select distinct day from hs_changed`)) await statement.execute(trx);
     await refreshDailyAggregates(trx, 'hs_touched_days');
     await sql`drop table hs_touched_days`.execute(trx);
   }
@@ -129,18 +130,20 @@ async function applySource(
  *  multisets (a file appended to differs by the appended rows only). For events, only
  *  the kept rows count, and the days of rows whose flag alone changed (`hs_flipped`) are
  *  added. */
-async function changedRows(trx: Kysely<any>, target: RawTarget, removed: string[], added: string[]): Promise<void> {
+async function changedRows(trx: Kysely<any>, dialect: SqlDialect, target: RawTarget, removed: string[], added: string[]): Promise<void> {
+  // Every column but the file's key and the duplicate flag (`select * exclude …` is DuckDB's).
+  const values = sql.join(rawTable(target.table).columns.filter((c) => c.name !== 'file_key' && c.name !== 'duplicate').map((c) => sql.ref(c.name)));
   const rowsOf = (keys: string[]) =>
     target === EVENTS
-      ? sql`select * exclude (file_key, duplicate) from raw_events where file_key in (${sql.join(keys)}) and not duplicate`
-      : sql`select * exclude (file_key) from ${sql.table(target.table)} where file_key in (${sql.join(keys)})`;
+      ? sql`select ${values} from raw_events where file_key in (${sql.join(keys)}) and not duplicate`
+      : sql`select ${values} from ${sql.table(target.table)} where file_key in (${sql.join(keys)})`;
   const changed =
     removed.length === 0 ? rowsOf(added)
     : added.length === 0 ? rowsOf(removed)
     : sql`(${rowsOf(removed)} except all ${rowsOf(added)}) union all (${rowsOf(added)} except all ${rowsOf(removed)})`;
   const affects = sql.join(target.affects.map((c) => sql.ref(c)));
-  await sql`create or replace temp table hs_changed as
-    select ${affects} from (${changed})${target === EVENTS ? sql` union all select ${affects} from hs_flipped` : sql``}`.execute(trx);
+  const rows = sql`select ${affects} from (${changed}) c${target === EVENTS ? sql` union all select ${affects} from hs_flipped` : sql``}`;
+  for (const statement of dialect.replaceTempTable('hs_changed', rows)) await statement.execute(trx);
 }
 
 function changeReason(plan: SourcePlan, summary: LoadSummary): string {

@@ -66,7 +66,7 @@ export async function runPipeline(
   dialect: SqlDialect,
   options: RunOptions = {},
 ): Promise<RunSummary> {
-  await ensureWarehouseTables(db);
+  await ensureWarehouseTables(db, dialect);
   const clock = stepClock();
   const load = options.skipLoad
     ? { loaded: [], removed: [], unchanged: 0, duplicates: 0 }
@@ -94,9 +94,9 @@ export async function runPipeline(
     if (options.span && (span.from < covered.from || span.to > covered.to)) {
       throw new UsageError(`the data covers ${covered.from} … ${covered.to}; ${span.from === span.to ? span.from : `${span.from} … ${span.to}`} is outside it`);
     }
-    await reconcileSettings(db, lifecycleSettings(config.sources.churn));
+    await reconcileSettings(db, dialect, lifecycleSettings(config.sources.churn));
     // A run of every scorecard also removes what a fresh project would not have.
-    if (options.only === undefined) summary.daysRemoved = await reconcileCoverage(db, scorecards, covered);
+    if (options.only === undefined) summary.daysRemoved = await reconcileCoverage(db, dialect, scorecards, covered);
     const work = await Promise.all(
       scorecards.filter((s) => options.only === undefined || s.id === options.only).map(async (scorecard) => ({
         scorecard,
@@ -154,7 +154,7 @@ async function exportOwed(db: Kysely<any>, config: ProjectConfig, dialect: SqlDi
     return 0;
   }
   const files = await exportTables(db, dialect, { ...config.export, ...(!owed.all && { days: owed.days }), prune: true });
-  await exportDone(db, fingerprint, owed);
+  await exportDone(db, dialect, fingerprint, owed);
   return files;
 }
 
@@ -163,7 +163,7 @@ async function exportOwed(db: Kysely<any>, config: ProjectConfig, dialect: SqlDi
  *  later, to the last event day — and the first day with data (where windows may start).
  *  With every scorecard of the project, overrides are checked before the load commits. */
 export async function loadForScoring(db: Kysely<any>, config: ProjectConfig, dialect: SqlDialect, scorecards?: Scorecard[]) {
-  await ensureWarehouseTables(db);
+  await ensureWarehouseTables(db, dialect);
   await loadSources(db, config, dialect, scorecards ? { scorecards } : {});
   const bounds = await dataBounds(db);
   if (!bounds) throw new UsageError('no events are loaded yet: add event files to the events source first');

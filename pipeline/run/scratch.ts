@@ -11,8 +11,8 @@ import { MAX_BATCH_DAYS } from './plan-days.ts';
 export async function withScratchTables<T>(db: Kysely<any>, dialect: SqlDialect, into: ScratchTables, work: () => Promise<T>): Promise<T> {
   try {
     const empty = [
-      ...dialect.createTempTable(sql.table(into.scores), sql` select * from score_snapshots limit 0`),
-      ...dialect.createTempTable(sql.table(into.health), sql` select * from health_snapshots limit 0`),
+      ...dialect.replaceTempTable(into.scores, sql`select * from score_snapshots limit 0`),
+      ...dialect.replaceTempTable(into.health, sql`select * from health_snapshots limit 0`),
     ];
     for (const statement of empty) await statement.execute(db);
     return await work();

@@ -4,6 +4,7 @@ import { computeCurves, computeFigures } from '../../pipeline/backtest/figures.t
 import { createValuesStep, VALUES } from '../../pipeline/backtest/samples.ts';
 import { openWarehouse, type Warehouse } from '../../pipeline/engine/warehouse.ts';
 import type { Band } from '../../pipeline/ir/types.ts';
+import { duckdb } from '../../pipeline/sql/dialects/duckdb.ts';
 
 // AUC, band churn rates, lift and recall against values worked out by hand.
 
@@ -12,7 +13,7 @@ let wh: Warehouse;
 
 beforeAll(async () => {
   wh = await openWarehouse({ path: ':memory:' });
-  await createValuesStep().execute(wh.db);
+  for (const step of createValuesStep(duckdb)) await step.execute(wh.db);
 });
 afterAll(() => wh.close());
 

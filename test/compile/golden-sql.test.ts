@@ -63,7 +63,7 @@ it.each(['spine', 'range'] as const)('runs that SQL on DuckDB (%s strategy)', as
   await project.write('events/e.csv', csv(events));
   await project.write('attributes.csv', csv([['account_id', 'attribute', 'value', 'observed_at'], ['a', 'plan', 'pro', '2025-01-01'], ['a', 'nps', '4', '2025-01-01']]));
   const wh = await project.warehouse();
-  await ensureWarehouseTables(wh.db);
+  await ensureWarehouseTables(wh.db, duckdb);
   await loadSources(wh.db, project.config(), duckdb);
   await materialiseBatch(wh.db, compiled(strategy));
   const scores = await wh.query(sql`select score_id, raw_value, score, status from score_snapshots where snapshot_date = '2025-01-15' order by score_id`);
@@ -108,7 +108,7 @@ it.each(['spine', 'range'] as const)('runs the distinct count SQL on DuckDB (%s 
   await project.write('events/e.csv', csv(events));
   await project.write('attributes.csv', csv([['account_id', 'attribute', 'value', 'observed_at']]));
   const wh = await project.warehouse();
-  await ensureWarehouseTables(wh.db);
+  await ensureWarehouseTables(wh.db, duckdb);
   await loadSources(wh.db, project.config(), duckdb);
   await materialiseBatch(wh.db, compiled(strategy, DISTINCT));
   const scores = await wh.query(sql`select cast(snapshot_date as varchar) as day, score_id, raw_value from score_snapshots order by all`);

@@ -13,7 +13,6 @@ import { refreshDailyAggregates } from '../../models/daily-aggregates.ts';
 import { withPostgresSchema } from '../helpers/postgres-schema.ts';
 import { tempProject, type TempProject } from '../helpers/temp-project.ts';
 import { ARITHMETIC, DEFINITION, DISTINCT, GOALS } from './scorecards.ts';
-import { createPostgresTables } from './postgres-tables.ts';
 
 // The strongest check of the PostgreSQL dialect: the same raw rows, scored by the same
 // compiled scorecards on DuckDB and on PostgreSQL, give the same output rows (numbers to 4
@@ -122,7 +121,7 @@ function rawRows() {
 
 async function loadRows(db: Kysely<any>, dialect: SqlDialect): Promise<void> {
   for (const [table, rows] of Object.entries(rawRows())) await db.insertInto(table).values(rows).execute();
-  for (const statement of dialect.createTempTable(sql`hs_test_days`, sql` select distinct day from raw_events`)) await statement.execute(db);
+  for (const statement of dialect.replaceTempTable('hs_test_days', sql`select distinct day from raw_events`)) await statement.execute(db);
   await refreshDailyAggregates(db, 'hs_test_days');
 }
 
@@ -159,7 +158,7 @@ describe.skipIf(!url)('the same rows on DuckDB and PostgreSQL', () => {
   beforeAll(async () => {
     project = await tempProject();
     duck = (await project.warehouse()).db;
-    await ensureWarehouseTables(duck);
+    await ensureWarehouseTables(duck, duckdb);
     await loadRows(duck, duckdb);
   });
   afterAll(async () => project?.cleanup());
@@ -168,7 +167,7 @@ describe.skipIf(!url)('the same rows on DuckDB and PostgreSQL', () => {
     await score(duck, duckdb, strategy);
     const expected = await outputRows(duck);
     const actual = await withPostgresSchema(url, async (db) => {
-      await createPostgresTables(db);
+      await ensureWarehouseTables(db, postgres);
       await loadRows(db, postgres);
       await score(db, postgres, strategy);
       return outputRows(db);

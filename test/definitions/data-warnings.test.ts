@@ -8,6 +8,7 @@ import { loadScorecards } from '../../pipeline/definitions/load-scorecards.ts';
 import { formatProblem } from '../../pipeline/errors.ts';
 import { openWarehouse } from '../../pipeline/engine/warehouse.ts';
 import { ensureWarehouseTables } from '../../models/warehouse-tables.ts';
+import { duckdb } from '../../pipeline/sql/dialects/duckdb.ts';
 import { csv, tempProject, type TempProject } from '../helpers/temp-project.ts';
 import { hs, hsJson, type TempDir } from '../cli/helpers.ts';
 import { TINY_CONFIG, tinyProject } from '../cli/tiny-project.ts';
@@ -99,7 +100,7 @@ describe('dataWarnings', () => {
     const wh = await openWarehouse({ path: ':memory:' });
     try {
       expect(await dataWarnings(wh.db, [scorecard(DEFINITION)])).toEqual([]);
-      await ensureWarehouseTables(wh.db);
+      await ensureWarehouseTables(wh.db, duckdb);
       expect(await dataWarnings(wh.db, [scorecard(DEFINITION)])).toEqual([]);
     } finally {
       await wh.close();

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { InputDataError } from '../../pipeline/load/input-data-error.ts';
 import { projectStatus } from '../../pipeline/state/project-status.ts';
+import { duckdb } from '../../pipeline/sql/dialects/duckdb.ts';
 import { loadScorecards } from '../../pipeline/definitions/load-scorecards.ts';
 import { csv, identity, tempProject, type TempProject } from '../helpers/temp-project.ts';
 import type { FileSource } from '../../pipeline/ir/types.ts';
@@ -86,7 +87,7 @@ describe('valid_range', () => {
       { source: 'events', line: 8, column: 'account_id', reason: 'is empty',
         raw: '{"account_id":null,"event":"login","timestamp":"2025-01-03 10:00:00","user_id":"u","event_id":"x"}' },
     ]);
-    const status = await projectStatus(wh.db, p.config(config), await loadScorecards(p.config().definitions, p.root));
+    const status = await projectStatus(wh.db, duckdb, p.config(config), await loadScorecards(p.config().definitions, p.root));
     expect(status.rejected).toEqual([{ source: 'events', file: 'events/e.csv', rows: 2, first_line: 7, column: 'timestamp', reason: 'is after 2025-01-21, the end of valid_range' }]);
   });
 

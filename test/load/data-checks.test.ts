@@ -2,6 +2,7 @@ import { afterEach, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { readDataChecks } from '../../pipeline/load/data-checks.ts';
 import { ensureWarehouseTables } from '../../models/warehouse-tables.ts';
+import { duckdb } from '../../pipeline/sql/dialects/duckdb.ts';
 import { csv, identity, tempProject, type TempProject } from '../helpers/temp-project.ts';
 
 // The data checks a load stores: counts over the raw tables, equal after an edit to what a
@@ -105,7 +106,7 @@ it('gives a warehouse made before the checks its counts on the next run, with no
   const before = await readDataChecks(wh.db);
   await sql`drop table data_checks`.execute(wh.db);
   expect(await readDataChecks(wh.db)).toBeNull();
-  await ensureWarehouseTables(wh.db);
+  await ensureWarehouseTables(wh.db, duckdb);
   expect(await readDataChecks(wh.db)).toBeNull();
   const rerun = await project.run({ config: { sources: sources() } });
   expect(rerun.load.loaded).toEqual([]);

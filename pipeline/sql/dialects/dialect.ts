@@ -1,5 +1,16 @@
 import type { RawBuilder } from 'kysely';
 
+/** The column types of the warehouse's tables, in DuckDB's names; each dialect says what
+ *  its engine calls them. */
+export type ColumnType = 'varchar' | 'double' | 'bigint' | 'ubigint' | 'boolean' | 'date' | 'timestamptz' | 'json' | 'varchar[]';
+
+/** What an upsert needs to know of its table: every column in order, and the key. */
+export interface KeyedTable {
+  name: string;
+  columns: string[];
+  key: string[];
+}
+
 /** Every SQL difference between engines lives behind this interface, so a PostgreSQL or
  *  warehouse dialect can be added without touching the scoring logic. Methods build
  *  fragments; a capability flag says which of two strategies the compiler writes
@@ -38,19 +49,12 @@ export interface SqlDialect {
   asofJoin: boolean;
   /** `qualify` filters on a window function; without it the compiler wraps a subquery. */
   qualify: boolean;
-  /** The type name of an 8-byte float, for casts. */
-  doubleType: RawBuilder<unknown>;
   /** A null that a `union all` unifies with any numeric type (PostgreSQL types two bare
    *  nulls as text, which then does not match a number in a third branch). */
   nullNumber: RawBuilder<unknown>;
   /** `a / b` as a fraction, whatever the types of a and b (PostgreSQL truncates integer
    *  division; DuckDB's `/` always gives a double). */
   divide(a: RawBuilder<unknown>, b: RawBuilder<unknown>): RawBuilder<unknown>;
-  /** The statements that (re)create the temp table `table` as the result of `query`.
-   *  `query` keeps its own leading white space (the statement reads `… as<query>`). */
-  createTempTable(table: RawBuilder<unknown>, query: RawBuilder<unknown>): RawBuilder<unknown>[];
-  /** A from-item with one row per day of [from, to], its column `range` (cast it to date). */
-  daySeries(from: RawBuilder<unknown>, to: RawBuilder<unknown>): RawBuilder<unknown>;
   /** Aggregate: `value` of the row that sorts last by `order` (each item ascending). */
   latestBy(value: RawBuilder<unknown>, order: RawBuilder<unknown>[]): RawBuilder<unknown>;
   /** A text value that sorts and compares by its bytes (code points), as DuckDB's do, not
@@ -65,4 +69,33 @@ export interface SqlDialect {
   /** `insert into table` for a query whose columns are named as `columns`, the table's
    *  own columns in their order. */
   insertByName(table: RawBuilder<unknown>, columns: string[]): RawBuilder<unknown>;
+
+  // state, DDL and reads
+  /** Functions this dialect's SQL calls that the engine lacks, created with the tables. */
+  functions: readonly RawBuilder<unknown>[];
+  /** The engine's name of a column type, as in a cast. */
+  columnType(type: ColumnType): RawBuilder<unknown>;
+  /** A column's type in `create table`: the type and, where the engine needs one, the
+   *  collation that makes text compare as on every other engine. */
+  columnDefinition(type: ColumnType): RawBuilder<unknown>;
+  /** Inserts `rows` (`values …` or a query, in the table's column order); a row whose key
+   *  is already in the table replaces it. */
+  upsert(table: KeyedTable, rows: RawBuilder<unknown>): RawBuilder<unknown>;
+  /** Inserts `rows` (`values …` or a query, in the table's column order), leaving out those
+   *  whose key is already in the table. */
+  insertMissing(table: string, rows: RawBuilder<unknown>): RawBuilder<unknown>;
+  /** A from-item of one row per day from `from` to `to` (both dates, inclusive), with the
+   *  one column `day` (a date). */
+  dayRows(from: RawBuilder<unknown>, to: RawBuilder<unknown>): RawBuilder<unknown>;
+  /** A list of text values (a `varchar[]` column's value). */
+  textList(items: string[]): RawBuilder<unknown>;
+  /** The statements that (re)create a temporary table as the rows of `query`. */
+  replaceTempTable(name: string, query: RawBuilder<unknown>): RawBuilder<unknown>[];
+  /** The row's identity in its table (`alias` names the table in the query), valid until
+   *  the transaction changes that row: to update the rows a query picked. */
+  rowId(alias: string): RawBuilder<unknown>;
+  /** Aggregate: `value` at the row with the least `order`. */
+  firstBy(value: RawBuilder<unknown>, order: RawBuilder<unknown>): RawBuilder<unknown>;
+  /** Aggregate: the continuous (interpolated) quantiles of `value` at `fractions`, as a list. */
+  quantiles(value: RawBuilder<unknown>, fractions: number[]): RawBuilder<unknown>;
 }

@@ -72,13 +72,8 @@ export const duckdb: SqlDialect = {
   // scoring
   asofJoin: true,
   qualify: true,
-  doubleType: sql`double`,
   nullNumber: sql`null`,
   divide: (a, b) => sql`${a} / ${b}`,
-  createTempTable: (table, query) => [sql`create or replace temp table ${table} as${query}`],
-  daySeries(from, to) {
-    return sql`range(${from}, ${this.addDays(to, 1)}, interval 1 day)`;
-  },
   latestBy: (value, order) => sql`arg_max(${value}, (${sql.join(order)}))`,
   // DuckDB compares text by its bytes already.
   byteOrder: (text) => text,
@@ -89,4 +84,19 @@ export const duckdb: SqlDialect = {
   distinctSorted: (list) => sql`list_sort(list_distinct(${list}))`,
   lastNonNull: (value, over) => sql`last_value(${value} ignore nulls) ${over}`,
   insertByName: (table) => sql`insert into ${table} by name`,
+
+  // state, DDL and reads
+  functions: [],
+  columnType: (type) => sql.raw(type),
+  columnDefinition: (type) => sql.raw(type),
+  upsert: (table, rows) => sql`insert or replace into ${sql.table(table.name)} ${rows}`,
+  insertMissing: (table, rows) => sql`insert or ignore into ${sql.table(table)} ${rows}`,
+  dayRows(from, to) {
+    return sql`(select cast(d.range as date) as day from range(${from}, ${this.addDays(to, 1)}, interval 1 day) d)`;
+  },
+  textList: (items) => (items.length ? sql`[${sql.join(items.map((p) => sql`${p}::varchar`))}]` : sql`[]::varchar[]`),
+  replaceTempTable: (name, query) => [sql`create or replace temp table ${sql.table(name)} as ${query}`],
+  rowId: (alias) => sql`${sql.ref(`${alias}.rowid`)}`,
+  firstBy: (value, order) => sql`arg_min(${value}, ${order})`,
+  quantiles: (value, fractions) => sql`quantile_cont(${value}, [${sql.join(fractions.map((f) => sql.lit(f)))}])`,
 };

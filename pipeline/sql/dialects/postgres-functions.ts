@@ -1,17 +1,17 @@
 import { sql, type RawBuilder } from 'kysely';
 
-// The functions the PostgreSQL dialect (postgres.ts) calls, created in the warehouse schema
-// with the tables: PostgreSQL has no try_cast. Each is `create or replace`, so running the
-// list again is harmless.
+// Functions a PostgreSQL warehouse needs where DuckDB has a built-in, created in the
+// warehouse's schema with its tables (models/warehouse-tables.ts). Each `create or replace`,
+// so that creating them again is harmless and a new release replaces an old body.
 
 export const POSTGRES_FUNCTIONS: RawBuilder<unknown>[] = [
-  // scoring (part of the dialect: tryNumber, dayOf, tryTimestamp)
+  // scoring and reads (the dialect's tryNumber, dayOf, tryTimestamp)
 
-  // Text as a finite double, null when it is not a number, as DuckDB's try_cast reads it
-  // (white space around, `_` between digits, an exponent). No exception handler, so it can
-  // be inlined: the text goes through numeric, which holds any such value, and a magnitude
-  // beyond a double's is null (DuckDB makes it ±inf, which tryNumber refuses) or, under the
-  // smallest double, 0.
+  // DuckDB's `try_cast(value as double)`, finite values only: a number in decimal or
+  // exponent notation, blanks around it, underscores between digits ("1_000"); anything
+  // else, or too large for a double, is null, and under the smallest double it is 0, as
+  // in DuckDB. No exception block (a subtransaction per call) and one expression, so the
+  // planner inlines it: the text goes through numeric, which holds any such value.
   sql`create or replace function hs_try_double(t text) returns double precision
     language sql immutable parallel safe as $$
     select case

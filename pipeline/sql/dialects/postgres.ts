@@ -1,13 +1,29 @@
 import { sql, type RawBuilder } from 'kysely';
 import { stringLiteral } from '../sql-literal.ts';
 import { temporalKind } from './duckdb.ts';
-import type { SqlDialect } from './dialect.ts';
+import type { ColumnType, SqlDialect } from './dialect.ts';
+import { POSTGRES_FUNCTIONS } from './postgres-functions.ts';
 
 // PostgreSQL 15 or later. Its safe casts (there is no try_cast) are the hs_try_* functions
 // of postgres-functions.ts, created in the warehouse schema. A `sourceType` is a DuckDB
 // type name: files are read by DuckDB, whichever engine keeps the rows.
 
-const DOUBLE = sql`double precision`;
+const COLUMN_TYPES: Record<ColumnType, string> = {
+  varchar: 'text',
+  'varchar[]': 'text[]',
+  double: 'double precision',
+  bigint: 'bigint',
+  // A 64-bit hash (hashtextextended) is signed: it is only ever compared with hashes made
+  // by the same engine.
+  ubigint: 'bigint',
+  boolean: 'boolean',
+  date: 'date',
+  timestamptz: 'timestamptz',
+  // jsonb has equality, which comparing rows (`except all`) needs.
+  json: 'jsonb',
+};
+
+const DOUBLE = sql.raw(COLUMN_TYPES.double);
 const asText = (value: RawBuilder<unknown>) => sql`cast(${value} as text)`;
 
 export const postgres: SqlDialect = {
@@ -50,18 +66,8 @@ export const postgres: SqlDialect = {
   // scoring
   asofJoin: false,
   qualify: false,
-  doubleType: DOUBLE,
   nullNumber: sql`cast(null as numeric)`,
   divide: (a, b) => sql`cast(${a} as ${DOUBLE}) / ${b}`,
-  // Temp tables are never analysed by autovacuum: without statistics, the joins that
-  // read them are planned blind.
-  createTempTable: (table, query) => [
-    sql`drop table if exists pg_temp.${table}`,
-    sql`create temp table ${table} as${query}`,
-    sql`analyze ${table}`,
-  ],
-  daySeries: (from, to) =>
-    sql`(select cast(g as date) as range from generate_series(cast(${from} as timestamp), cast(${to} as timestamp), interval '1 day') g)`,
   latestBy: (value, order) => sql`(array_agg(${value} order by ${sql.join(order.map((o) => sql`${o} desc nulls last`))}))[1]`,
   byteOrder: (text) => sql`(${text} collate "C")`,
   sortedNonNullList: (items) =>
@@ -74,4 +80,35 @@ export const postgres: SqlDialect = {
   // No `ignore nulls`: the non-null values of the frame, in order, and the last of them.
   lastNonNull: (value, over) => sql`(array_agg(${value}) filter (where ${value} is not null) ${over})[count(${value}) ${over}]`,
   insertByName: (table, columns) => sql`insert into ${table} (${sql.join(columns.map((c) => sql.id(c)))})`,
+
+  // state, DDL and reads
+  functions: POSTGRES_FUNCTIONS,
+  columnType: (type) => sql.raw(COLUMN_TYPES[type]),
+  // Text columns compare byte by byte, as in DuckDB: the same ties break the same way and
+  // lists sort alike on both engines, whatever the server's locale.
+  columnDefinition: (type) =>
+    sql.raw(type === 'varchar' || type === 'varchar[]' ? `${COLUMN_TYPES[type]} collate "C"` : COLUMN_TYPES[type]),
+  upsert: (table, rows) => {
+    const others = table.columns.filter((c) => !table.key.includes(c));
+    const update = others.length
+      ? sql`do update set ${sql.join(others.map((c) => sql`${sql.id(c)} = excluded.${sql.id(c)}`))}`
+      : sql`do nothing`;
+    return sql`insert into ${sql.table(table.name)} ${rows} on conflict (${sql.join(table.key.map((c) => sql.id(c)))}) ${update}`;
+  },
+  insertMissing: (table, rows) => sql`insert into ${sql.table(table)} ${rows} on conflict do nothing`,
+  // date − date is a number of days, date + integer a date: no timestamps in between.
+  dayRows: (from, to) => sql`(select ${from} + g.i as day from generate_series(0, ${to} - ${from}) g(i))`,
+  textList: (items) => (items.length ? sql`array[${sql.join(items.map((p) => sql`${p}::text`))}]` : sql`array[]::text[]`),
+  // pg_temp: never a table of the warehouse's schema that has the same name. Autovacuum
+  // never analyses a temp table: without `analyze`, the joins that read it (hs_measures,
+  // hs_accounts…) are planned without statistics.
+  replaceTempTable: (name, query) => [
+    sql`drop table if exists ${sql.table(`pg_temp.${name}`)}`,
+    sql`create temp table ${sql.table(name)} as ${query}`,
+    sql`analyze ${sql.table(name)}`,
+  ],
+  rowId: (alias) => sql`${sql.ref(`${alias}.ctid`)}`,
+  firstBy: (value, order) => sql`(array_agg(${value} order by ${order}))[1]`,
+  quantiles: (value, fractions) =>
+    sql`percentile_cont(array[${sql.join(fractions.map((f) => sql.lit(f)))}]::double precision[]) within group (order by ${value})`,
 };

@@ -1,9 +1,8 @@
 -- hs_accounts
-drop table if exists pg_temp.hs_accounts;
+drop table if exists "pg_temp"."hs_accounts";
 
 -- hs_accounts
-create temp table hs_accounts as
-        with first_event as (select account_id, min(day) as day from daily_activity group by account_id),
+create temp table "hs_accounts" as with first_event as (select account_id, min(day) as day from daily_activity group by account_id),
              first_attribute as (select account_id, min(day) as day from raw_attributes group by account_id),
              created as (select account_id, min(created_day) as day from raw_accounts group by account_id),
              everyone as (select account_id from first_event union select account_id from first_attribute
@@ -16,30 +15,28 @@ create temp table hs_accounts as
         left join first_attribute using (account_id);
 
 -- hs_accounts
-analyze hs_accounts;
+analyze "hs_accounts";
 
 -- hs_churn_intervals
-drop table if exists pg_temp.hs_churn_intervals;
+drop table if exists "pg_temp"."hs_churn_intervals";
 
 -- hs_churn_intervals
-create temp table hs_churn_intervals as
-        with churn_days as (select null::varchar as account_id, null::date as churn_day where false)
+create temp table "hs_churn_intervals" as with churn_days as (select null::varchar as account_id, null::date as churn_day where false)
         select c.account_id, c.churn_day,
                (select min(a.day) from daily_activity a where a.account_id = c.account_id and a.day > c.churn_day) as back_on
         from churn_days c;
 
 -- hs_churn_intervals
-analyze hs_churn_intervals;
+analyze "hs_churn_intervals";
 
 -- hs_measures
-drop table if exists pg_temp.hs_measures;
+drop table if exists "pg_temp"."hs_measures";
 
 -- hs_measures
-create temp table hs_measures as
-      with spine as (
-      select a.account_id, cast(d.range as date) as day, a.first_day
+create temp table "hs_measures" as with spine as (
+      select a.account_id, d.day, a.first_day
       from hs_accounts a
-      cross join (select cast(g as date) as range from generate_series(cast((date '2025-01-14' + -7) as timestamp), cast(date '2025-01-15' as timestamp), interval '1 day') g) d
+      cross join (select (date '2025-01-14' + -7) + g.i as day from generate_series(0, date '2025-01-15' - (date '2025-01-14' + -7)) g(i)) d
       where a.first_day <= date '2025-01-15'
         -- An account churned through every snapshot day has no row to compute.
         and not exists (select 1 from hs_churn_intervals c where c.account_id = a.account_id
@@ -69,24 +66,22 @@ with_attributes as (select * from windows where windows.day >= (date '2025-01-14
       and (c.back_on is null or m.day < c.back_on)) and true;
 
 -- hs_measures
-analyze hs_measures;
+analyze "hs_measures";
 
 -- hs_overrides
-drop table if exists pg_temp.hs_overrides;
+drop table if exists "pg_temp"."hs_overrides";
 
 -- hs_overrides
-create temp table hs_overrides as
-      select account_id, score_id, day, score, band, reason from (
-      select o.account_id, o.score_id, cast(d.range as date) as day, o.score, o.band, o.reason, row_number() over (partition by o.account_id, o.score_id, cast(d.range as date)
+create temp table "hs_overrides" as select account_id, score_id, day, score, band, reason from (select o.account_id, o.score_id, d.day, o.score, o.band, o.reason, row_number() over (partition by o.account_id, o.score_id, d.day
                                  order by o.starts_on desc, o.file_key desc, o.source_line desc) as rank
       from raw_overrides o
-      join (select cast(g as date) as range from generate_series(cast(date '2025-01-14' as timestamp), cast(date '2025-01-15' as timestamp), interval '1 day') g) d
-        on cast(d.range as date) >= o.starts_on and (o.ends_on is null or cast(d.range as date) <= o.ends_on)
+      join (select date '2025-01-14' + g.i as day from generate_series(0, date '2025-01-15' - date '2025-01-14') g(i)) d
+        on d.day >= o.starts_on and (o.ends_on is null or d.day <= o.ends_on)
       where o.scorecard = 'distinct') ranked
       where rank = 1;
 
 -- hs_overrides
-analyze hs_overrides;
+analyze "hs_overrides";
 
 -- clear score_snapshots
 delete from "score_snapshots" where scorecard = 'distinct'
