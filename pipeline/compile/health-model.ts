@@ -60,10 +60,10 @@ export function healthModel(plan: ScorecardPlan, dialect: SqlDialect, into = 'he
       scored as (
         select m.*${appendColumns(finals.map((f) => f.value))}${appendColumns(insights.map(({ column, fires }) => sql`${fires} as ${column}`))},
           array_to_string(${dialect.distinctSorted(reasons)}, '; ') as score_reasons
-        from hs_measures m left join score_overrides so on so.account_id = m.account_id and so.day = m.day),
+        from hs_measures m left join score_overrides so on so.account_id = m.account_id and so.day = m.day${dialect.keepSubquery}),
       computed as (
-        select *, ${dialect.round(globalScore(plan, dialect), SCORE_DIGITS)} as computed_score, ${firedList} as insights from scored),
-      banded as (select *, ${computedBand} as computed_band from computed)
+        select *, ${dialect.round(globalScore(plan, dialect), SCORE_DIGITS)} as computed_score, ${firedList} as insights from scored${dialect.keepSubquery}),
+      banded as (select *, ${computedBand} as computed_band from computed${dialect.keepSubquery})
       select b.day as snapshot_date, cast(${scorecard.id} as varchar) as scorecard, b.account_id,
         coalesce(o.score, b.computed_score) as score,
         coalesce(o.band, case when o.score is not null then ${bandOf(sql`o.score`, bands)} else ${bandAt(finalRank, bands)} end) as band,

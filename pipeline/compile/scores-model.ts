@@ -57,7 +57,7 @@ function scoreSelect(plan: ScorecardPlan, score: Score, dialect: SqlDialect): Ra
         case when computed is not null then 'ok' when stale then 'stale' else 'missing' end as status
       from (select day, account_id, cast(${measureValue(m)} as ${dialect.columnType('double')}) as raw_value, ${computed} as computed,
               ${stale} as stale
-            from hs_measures where ${segment}) scored_rows
+            from hs_measures where ${segment}${dialect.keepSubquery}) scored_rows${dialect.keepSubquery}
     ) scored
     left join hs_overrides o
       on o.account_id = scored.account_id and o.day = scored.snapshot_date and o.score_id = scored.score_id`;

@@ -49,6 +49,10 @@ export interface SqlDialect {
   asofJoin: boolean;
   /** `qualify` filters on a window function; without it the compiler wraps a subquery. */
   qualify: boolean;
+  /** Ends a subquery (or CTE) whose columns are expressions that later ones read several
+   *  times: PostgreSQL would inline it and compute each expression at every use (a score's
+   *  in its band, its band in the final band…); DuckDB shares common subexpressions. */
+  keepSubquery: RawBuilder<unknown>;
   /** A null that a `union all` unifies with any numeric type (PostgreSQL types two bare
    *  nulls as text, which then does not match a number in a third branch). */
   nullNumber: RawBuilder<unknown>;

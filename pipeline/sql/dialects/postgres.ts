@@ -66,6 +66,8 @@ export const postgres: SqlDialect = {
   // scoring
   asofJoin: false,
   qualify: false,
+  // `offset 0` keeps the planner from pulling the subquery up, without materialising it.
+  keepSubquery: sql` offset 0`,
   nullNumber: sql`cast(null as numeric)`,
   divide: (a, b) => sql`cast(${a} as ${DOUBLE}) / ${b}`,
   latestBy: (value, order) => sql`(array_agg(${value} order by ${sql.join(order.map((o) => sql`${o} desc nulls last`))}))[1]`,

@@ -108,7 +108,7 @@ insert into "score_snapshots" select scored.snapshot_date, scorecard, scored.acc
         case when computed is not null then 'ok' when stale then 'stale' else 'missing' end as status
       from (select day, account_id, cast("m0:features_7d" as double precision) as raw_value, cast(round(cast((case when "m0:features_7d" is null then null else greatest(0, least(10, cast(("m0:features_7d" - 0) * 10 as double precision) / 4)) end) as numeric), 4) as double precision) as computed,
               false as stale
-            from hs_measures where true) scored_rows
+            from hs_measures where true offset 0) scored_rows offset 0
     ) scored
     left join hs_overrides o
       on o.account_id = scored.account_id and o.day = scored.snapshot_date and o.score_id = scored.score_id
@@ -125,7 +125,7 @@ select scored.snapshot_date, scorecard, scored.account_id, scored.score_id, raw_
         case when computed is not null then 'ok' when stale then 'stale' else 'missing' end as status
       from (select day, account_id, cast("m1:feature_trend" as double precision) as raw_value, cast(round(cast((case when "m1:feature_trend" is null then null else greatest(0, least(10, cast(("m1:feature_trend" - -1) * 10 as double precision) / 2)) end) as numeric), 4) as double precision) as computed,
               false as stale
-            from hs_measures where true) scored_rows
+            from hs_measures where true offset 0) scored_rows offset 0
     ) scored
     left join hs_overrides o
       on o.account_id = scored.account_id and o.day = scored.snapshot_date and o.score_id = scored.score_id;
@@ -138,10 +138,10 @@ insert into "health_snapshots" ("snapshot_date", "scorecard", "account_id", "sco
       scored as (
         select m.*, case when true then coalesce(so."o0_score", cast(round(cast((case when "m0:features_7d" is null then null else greatest(0, least(10, cast(("m0:features_7d" - 0) * 10 as double precision) / 4)) end) as numeric), 4) as double precision), null::double precision) end as "final0", case when true then coalesce(so."o1_score", cast(round(cast((case when "m1:feature_trend" is null then null else greatest(0, least(10, cast(("m1:feature_trend" - -1) * 10 as double precision) / 2)) end) as numeric), 4) as double precision), null::double precision) end as "final1",
           array_to_string(array(select x from (select distinct x from unnest(array(select x from unnest(cast(array[case when true and so."o0_active" then so."o0_reason" end, case when true and so."o1_active" then so."o1_reason" end] as text[])) x where x is not null order by x collate "C")) x) u order by x collate "C"), '; ') as score_reasons
-        from hs_measures m left join score_overrides so on so.account_id = m.account_id and so.day = m.day),
+        from hs_measures m left join score_overrides so on so.account_id = m.account_id and so.day = m.day offset 0),
       computed as (
-        select *, cast(round(cast(((coalesce("final0" * 2, 0) + coalesce("final1" * 2, 0)) / nullif((case when "final0" is null then 0 else 2 end) + (case when "final1" is null then 0 else 2 end), 0)) as numeric), 4) as double precision) as computed_score, cast(array[] as text[]) as insights from scored),
-      banded as (select *, case when "computed_score" is null then null when "computed_score" >= 5 then 'green' else 'red' end as computed_band from computed)
+        select *, cast(round(cast(((coalesce("final0" * 2, 0) + coalesce("final1" * 2, 0)) / nullif((case when "final0" is null then 0 else 2 end) + (case when "final1" is null then 0 else 2 end), 0)) as numeric), 4) as double precision) as computed_score, cast(array[] as text[]) as insights from scored offset 0),
+      banded as (select *, case when "computed_score" is null then null when "computed_score" >= 5 then 'green' else 'red' end as computed_band from computed offset 0)
       select b.day as snapshot_date, cast('distinct' as varchar) as scorecard, b.account_id,
         coalesce(o.score, b.computed_score) as score,
         coalesce(o.band, case when o.score is not null then case when o.score is null then null when o.score >= 5 then 'green' else 'red' end else (case least((case "computed_band" when 'red' then 0 when 'green' then 1 end)) when 0 then 'red' when 1 then 'green' end) end) as band,

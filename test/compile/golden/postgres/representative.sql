@@ -118,7 +118,7 @@ insert into "score_snapshots" select scored.snapshot_date, scorecard, scored.acc
         case when computed is not null then 'ok' when stale then 'stale' else 'missing' end as status
       from (select day, account_id, cast("m1:logins_7d" as double precision) as raw_value, cast(round(cast((case when "m1:logins_7d" is null then null else greatest(0, least(10, cast(("m1:logins_7d" - 0) * 10 as double precision) / 10)) end) as numeric), 4) as double precision) as computed,
               false as stale
-            from hs_measures where true) scored_rows
+            from hs_measures where true offset 0) scored_rows offset 0
     ) scored
     left join hs_overrides o
       on o.account_id = scored.account_id and o.day = scored.snapshot_date and o.score_id = scored.score_id
@@ -135,7 +135,7 @@ select scored.snapshot_date, scorecard, scored.account_id, scored.score_id, raw_
         case when computed is not null then 'ok' when stale then 'stale' else 'missing' end as status
       from (select day, account_id, cast("m5:per_user" as double precision) as raw_value, cast(round(cast((case when "m5:per_user" is null then null when "m5:per_user" < 1 then 0 when "m5:per_user" < 3 then 5 else 10 end) as numeric), 4) as double precision) as computed,
               false as stale
-            from hs_measures where true) scored_rows
+            from hs_measures where true offset 0) scored_rows offset 0
     ) scored
     left join hs_overrides o
       on o.account_id = scored.account_id and o.day = scored.snapshot_date and o.score_id = scored.score_id
@@ -152,7 +152,7 @@ select scored.snapshot_date, scorecard, scored.account_id, scored.score_id, raw_
         case when computed is not null then 'ok' when stale then 'stale' else 'missing' end as status
       from (select day, account_id, cast("m2:login_trend" as double precision) as raw_value, cast(round(cast((case when "m2:login_trend" is null then null else greatest(0, least(10, cast(("m2:login_trend" - -0.5) * 10 as double precision) / 1)) end) as numeric), 4) as double precision) as computed,
               false as stale
-            from hs_measures where true) scored_rows
+            from hs_measures where true offset 0) scored_rows offset 0
     ) scored
     left join hs_overrides o
       on o.account_id = scored.account_id and o.day = scored.snapshot_date and o.score_id = scored.score_id
@@ -169,7 +169,7 @@ select scored.snapshot_date, scorecard, scored.account_id, scored.score_id, raw_
         case when computed is not null then 'ok' when stale then 'stale' else 'missing' end as status
       from (select day, account_id, cast("m3:nps" as double precision) as raw_value, cast(round(cast((case when "m3:nps" is null then null else greatest(0, least(10, cast(("m3:nps" - 0) * 10 as double precision) / 10)) end) as numeric), 4) as double precision) as computed,
               "stale3:nps" as stale
-            from hs_measures where (coalesce("a1_value" = 'pro', false) or coalesce("a1_value" = 'enterprise', false))) scored_rows
+            from hs_measures where (coalesce("a1_value" = 'pro', false) or coalesce("a1_value" = 'enterprise', false)) offset 0) scored_rows offset 0
     ) scored
     left join hs_overrides o
       on o.account_id = scored.account_id and o.day = scored.snapshot_date and o.score_id = scored.score_id;
@@ -182,10 +182,10 @@ insert into "health_snapshots" ("snapshot_date", "scorecard", "account_id", "sco
       scored as (
         select m.*, case when true then coalesce(so."o0_score", cast(round(cast((case when "m1:logins_7d" is null then null else greatest(0, least(10, cast(("m1:logins_7d" - 0) * 10 as double precision) / 10)) end) as numeric), 4) as double precision), null::double precision) end as "final0", case when true then coalesce(so."o1_score", cast(round(cast((case when "m5:per_user" is null then null when "m5:per_user" < 1 then 0 when "m5:per_user" < 3 then 5 else 10 end) as numeric), 4) as double precision), null::double precision) end as "final1", case when true then coalesce(so."o2_score", cast(round(cast((case when "m2:login_trend" is null then null else greatest(0, least(10, cast(("m2:login_trend" - -0.5) * 10 as double precision) / 1)) end) as numeric), 4) as double precision), 5) end as "final2", case when (coalesce("a1_value" = 'pro', false) or coalesce("a1_value" = 'enterprise', false)) then coalesce(so."o3_score", cast(round(cast((case when "m3:nps" is null then null else greatest(0, least(10, cast(("m3:nps" - 0) * 10 as double precision) / 10)) end) as numeric), 4) as double precision), null::double precision) end as "final3", coalesce("m1:logins_7d" = 0, false) as "fires0",
           array_to_string(array(select x from (select distinct x from unnest(array(select x from unnest(cast(array[case when true and so."o0_active" then so."o0_reason" end, case when true and so."o1_active" then so."o1_reason" end, case when true and so."o2_active" then so."o2_reason" end, case when (coalesce("a1_value" = 'pro', false) or coalesce("a1_value" = 'enterprise', false)) and so."o3_active" then so."o3_reason" end] as text[])) x where x is not null order by x collate "C")) x) u order by x collate "C"), '; ') as score_reasons
-        from hs_measures m left join score_overrides so on so.account_id = m.account_id and so.day = m.day),
+        from hs_measures m left join score_overrides so on so.account_id = m.account_id and so.day = m.day offset 0),
       computed as (
-        select *, cast(round(cast(((coalesce(((coalesce("final0" * 3, 0) + coalesce("final1" * 2, 0) + coalesce("final2" * 1, 0)) / nullif((case when "final0" is null then 0 else 3 end) + (case when "final1" is null then 0 else 2 end) + (case when "final2" is null then 0 else 1 end), 0)) * 60, 0) + coalesce(least("final3") * 40, 0)) / nullif((case when ((coalesce("final0" * 3, 0) + coalesce("final1" * 2, 0) + coalesce("final2" * 1, 0)) / nullif((case when "final0" is null then 0 else 3 end) + (case when "final1" is null then 0 else 2 end) + (case when "final2" is null then 0 else 1 end), 0)) is null then 0 else 60 end) + (case when least("final3") is null then 0 else 40 end), 0)) as numeric), 4) as double precision) as computed_score, array(select x from unnest(cast(array[case when "fires0" then cast('idle' as varchar) end] as text[])) x where x is not null order by x collate "C") as insights from scored),
-      banded as (select *, case when "computed_score" is null then null when "computed_score" >= 7 then 'green' when "computed_score" >= 3 then 'yellow' else 'red' end as computed_band from computed)
+        select *, cast(round(cast(((coalesce(((coalesce("final0" * 3, 0) + coalesce("final1" * 2, 0) + coalesce("final2" * 1, 0)) / nullif((case when "final0" is null then 0 else 3 end) + (case when "final1" is null then 0 else 2 end) + (case when "final2" is null then 0 else 1 end), 0)) * 60, 0) + coalesce(least("final3") * 40, 0)) / nullif((case when ((coalesce("final0" * 3, 0) + coalesce("final1" * 2, 0) + coalesce("final2" * 1, 0)) / nullif((case when "final0" is null then 0 else 3 end) + (case when "final1" is null then 0 else 2 end) + (case when "final2" is null then 0 else 1 end), 0)) is null then 0 else 60 end) + (case when least("final3") is null then 0 else 40 end), 0)) as numeric), 4) as double precision) as computed_score, array(select x from unnest(cast(array[case when "fires0" then cast('idle' as varchar) end] as text[])) x where x is not null order by x collate "C") as insights from scored offset 0),
+      banded as (select *, case when "computed_score" is null then null when "computed_score" >= 7 then 'green' when "computed_score" >= 3 then 'yellow' else 'red' end as computed_band from computed offset 0)
       select b.day as snapshot_date, cast('golden' as varchar) as scorecard, b.account_id,
         coalesce(o.score, b.computed_score) as score,
         coalesce(o.band, case when o.score is not null then case when o.score is null then null when o.score >= 7 then 'green' when o.score >= 3 then 'yellow' else 'red' end else (case least((case "computed_band" when 'red' then 0 when 'yellow' then 1 when 'green' then 2 end), case when "fires0" then 1 end) when 0 then 'red' when 1 then 'yellow' when 2 then 'green' end) end) as band,
