@@ -12,7 +12,7 @@ import { OUTPUT_TABLES } from './output-tables.ts';
  *  every later query filters on a plain DATE. `duplicate`: another row with this event_id
  *  is kept (pipeline/load/duplicate-events.ts); every reader of events skips it.
  *  `event_key`: a 64-bit hash of event_id, which that file looks ids up by. */
-export const RAW_EVENTS: TableDef = {
+const RAW_EVENTS: TableDef = {
   name: 'raw_events',
   columns: columns(
     ['account_id', 'varchar', 'not null'], ['event', 'varchar', 'not null'], ['ts', 'timestamptz', 'not null'], ['day', 'date', 'not null'],
@@ -21,7 +21,7 @@ export const RAW_EVENTS: TableDef = {
   ),
 };
 
-export const RAW_TABLES: TableDef[] = [
+const RAW_TABLES: TableDef[] = [
   RAW_EVENTS,
   {
     name: 'raw_attributes',

@@ -64,14 +64,16 @@ describe.skipIf(!postgresUrl)('the load on DuckDB and PostgreSQL', () => {
       await insertEvents(db, [
         ['a', 'login', '2025-01-02 10:00:00+00', 'e1', 'k1'], ['a', 'login', '2025-01-01 10:00:00+00', 'e1', 'k1'],
         ['a', 'login', '2025-01-03 10:00:00+00', 'e2', 'k1'], ['B', 'login', '2025-01-03 10:00:00+00', 'e2', 'k1'],
-        ['a', 'view', '2025-01-04 10:00:00+00', 'e3', 'k1'],
+        ['a', 'view', '2025-01-04 10:00:00+00', 'e3', 'k1'], ['a', 'view', '2025-01-06 10:00:00+00', 'e4', 'k1'],
       ]);
       const first = await db.transaction().execute(async (trx) => {
         await setAsideDuplicates(trx, dialect, ['k1'], []);
         return { flags: await flags(trx), flipped: await flipped(trx) };
       });
-      // A second file with an earlier e3 (it takes the event from k1) and a later e1.
-      await insertEvents(db, [['a', 'view', '2025-01-03 09:00:00+00', 'e3', 'k2'], ['a', 'login', '2025-01-05 10:00:00+00', 'e1', 'k2']]);
+      // A second file with an earlier e3 (it takes the event from k1), a later e1, and e4 at
+      // the same time as k1's (the file decides before the account: k1 keeps it).
+      await insertEvents(db, [['a', 'view', '2025-01-03 09:00:00+00', 'e3', 'k2'], ['a', 'login', '2025-01-05 10:00:00+00', 'e1', 'k2'],
+        ['B', 'view', '2025-01-06 10:00:00+00', 'e4', 'k2']]);
       const second = await db.transaction().execute(async (trx) => {
         await setAsideDuplicates(trx, dialect, ['k2'], []);
         return { flags: await flags(trx), flipped: await flipped(trx) };
@@ -87,9 +89,9 @@ describe.skipIf(!postgresUrl)('the load on DuckDB and PostgreSQL', () => {
     const duplicates = (r: typeof result.duckdb.first) => r.flags.filter((f) => f.duplicate).map((f) => `${f.event_id}@${f.file_key}:${f.account_id}`);
     expect(duplicates(result.duckdb.first)).toEqual(['e1@k1:a', 'e2@k1:a']);
     expect(result.duckdb.first.flipped).toEqual([]);
-    expect(duplicates(result.duckdb.second)).toEqual(['e1@k1:a', 'e1@k2:a', 'e2@k1:a', 'e3@k1:a']);
+    expect(duplicates(result.duckdb.second)).toEqual(['e1@k1:a', 'e1@k2:a', 'e2@k1:a', 'e3@k1:a', 'e4@k2:B']);
     expect(result.duckdb.second.flipped).toEqual([{ file_key: 'k1', day: '2025-01-04' }]);
-    expect(duplicates(result.duckdb.third)).toEqual(['e1@k1:a', 'e1@k2:a', 'e2@k1:a']);
+    expect(duplicates(result.duckdb.third)).toEqual(['e1@k1:a', 'e1@k2:a', 'e2@k1:a', 'e4@k2:B']);
     expect(result.duckdb.third.flipped).toEqual([{ file_key: 'k1', day: '2025-01-04' }]);
   });
 
