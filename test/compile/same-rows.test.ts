@@ -20,9 +20,12 @@ import { ARITHMETIC, DEFINITION, DISTINCT, GOALS } from './scorecards.ts';
 
 const url = inject('postgresUrl');
 
-const CONFIG: Pick<ProjectConfig, 'sources'> = {
-  sources: { events: { path: '', format: 'csv', columns: {} }, churn: { kind: 'file', path: 'churn.csv', format: 'csv', columns: {} } },
-};
+const EVENTS = { path: '', format: 'csv', columns: {} } as const;
+/** Churn from the churn file (raw_churn), or from an event that only a login undoes. */
+const CHURN = {
+  'churn file': { sources: { events: EVENTS, churn: { kind: 'file', ...EVENTS, path: 'churn.csv' } } },
+  'cancelled event': { sources: { events: EVENTS, churn: { kind: 'event', event: 'cancelled', reactivatedBy: { kind: 'events', events: ['login'] } } } },
+} satisfies Record<string, Pick<ProjectConfig, 'sources'>>;
 
 function scorecard(text: string): Scorecard {
   const parsed = parseScorecard(text, 'definitions/test.yaml');
@@ -49,6 +52,9 @@ function rawRows() {
     if (d % 3 === 0) event('a', 'export', d, 'u1', { rows: d * 250, plan: 'pro', feature: `f${d % 2}` });
     // b: every other day until its churn on the 12th, back on the 15th.
     if (d % 2 === 1 && (d < 12 || d >= 15)) event('b', 'login', d, d % 4 === 1 ? 'u3' : null);
+    // Cancellations (churn as an event): b logs in again, e never does.
+    if (d === 12) event('b', 'cancelled', d, null);
+    if (d === 7) event('e', 'cancelled', d, null);
     // d: busy early, then silent: its band falls.
     if (d <= 9) for (let k = 0; k < 3; k++) event('d', 'login', d, `u${k}`, {}, 8 + k);
     // e: odd property values.
@@ -126,11 +132,11 @@ async function loadRows(db: Kysely<any>, dialect: SqlDialect): Promise<void> {
 }
 
 /** Every scorecard, batch by batch, under `strategy` (goals need the spine). */
-async function score(db: Kysely<any>, dialect: SqlDialect, strategy: MeasureStrategy): Promise<void> {
+async function score(db: Kysely<any>, dialect: SqlDialect, strategy: MeasureStrategy, churn: keyof typeof CHURN): Promise<void> {
   for (const card of SCORECARDS) {
     const forced = card.id === 'goals' ? 'spine' : strategy;
     for (const batch of BATCHES) {
-      await materialiseBatch(db, compileScorecard(card, CONFIG, dialect, { ...batch, firstDataDay: day(1) }, { strategy: forced }));
+      await materialiseBatch(db, compileScorecard(card, CHURN[churn], dialect, { ...batch, firstDataDay: day(1) }, { strategy: forced }));
     }
   }
 }
@@ -163,13 +169,13 @@ describe.skipIf(!url)('the same rows on DuckDB and PostgreSQL', () => {
   });
   afterAll(async () => project?.cleanup());
 
-  it.each(['spine', 'range'] as const)('scores every scorecard alike (%s strategy)', async (strategy) => {
-    await score(duck, duckdb, strategy);
+  it.each([['spine', 'churn file'], ['range', 'churn file'], ['range', 'cancelled event']] as const)('scores every scorecard alike (%s strategy, churn from the %s)', async (strategy, churn) => {
+    await score(duck, duckdb, strategy, churn);
     const expected = await outputRows(duck);
     const actual = await withPostgresSchema(url, async (db) => {
       await ensureWarehouseTables(db, postgres);
       await loadRows(db, postgres);
-      await score(db, postgres, strategy);
+      await score(db, postgres, strategy, churn);
       return outputRows(db);
     });
     expect(actual.scores).toEqual(expected.scores);
