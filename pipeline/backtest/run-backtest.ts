@@ -147,7 +147,7 @@ export async function runBacktest(
     };
   };
   try {
-    return await withScratchTables(db, COMPARE_TABLES, measure);
+    return await withScratchTables(db, dialect, COMPARE_TABLES, measure);
   } finally {
     for (const table of [SAMPLES, VALUES]) await sql`drop table if exists ${sql.table(table)}`.execute(db);
   }

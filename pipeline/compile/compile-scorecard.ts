@@ -39,9 +39,9 @@ export function compileScorecard(
     plan,
     strategy,
     prepare: [
-      ...accountLifecycleSteps(config.sources.churn),
-      measuresModel(plan, dialect, days, strategy),
-      overridesModel(plan, dialect, days.from, days.to),
+      ...accountLifecycleSteps(config.sources.churn, dialect),
+      ...measuresModel(plan, dialect, days, strategy),
+      ...overridesModel(plan, dialect, days.from, days.to),
     ],
     replace: [
       ...OUTPUT_TABLES.map((t) => ({

@@ -46,7 +46,7 @@ export async function previewScore(
   const day = date ?? bounds.last;
   if (day < bounds.first || day > bounds.last) throw new UsageError(`the data covers ${bounds.first} … ${bounds.last}; ${day} is outside it`);
 
-  return withScratchTables(db, SCRATCH, async () => {
+  return withScratchTables(db, dialect, SCRATCH, async () => {
     await scoreIntoScratch(db, config, dialect, scorecard, { keep: [day], firstDataDay: bounds.firstData }, SCRATCH);
     const rows = score
       ? sql`select score, band, raw_value from ${sql.table(SCRATCH.scores)} where score_id = ${score.id}`

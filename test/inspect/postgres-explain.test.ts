@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { ensureWarehouseTables } from '../../models/warehouse-tables.ts';
 import { parseScorecard } from '../../pipeline/definitions/parse-scorecard.ts';
-import { explainAccount } from '../../pipeline/inspect/explain.ts';
+import { explainAccount, type ExplainOptions } from '../../pipeline/inspect/explain.ts';
 import type { Scorecard } from '../../pipeline/ir/types.ts';
 import type { SqlDialect } from '../../pipeline/sql/dialects/dialect.ts';
 import { onBothEngines, postgresUrl } from '../helpers/state-engines.ts';
@@ -34,10 +34,12 @@ async function snapshots(db: Kysely<any>, dialect: SqlDialect) {
   await score('2025-01-04', 'a1', 'seats', 6, 3);
   await health('2025-01-05', 'a1', 7.25, []);
   await score('2025-01-05', 'a1', 'logins', 5, 10);
-  // (A null raw value of an attribute measure would look its text up in raw_attributes
-  // through the scoring's LATEST_ATTRIBUTE_VALUE, which is DuckDB's arg_max until the
-  // scoring dialect lands.)
-  await score('2025-01-05', 'a1', 'seats', 0, 0);
+  // A null raw value of an attribute measure: its text is looked up in raw_attributes as the
+  // scoring does (the latest; at a tie, the greater by bytes: 'lots' over 'Lots').
+  await score('2025-01-05', 'a1', 'seats', null, 0);
+  for (const [value, at] of [['12', '2025-01-01 08:00:00+00'], ['Lots', '2025-01-05 08:00:00+00'], ['lots', '2025-01-05 08:00:00+00']] as const) {
+    await sql`insert into raw_attributes values ('a1', 'seats', ${value}, cast(${at} as timestamptz), cast(${at.slice(0, 10)} as date), 'f')`.execute(db);
+  }
   await health('2025-01-02', "o'brien", 3, ['low', 'few_seats']);
   await score('2025-01-02', "o'brien", 'logins', 1, 2);
   await sql`insert into raw_churn values (${"o'brien"}, date '2025-01-03', 'f')`.execute(db);
@@ -45,8 +47,8 @@ async function snapshots(db: Kysely<any>, dialect: SqlDialect) {
     from ${dialect.dayRows(dialect.date('2025-01-01'), dialect.date('2025-01-05'))} d`.execute(db);
 }
 
-const explained = (db: Kysely<any>, account: string, options: Parameters<typeof explainAccount>[3]) =>
-  explainAccount(db, scorecard, account, options).catch((error: Error) => `error: ${error.message}`);
+const explained = (db: Kysely<any>, dialect: SqlDialect, account: string, options: Omit<ExplainOptions, 'dialect'>) =>
+  explainAccount(db, scorecard, account, { ...options, dialect }).catch((error: Error) => `error: ${error.message}`);
 
 describe.skipIf(!postgresUrl)('explain on DuckDB and PostgreSQL', () => {
   it('explains the same snapshot rows alike', async () => {
@@ -55,18 +57,18 @@ describe.skipIf(!postgresUrl)('explain on DuckDB and PostgreSQL', () => {
       await snapshots(db, dialect);
       const churn = { kind: 'file' } as never;
       return {
-        since: await explained(db, 'a1', { since: '2025-01-04' }),
-        churned: await explained(db, "o'brien", { churn }),
-        churnedOnDate: await explained(db, "o'brien", { date: '2025-01-04', churn }),
-        notMaterialised: await explained(db, 'a1', { date: '2025-01-09' }),
-        unknown: await explained(db, 'zz', { date: '2025-01-04' }),
+        since: await explained(db, dialect, 'a1', { since: '2025-01-04' }),
+        churned: await explained(db, dialect, "o'brien", { churn }),
+        churnedOnDate: await explained(db, dialect, "o'brien", { date: '2025-01-04', churn }),
+        notMaterialised: await explained(db, dialect, 'a1', { date: '2025-01-09' }),
+        unknown: await explained(db, dialect, 'zz', { date: '2025-01-04' }),
       };
     });
     expect(result.postgres).toEqual(result.duckdb);
     const { since, churned, churnedOnDate, notMaterialised, unknown } = result.duckdb;
     if (typeof since === 'string' || typeof churned === 'string') throw new Error(`${since} ${churned}`);
     expect(since).toMatchObject({ date: '2025-01-05', score: 7.25, not_applicable: [], since: { date: '2025-01-04', change: 0.75, insights_cleared: ['few_seats'] } });
-    expect(since.scores.map((s) => [s.score_id, s.raw_value, s.score, s.contribution])).toEqual([['logins', 5, 10, 20 / 3], ['seats', 0, 0, 0]]);
+    expect(since.scores.map((s) => [s.score_id, s.raw_value, s.raw_text, s.score, s.contribution])).toEqual([['logins', 5, null, 10, 20 / 3], ['seats', null, 'lots', 0, 0]]);
     expect(churned).toMatchObject({ date: '2025-01-02', note: "o'brien is not scored on 2025-01-05 (churned on 2025-01-03); this is its last scored day, 2025-01-02" });
     expect(churned.insights.map((i) => i.id)).toEqual(['low', 'few_seats']);
     expect(churnedOnDate).toBe("error: o'brien is not scored on 2025-01-04 (churned on 2025-01-03); its last scored day is 2025-01-02: healthscore explain 'o'\\''brien' --date 2025-01-02");

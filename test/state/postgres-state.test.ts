@@ -13,7 +13,8 @@ import {
 import { finishRun, lastRun, startRun } from '../../pipeline/state/runs.ts';
 import { getSetting, setSetting } from '../../pipeline/state/settings.ts';
 import { withPostgresSchema } from '../helpers/postgres-schema.ts';
-import { onBothEngines, postgresForState, postgresUrl } from '../helpers/state-engines.ts';
+import { onBothEngines, postgresUrl } from '../helpers/state-engines.ts';
+import { postgres } from '../../pipeline/sql/dialects/postgres.ts';
 
 // The warehouse's tables and the run state on both engines: the same calls give the same
 // results on DuckDB and on PostgreSQL.
@@ -218,7 +219,7 @@ describe.skipIf(!postgresUrl)('text in a PostgreSQL warehouse', () => {
       const url = new URL(postgresUrl);
       url.pathname = `/${name}`;
       const sorted = await withPostgresSchema(url.toString(), async (db) => {
-        await ensureWarehouseTables(db, postgresForState);
+        await ensureWarehouseTables(db, postgres);
         await sql`insert into raw_churn values ('a', date '2025-01-01', 'f'), ('B', date '2025-01-01', 'f'), ('b', date '2025-01-01', 'f')`.execute(db);
         const { rows } = await sql<{ account_id: string }>`select account_id from raw_churn order by account_id`.execute(db);
         return rows.map((r) => r.account_id);

@@ -13,8 +13,8 @@ export interface KeyedTable {
 
 /** Every SQL difference between engines lives behind this interface, so a PostgreSQL or
  *  warehouse dialect can be added without touching the scoring logic. Methods build
- *  fragments. (The compiler also uses DuckDB's ASOF JOIN for attribute look-ups; another
- *  engine would need a capability flag and a window-based fallback there.) */
+ *  fragments; a capability flag says which of two strategies the compiler writes
+ *  (pipeline/sql/CONTEXT.md lists them). */
 export interface SqlDialect {
   name: string;
   /** Calendar day in `timezone` of a timestamp-like value; date-only values are taken
@@ -41,10 +41,38 @@ export interface SqlDialect {
   round(value: RawBuilder<unknown>, digits: number): RawBuilder<unknown>;
   addDays(day: RawBuilder<unknown>, days: number | RawBuilder<unknown>): RawBuilder<unknown>;
   date(isoDay: string): RawBuilder<unknown>;
-  /** The non-null items, sorted, as a list of text. */
+
+  // scoring
+
+  /** `asof left join … on key = key and a >= b` picks the latest matching row per row;
+   *  without it the compiler joins each row to the one state whose day range holds it. */
+  asofJoin: boolean;
+  /** `qualify` filters on a window function; without it the compiler wraps a subquery. */
+  qualify: boolean;
+  /** Ends a subquery (or CTE) whose columns are expressions that later ones read several
+   *  times: PostgreSQL would inline it and compute each expression at every use (a score's
+   *  in its band, its band in the final band…); DuckDB shares common subexpressions. */
+  keepSubquery: RawBuilder<unknown>;
+  /** A null that a `union all` unifies with any numeric type (PostgreSQL types two bare
+   *  nulls as text, which then does not match a number in a third branch). */
+  nullNumber: RawBuilder<unknown>;
+  /** `a / b` as a fraction, whatever the types of a and b (PostgreSQL truncates integer
+   *  division; DuckDB's `/` always gives a double). */
+  divide(a: RawBuilder<unknown>, b: RawBuilder<unknown>): RawBuilder<unknown>;
+  /** Aggregate: `value` of the row that sorts last by `order` (each item ascending). */
+  latestBy(value: RawBuilder<unknown>, order: RawBuilder<unknown>[]): RawBuilder<unknown>;
+  /** A text value that sorts and compares by its bytes (code points), as DuckDB's do, not
+   *  by a locale's collation. */
+  byteOrder(text: RawBuilder<unknown>): RawBuilder<unknown>;
+  /** The non-null items, sorted by their bytes, as a list of text (empty for no items). */
   sortedNonNullList(items: RawBuilder<unknown>[]): RawBuilder<unknown>;
-  /** Window function: the last non-null value of the frame (`over (...)` follows). */
-  lastNonNull(value: RawBuilder<unknown>): RawBuilder<unknown>;
+  /** A list of text without its repeated items, sorted by their bytes. */
+  distinctSorted(list: RawBuilder<unknown>): RawBuilder<unknown>;
+  /** Window function: the last non-null value of the frame of `over` (`over (...)`). */
+  lastNonNull(value: RawBuilder<unknown>, over: RawBuilder<unknown>): RawBuilder<unknown>;
+  /** `insert into table` for a query whose columns are named as `columns`, the table's
+   *  own columns in their order. */
+  insertByName(table: RawBuilder<unknown>, columns: string[]): RawBuilder<unknown>;
 
   // state, DDL and reads
   /** Functions this dialect's SQL calls that the engine lacks, created with the tables. */

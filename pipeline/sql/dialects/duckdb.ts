@@ -6,7 +6,7 @@ import type { SqlDialect } from './dialect.ts';
 
 /** DuckDB's temporal column types (a naive TIMESTAMP is read in the session's UTC, as
  *  its text would be). */
-function temporalKind(sourceType: string | undefined): 'date' | 'timestamp' | undefined {
+export function temporalKind(sourceType: string | undefined): 'date' | 'timestamp' | undefined {
   if (sourceType === 'DATE') return 'date';
   if (sourceType && /^TIMESTAMP( WITH TIME ZONE|_S|_MS|_NS)?$/.test(sourceType)) return 'timestamp';
   return undefined;
@@ -68,9 +68,23 @@ export const duckdb: SqlDialect = {
   round: (value, digits) => sql`round(${value}, ${sql.lit(digits)})`,
   addDays: (day, days) => sql`(${day} + ${typeof days === 'number' ? sql.lit(days) : days})`,
   date: (isoDay) => sql`date ${stringLiteral(isoDay)}`,
+
+  // scoring
+  asofJoin: true,
+  qualify: true,
+  keepSubquery: sql``,
+  nullNumber: sql`null`,
+  divide: (a, b) => sql`${a} / ${b}`,
+  latestBy: (value, order) => sql`arg_max(${value}, (${sql.join(order)}))`,
+  // DuckDB compares text by its bytes already.
+  byteOrder: (text) => text,
   sortedNonNullList: (items) =>
-    sql`list_sort(list_filter(cast([${sql.join(items)}] as varchar[]), x -> x is not null))`,
-  lastNonNull: (value) => sql`last_value(${value} ignore nulls)`,
+    items.length
+      ? sql`list_sort(list_filter(cast([${sql.join(items)}] as varchar[]), x -> x is not null))`
+      : sql`cast([] as varchar[])`,
+  distinctSorted: (list) => sql`list_sort(list_distinct(${list}))`,
+  lastNonNull: (value, over) => sql`last_value(${value} ignore nulls) ${over}`,
+  insertByName: (table) => sql`insert into ${table} by name`,
 
   // state, DDL and reads
   functions: [],
