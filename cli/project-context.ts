@@ -52,7 +52,7 @@ export async function withWarehouse<T>(config: ProjectConfig, work: (wh: Warehou
     wh = await openWarehouse(warehouseOptions(emptyWarehouse(config.warehouse), settings));
   }
   try {
-    if (!wh.readOnly) await ensureWarehouseTables(wh.db, duckdb);
+    if (!wh.readOnly) await ensureWarehouseTables(wh.db, dialectFor(config.warehouse));
     return await work(wh);
   } finally {
     await wh.close();

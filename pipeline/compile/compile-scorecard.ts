@@ -51,7 +51,7 @@ export function compileScorecard(
       })),
       scoresModel(plan, dialect),
       healthModel(plan, dialect),
-      alertsModel(plan, dialect, days.from, days.to),
+      ...alertsModel(plan, dialect, days.from, days.to),
     ],
   };
 }

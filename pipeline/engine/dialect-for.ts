@@ -1,7 +1,7 @@
-import { UsageError } from '../errors.ts';
 import type { WarehouseLocation } from '../ir/types.ts';
 import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import { duckdb } from '../sql/dialects/duckdb.ts';
+import { postgres } from '../sql/dialects/postgres.ts';
 
 /** The SQL dialect of the warehouse's engine: the one place that maps an engine to its
  *  dialect. */
@@ -10,7 +10,6 @@ export function dialectFor(location: WarehouseLocation): SqlDialect {
     case 'duckdb':
       return duckdb;
     case 'postgres':
-      // pipeline/sql/dialects/postgres.ts is written in parallel (issue #10); wired at merge.
-      throw new UsageError('PostgreSQL warehouses are not available in this build yet');
+      return postgres;
   }
 }

@@ -9,7 +9,8 @@ import { addLedgerEntry, rememberHashes, removeLedgerEntries, setLedgerPaths } f
 import { invalidateDays } from '../state/run-log.ts';
 import { hasDataChecks, readDataChecks, refreshDataChecks } from './data-checks.ts';
 import { setAsideDuplicates } from './duplicate-events.ts';
-import { insertFile } from './insert-file.ts';
+import { rowCopierFor } from '../engine/row-copier.ts';
+import { FileStaging, insertFileInto, type FileDestination } from './staged-copy.ts';
 import { goneFiles, isReplacement, planLoad, type SourcePlan } from './plan-load.ts';
 import { EVENTS, type RawTarget } from './raw-targets.ts';
 
@@ -50,33 +51,44 @@ export async function loadSources(
   dialect: SqlDialect,
   options: LoadOptions = {},
 ): Promise<LoadSummary> {
-  const plan = await planLoad(db, config, options.today ?? new Date().toISOString().slice(0, 10));
-  const summary: LoadSummary = { loaded: [], removed: [], unchanged: 0, duplicates: 0 };
-  const total = plan.sources.reduce((n, s) => n + s.add.length, 0);
-  const moved = plan.sources.flatMap((s) => s.keep.filter((k) => !samePaths(k.entry.paths, k.paths)).map((k) => ({ s, k })));
-  for (const s of plan.sources) summary.unchanged += s.keep.length;
-  const changed = plan.sources.filter((s) => s.add.length > 0 || s.remove.length > 0);
-  // A warehouse made before the data checks gets them from its first load, changed or not.
-  const checked = await hasDataChecks(db);
-  if (changed.length > 0 || moved.length > 0 || plan.hashed.length > 0 || !checked) {
-    await db.transaction().execute(async (trx) => {
-      const horizon = alertHorizon(options.scorecards);
-      for (const s of changed) await applySource(trx, config, dialect, s, summary, horizon, (file) => options.onFile?.(summary.loaded.length, total, file));
-      for (const { s, k } of moved) await setLedgerPaths(trx, dialect, s.target.source, k.entry.file_key, k.paths);
-      if (options.scorecards && changed.some((s) => s.target.source === 'overrides')) await checkOverrides(trx, options.scorecards);
-      if (changed.length > 0 || !checked) await refreshDataChecks(trx);
-      await rememberHashes(trx, dialect, plan.hashed);
-    });
+  // DuckDB reads the files; another engine gets them through a DuckDB staging.
+  const staging = dialect.name === 'duckdb' ? undefined : await FileStaging.open(config);
+  try {
+    const plan = await planLoad(db, config, options.today ?? new Date().toISOString().slice(0, 10), staging?.files);
+    const summary: LoadSummary = { loaded: [], removed: [], unchanged: 0, duplicates: 0 };
+    const total = plan.sources.reduce((n, s) => n + s.add.length, 0);
+    const moved = plan.sources.flatMap((s) => s.keep.filter((k) => !samePaths(k.entry.paths, k.paths)).map((k) => ({ s, k })));
+    for (const s of plan.sources) summary.unchanged += s.keep.length;
+    const changed = plan.sources.filter((s) => s.add.length > 0 || s.remove.length > 0);
+    // A warehouse made before the data checks gets them from its first load, changed or not.
+    const checked = await hasDataChecks(db);
+    if (changed.length > 0 || moved.length > 0 || plan.hashed.length > 0 || !checked) {
+      await db.transaction().execute(async (trx) => {
+        const copier = await rowCopierFor(dialect, trx);
+        const destination: FileDestination = staging && copier ? { kind: 'staged', staging, copier } : { kind: 'duckdb', trx, dialect };
+        const horizon = alertHorizon(options.scorecards);
+        for (const s of changed) {
+          await applySource(trx, config, dialect, destination, s, summary, horizon, (file) => options.onFile?.(summary.loaded.length, total, file));
+        }
+        for (const { s, k } of moved) await setLedgerPaths(trx, dialect, s.target.source, k.entry.file_key, k.paths);
+        if (options.scorecards && changed.some((s) => s.target.source === 'overrides')) await checkOverrides(trx, options.scorecards);
+        if (changed.length > 0 || !checked) await refreshDataChecks(trx);
+        await rememberHashes(trx, dialect, plan.hashed);
+      });
+    }
+    // Counted by the data checks with the load that changed them: no second scan of raw_events.
+    summary.duplicates = (await readDataChecks(db))?.reusedEventIds.rows ?? 0;
+    return summary;
+  } finally {
+    await staging?.close();
   }
-  // Counted by the data checks with the load that changed them: no second scan of raw_events.
-  summary.duplicates = (await readDataChecks(db))?.reusedEventIds.rows ?? 0;
-  return summary;
 }
 
 async function applySource(
   trx: Kysely<any>,
   config: ProjectConfig,
   dialect: SqlDialect,
+  destination: FileDestination,
   plan: SourcePlan,
   summary: LoadSummary,
   alertHorizon: number,
@@ -91,7 +103,7 @@ async function applySource(
   const added: string[] = [];
   for (const file of plan.add) {
     onFile(file.paths[0]!);
-    const result = await insertFile(trx, config, dialect, plan, file, staging(file.key));
+    const result = await insertFileInto(destination, config, plan, file, staging(file.key));
     added.push(staging(file.key));
     await addLedgerEntry(trx, dialect, {
       source: target.source, file_key: file.key, content_hash: file.hash, fingerprint: plan.fingerprint, paths: file.paths,

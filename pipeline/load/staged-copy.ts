@@ -54,10 +54,15 @@ export class FileStaging {
     private readonly folder: string,
   ) {}
 
+  /** The staging's DuckDB, which also lists the source files (planLoad). */
+  get files(): Kysely<any> {
+    return this.duck.db;
+  }
+
   static async open(config: Pick<ProjectConfig, 'memoryLimit' | 'threads'>): Promise<FileStaging> {
     const duck = await openWarehouse({ path: ':memory:', memoryLimit: config.memoryLimit, threads: config.threads });
     try {
-      await ensureWarehouseTables(duck.db);
+      await ensureWarehouseTables(duck.db, duckdb);
       return new FileStaging(duck, await mkdtemp(join(tmpdir(), 'healthscore-staging-')));
     } catch (error) {
       await duck.close();

@@ -3,6 +3,7 @@ import type { ProjectConfig, Scorecard } from '../ir/types.ts';
 import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import { readDataChecks } from '../load/data-checks.ts';
 import { goneFiles, isReplacement, planLoad } from '../load/plan-load.ts';
+import { withFileLister } from '../load/source-files.ts';
 import { exportFingerprint, exportOwed } from './export-pending.ts';
 import { firstPathOf } from './ledger.ts';
 import { materialisedVersions, staleDays } from './run-log.ts';
@@ -12,7 +13,7 @@ import { lastRun } from './runs.ts';
  *  set aside, the data checks of the last load, and the last run. Reads only. */
 export async function projectStatus(db: Kysely<any>, dialect: SqlDialect, config: ProjectConfig, scorecards: Scorecard[]) {
   const versions = await materialisedVersions(db);
-  const plan = await planLoad(db, config, new Date().toISOString().slice(0, 10));
+  const plan = await withFileLister(db, dialect, (files) => planLoad(db, config, new Date().toISOString().slice(0, 10), files));
   const files = plan.sources.flatMap((s) => [
     ...s.add.map((f) => ({ source: s.target.source, file: f.paths[0]!, change: isReplacement(s, f) ? 'changed' : 'new' })),
     ...goneFiles(s).map((r) => ({ source: s.target.source, file: r.paths[0]!, change: 'removed' })),

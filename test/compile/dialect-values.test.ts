@@ -24,7 +24,7 @@ const CASES: Record<string, (d: SqlDialect) => RawBuilder<unknown>> = {
     [`tryNumber ${JSON.stringify(v)}`, (d: SqlDialect) => d.tryNumber(text(v))])),
   ...Object.fromEntries(['true', 'T', 'yes', 'y', '1', '0', 'no', 'F', 'on', ' yes'].map((v) =>
     [`tryBoolean ${JSON.stringify(v)}`, (d: SqlDialect) => d.tryBoolean(text(v))])),
-  ...Object.fromEntries(([[2.5, 0], [-2.5, 0], [0.12345, 4], [1.00005, 4], [-0.00005, 4], [7.123456789, 4]] as const).map(([v, digits]) =>
+  ...Object.fromEntries(([[2.5, 0], [-2.5, 0], [0.12345, 4], [1.00005, 4], [-0.00005, 4], [7.123456789, 4], [5.33335, 4], [-5.33335, 4], [1.005, 2], [2.675, 2], [0.285, 2]] as const).map(([v, digits]) =>
     [`round ${v} to ${digits}`, (d: SqlDialect) => d.round(sql`cast(${sql.lit(v)} as ${d.columnType('double')})`, digits)])),
   'divide integers': (d) => d.divide(sql`cast(7 as bigint)`, sql`cast(2 as bigint)`),
   'divide a sum of integers': (d) => d.divide(sql`(select sum(k) from words)`, sql`(select count(*) from words)`),

@@ -68,7 +68,7 @@ async function postgres(): Promise<pg.Client> {
  *  warehouse that is then the reference. */
 async function plan(config: ProjectConfig): Promise<LoadPlan> {
   reference = await openWarehouse({ path: ':memory:' });
-  await ensureWarehouseTables(reference.db);
+  await ensureWarehouseTables(reference.db, duckdb);
   return planLoad(reference.db, config, TODAY);
 }
 

@@ -1,21 +1,25 @@
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
+import { Kysely } from 'kysely';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { RowCopier } from '../../load/staged-copy.ts';
+import { withPostgresClient } from './pinned-client.ts';
 
-/** Copying rows into PostgreSQL on `client` with `COPY … FROM STDIN`, so that it takes
- *  part in whatever transaction the client is in (the load's). */
-export function postgresCopier(client: pg.ClientBase): RowCopier {
+/** Copying rows into PostgreSQL with `COPY … FROM STDIN` on `on` (a client, or the
+ *  warehouse's kysely or a transaction of it), so that it takes part in whatever
+ *  transaction that connection is in (the load's). */
+export function postgresCopier(on: pg.ClientBase | Kysely<any>): RowCopier {
+  const withClient = <T>(work: (client: pg.ClientBase) => Promise<T>) => (on instanceof Kysely ? withPostgresClient(on, work) : work(on));
   return {
     engine: 'PostgreSQL',
-    async copyCsv(table, columns, file) {
+    copyCsv: (table, columns, file) => withClient(async (client) => {
       const target = `${pg.escapeIdentifier(table)} (${columns.map((c) => pg.escapeIdentifier(c)).join(', ')})`;
       // PostgreSQL's CSV rules are DuckDB's CSV writer's: unquoted empty is null, "" is ''.
       const copy = client.query(copyFrom(`copy ${target} from stdin with (format csv)`));
       await pipeline(createReadStream(file), copy);
       return copy.rowCount;
-    },
+    }),
     refusal(error) {
       const { code, message, where } = error as { code?: unknown; message?: unknown; where?: unknown };
       // Class 22 is "data exception": a value the column's type refused. Its line is the

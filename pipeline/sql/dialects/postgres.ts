@@ -58,8 +58,14 @@ export const postgres: SqlDialect = {
   hashKey: (value) => sql`hashtextextended(${value}, 0)`,
   // Top-level key of a jsonb object, any characters (DuckDB reads it by a JSON pointer).
   eventProperty: (properties, name) => sql`(${properties} ->> ${stringLiteral(name)})`,
-  // round(double precision, int) does not exist; numeric's rounds half away from zero.
-  round: (value, digits) => sql`cast(round(cast(${value} as numeric), ${sql.lit(digits)}) as ${DOUBLE})`,
+  // DuckDB rounds a double as std::round(x · 10^d) / 10^d, in doubles; this is that, exactly
+  // (the fraction of a double is exact). Through numeric the double is first cut to 15
+  // digits, which moves values like 5.333349999… (from (6.6667 + 4) / 2) across the half;
+  // round(double precision) rounds half to even.
+  round: (value, digits) => {
+    const scaled = sql`(abs(cast(${value} as ${DOUBLE})) * ${sql.lit(10 ** digits)})`;
+    return sql`(sign(cast(${value} as ${DOUBLE})) * (floor(${scaled}) + case when ${scaled} - floor(${scaled}) >= 0.5 then 1 else 0 end) / ${sql.lit(10 ** digits)})`;
+  },
   addDays: (day, days) => sql`(${day} + ${typeof days === 'number' ? sql.lit(days) : days})`,
   date: (isoDay) => sql`date ${stringLiteral(isoDay)}`,
 
