@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { createOutputTable, type OutputColumn, type OutputTable } from '../../models/output-tables.ts';
 import type { Warehouse } from '../engine/adapter.ts';
+import { openWarehouse } from '../engine/warehouse.ts';
 import type { DaySpan } from '../days.ts';
 import { duckdb } from '../sql/dialects/duckdb.ts';
 import type { SqlDialect } from '../sql/dialects/dialect.ts';
@@ -30,40 +31,36 @@ export async function withExportSource<T>(
   work: (source: ExportSource) => Promise<T>,
 ): Promise<T> {
   if (warehouse.engine === 'duckdb') return work({ table: async () => ({ db: warehouse.db, dialect }) });
+  // Loaded on use, as the PostgreSQL adapter is.
   const { copyOutCsv } = await import('../engine/postgres/copy-out.ts');
-  const { openWarehouse } = await import('../engine/warehouse.ts');
   const staging = await openWarehouse({ path: ':memory:' });
-  // One snapshot for every table, as on DuckDB where no writer can run beside the export.
-  const read = async (trx: Kysely<any>) => {
-    // Doubles as shortest-exact text, whatever the server's setting (for this transaction).
-    await sql`select set_config('extra_float_digits', '1', true)`.execute(trx);
-    await mkdir(folder, { recursive: true });
-    let staged: OutputTable | undefined;
-    return work({
-      async table(table) {
-        if (staged) await sql`drop table ${sql.table(staged.name)}`.execute(staging.db);
-        staged = table;
-        await createOutputTable(table).execute(staging.db);
-        const csv = join(folder, `${table.name}.csv`);
-        try {
-          const copied = await copyOutCsv(trx, sql`select ${sql.join(table.columns.map(asCsv))} from ${sql.table(table.name)} where ${daysWhere(table, days)}`, csv);
-          const { numAffectedRows } = await sql`insert into ${sql.table(table.name)} select ${sql.join(table.columns.map(fromCsv))} from ${readCsv(table, csv)}`
-            .execute(staging.db);
-          if (Number(numAffectedRows) !== copied) throw new Error(`staged ${numAffectedRows} of the ${copied} rows of ${table.name} copied out of the warehouse`);
-        } finally {
-          await rm(csv, { force: true });
-        }
-        return { db: staging.db, dialect: duckdb };
-      },
-    });
-  };
   try {
-    if (warehouse.db.isTransaction) return await read(warehouse.db);
-    let result!: T;
-    await warehouse.db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(async (trx) => {
-      result = await read(trx);
+    // One snapshot for every table, as on DuckDB where no writer can run beside the export.
+    return await warehouse.db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(async (trx) => {
+      // Doubles as shortest-exact text, whatever the server's setting (for this transaction).
+      await sql`select set_config('extra_float_digits', '1', true)`.execute(trx);
+      await mkdir(folder, { recursive: true });
+      let staged: OutputTable | undefined;
+      return work({
+        async table(table) {
+          // One table at a time in memory: the export writes a table's files before asking for the next.
+          if (staged) await sql`drop table ${sql.table(staged.name)}`.execute(staging.db);
+          staged = table;
+          await createOutputTable(table).execute(staging.db);
+          const csv = join(folder, `${table.name}.csv`);
+          try {
+            const rows = sql`select ${sql.join(table.columns.map(asCsv))} from ${sql.table(table.name)} where ${daysWhere(table, days)}`;
+            const copied = await copyOutCsv(trx, rows, csv);
+            const { numAffectedRows } = await sql`insert into ${sql.table(table.name)} select ${sql.join(table.columns.map(fromCsv))} from ${readCsv(table, csv)}`
+              .execute(staging.db);
+            if (Number(numAffectedRows) !== copied) throw new Error(`staged ${numAffectedRows} of the ${copied} rows of ${table.name} copied out of the warehouse`);
+          } finally {
+            await rm(csv, { force: true });
+          }
+          return { db: staging.db, dialect: duckdb };
+        },
+      });
     });
-    return result;
   } finally {
     await staging.close();
   }

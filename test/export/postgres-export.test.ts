@@ -7,9 +7,11 @@
 import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { sql, type RawBuilder } from 'kysely';
+import pgClient from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOutputTable, OUTPUT_TABLES, type OutputColumnType, type OutputTable } from '../../models/output-tables.ts';
 import { exportTables, type ExportOptions } from '../../pipeline/export/export-tables.ts';
+import { withExportSource } from '../../pipeline/export/export-source.ts';
 import { openWarehouse, type Warehouse } from '../../pipeline/engine/warehouse.ts';
 import { duckdb } from '../../pipeline/sql/dialects/duckdb.ts';
 import { stringLiteral } from '../../pipeline/sql/sql-literal.ts';
@@ -183,5 +185,26 @@ describe.skipIf(!postgresEngine)('export from a PostgreSQL warehouse', () => {
     const [settings] = await pg.query<{ datestyle: string; digits: string }>(
       sql`select current_setting('datestyle') as datestyle, current_setting('extra_float_digits') as digits`);
     expect(settings).toEqual({ datestyle: 'SQL, DMY', digits: '0' });
+  });
+
+  it('reads every table in one snapshot: a row committed meanwhile is in none of its tables', async () => {
+    if (location.engine !== 'postgres') throw new Error('a PostgreSQL location');
+    const table = (name: OutputTable['name']) => OUTPUT_TABLES.find((t) => t.name === name)!;
+    const writer = new pgClient.Client({ connectionString: location.url });
+    await writer.connect();
+    const alerts = `${writer.escapeIdentifier(location.schema)}.alerts`;
+    try {
+      const late = await withExportSource(pg, duckdb, undefined, join(p.root, 'snapshot'), async (source) => {
+        await source.table(table('score_snapshots'));
+        await writer.query(`insert into ${alerts} (alert_date, scorecard, account_id, alert_id) values ('2025-02-01', 's', 'late', 'to_red')`);
+        const { db } = await source.table(table('alerts'));
+        const { rows } = await sql<{ n: number }>`select count(*)::int as n from alerts where account_id = 'late'`.execute(db);
+        return rows[0]!.n;
+      });
+      expect(late).toBe(0);
+    } finally {
+      await writer.query(`delete from ${alerts} where account_id = 'late'`);
+      await writer.end();
+    }
   });
 });
