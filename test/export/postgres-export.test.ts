@@ -207,4 +207,17 @@ describe.skipIf(!postgresEngine)('export from a PostgreSQL warehouse', () => {
       await writer.end();
     }
   });
+
+  it('copies only the exported days out of PostgreSQL', async () => {
+    const days = [{ from: '2025-02-03', to: '2025-02-05' }, { from: '2025-03-01', to: '2025-03-01' }];
+    const scores = OUTPUT_TABLES.find((t) => t.name === 'score_snapshots')!;
+    const staged = await withExportSource(pg, duckdb, days, join(p.root, 'some-days'), async (source) => {
+      const { db } = await source.table(scores);
+      const { rows } = await sql<{ day: string; n: number }>`
+        select strftime(snapshot_date, '%Y-%m-%d') as day, count(*)::int as n from score_snapshots group by day order by day`.execute(db);
+      return rows;
+    });
+    const perDay = 2 * ACCOUNTS.length;
+    expect(staged).toEqual(['2025-02-03', '2025-02-04', '2025-02-05', '2025-03-01'].map((day) => ({ day, n: perDay })));
+  });
 });
