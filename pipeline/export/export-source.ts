@@ -5,6 +5,7 @@ import { createOutputTable, type OutputColumn, type OutputTable } from '../../mo
 import type { Warehouse } from '../engine/adapter.ts';
 import { openWarehouse } from '../engine/warehouse.ts';
 import type { DaySpan } from '../days.ts';
+import type { ProjectConfig } from '../ir/types.ts';
 import { duckdb } from '../sql/dialects/duckdb.ts';
 import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import { stringLiteral } from '../sql/sql-literal.ts';
@@ -21,19 +22,26 @@ export interface ExportSource {
   table(table: OutputTable): Promise<{ db: Kysely<any>; dialect: SqlDialect }>;
 }
 
-/** Runs `work` with the source for `warehouse`. `days` are the exported days (whole
- *  partitions), all when absent; `folder` is a scratch folder the caller removes. */
+export interface StagingOptions {
+  /** The exported days (whole partitions); all when absent. */
+  days: DaySpan[] | undefined;
+  /** A scratch folder for the rows on their way, removed by the caller. */
+  folder: string;
+  /** The staging DuckDB's settings (healthscore.yaml's memory_limit and threads). */
+  duckdb?: Pick<ProjectConfig, 'memoryLimit' | 'threads'>;
+}
+
+/** Runs `work` with the source for `warehouse`. */
 export async function withExportSource<T>(
   warehouse: Pick<Warehouse, 'engine' | 'db'>,
   dialect: SqlDialect,
-  days: DaySpan[] | undefined,
-  folder: string,
+  { days, folder, duckdb: settings }: StagingOptions,
   work: (source: ExportSource) => Promise<T>,
 ): Promise<T> {
   if (warehouse.engine === 'duckdb') return work({ table: async () => ({ db: warehouse.db, dialect }) });
   // Loaded on use, as the PostgreSQL adapter is.
   const { copyOutCsv } = await import('../engine/postgres/copy-out.ts');
-  const staging = await openWarehouse({ path: ':memory:' });
+  const staging = await openWarehouse({ path: ':memory:', memoryLimit: settings?.memoryLimit, threads: settings?.threads });
   try {
     // One snapshot for every table, as on DuckDB where no writer can run beside the export.
     return await warehouse.db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(async (trx) => {

@@ -5,6 +5,7 @@ import { exportOrder, OUTPUT_TABLES, type OutputTable } from '../../models/outpu
 import type { Warehouse } from '../engine/adapter.ts';
 import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import type { DaySpan } from '../days.ts';
+import type { ProjectConfig } from '../ir/types.ts';
 import { stringLiteral } from '../sql/sql-literal.ts';
 import { writeArrowPartitions } from './arrow-ipc.ts';
 import { withExportSource } from './export-source.ts';
@@ -25,6 +26,9 @@ export interface ExportOptions {
   /** Also delete those days' files in the formats not written (a format dropped from
    *  healthscore.yaml must not leave stale files behind). */
   prune?: boolean;
+  /** The settings of the in-memory DuckDB that writes a PostgreSQL warehouse's files
+   *  (export-source.ts). */
+  duckdb?: Pick<ProjectConfig, 'memoryLimit' | 'threads'>;
 }
 
 const EXTENSIONS: Record<ExportFormat, string> = { parquet: '.parquet', arrow: '.arrow' };
@@ -41,7 +45,7 @@ export async function exportTables(warehouse: Pick<Warehouse, 'engine' | 'db'>, 
   const staging = join(options.path, `.staging-${process.pid}-${Date.now()}`);
   let written = 0;
   try {
-    await withExportSource(warehouse, dialect, days, staging, async (source) => {
+    await withExportSource(warehouse, dialect, { days, folder: staging, duckdb: options.duckdb }, async (source) => {
       for (const table of OUTPUT_TABLES) {
         const final = join(options.path, table.name);
         // Pruning alone reads no rows.

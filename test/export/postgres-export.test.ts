@@ -197,7 +197,7 @@ describe.skipIf(!postgresEngine)('export from a PostgreSQL warehouse', () => {
     await writer.connect();
     const alerts = `${writer.escapeIdentifier(location.schema)}.alerts`;
     try {
-      const late = await withExportSource(pg, duckdb, undefined, join(p.root, 'snapshot'), async (source) => {
+      const late = await withExportSource(pg, duckdb, { days: undefined, folder: join(p.root, 'snapshot') }, async (source) => {
         await source.table(table('score_snapshots'));
         await writer.query(`insert into ${alerts} (alert_date, scorecard, account_id, alert_id) values ('2025-02-01', 's', 'late', 'to_red')`);
         const { db } = await source.table(table('alerts'));
@@ -214,7 +214,7 @@ describe.skipIf(!postgresEngine)('export from a PostgreSQL warehouse', () => {
   it('copies only the exported days out of PostgreSQL', async () => {
     const days = [{ from: '2025-02-03', to: '2025-02-05' }, { from: '2025-03-01', to: '2025-03-01' }];
     const scores = OUTPUT_TABLES.find((t) => t.name === 'score_snapshots')!;
-    const staged = await withExportSource(pg, duckdb, days, join(p.root, 'some-days'), async (source) => {
+    const staged = await withExportSource(pg, duckdb, { days, folder: join(p.root, 'some-days') }, async (source) => {
       const { db } = await source.table(scores);
       const { rows } = await sql<{ day: string; n: number }>`
         select strftime(snapshot_date, '%Y-%m-%d') as day, count(*)::int as n from score_snapshots group by day order by day`.execute(db);
@@ -222,5 +222,15 @@ describe.skipIf(!postgresEngine)('export from a PostgreSQL warehouse', () => {
     });
     const perDay = 2 * ACCOUNTS.length;
     expect(staged).toEqual(['2025-02-03', '2025-02-04', '2025-02-05', '2025-03-01'].map((day) => ({ day, n: perDay })));
+  });
+
+  it("stages in a DuckDB with the project's memory_limit and threads", async () => {
+    const settings = await withExportSource(pg, duckdb, { days: [], folder: join(p.root, 'settings'), duckdb: { memoryLimit: '300MB', threads: 1 } }, async (source) => {
+      const { db } = await source.table(OUTPUT_TABLES[0]!);
+      const { rows } = await sql<{ threads: number; memory: string }>`
+        select current_setting('threads')::int as threads, current_setting('memory_limit') as memory`.execute(db);
+      return rows[0];
+    });
+    expect(settings).toEqual({ threads: 1, memory: '286.1 MiB' });
   });
 });
