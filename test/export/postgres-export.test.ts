@@ -4,7 +4,7 @@
 // every row in order, every schema. The rows are made to be awkward on the way out of
 // PostgreSQL: quotes, commas, braces, backslashes and newlines in text, non-ASCII, null
 // beside '', empty and odd insights lists, doubles at the edges of precision.
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { sql, type RawBuilder } from 'kysely';
 import pgClient from 'pg';
@@ -232,5 +232,20 @@ describe.skipIf(!postgresEngine)('export from a PostgreSQL warehouse', () => {
       return rows[0];
     });
     expect(settings).toEqual({ threads: 1, memory: '286.1 MiB' });
+  });
+
+  it('a failure on the way out (the CSV cannot be written) is one error, and the warehouse stays usable', async () => {
+    const folder = join(p.root, 'unwritable');
+    await mkdir(join(folder, 'score_snapshots.csv'), { recursive: true });
+    const failed = withExportSource(pg, duckdb, { days: undefined, folder }, (source) => source.table(OUTPUT_TABLES[0]!));
+    await expect(failed).rejects.toThrow(/EISDIR/);
+    expect(await pg.query(sql`select count(*)::int as n from alerts`)).toEqual([{ n: 100 }]);
+  });
+
+  it("a server's refusal during the copy is its one-line error, and the warehouse stays usable", async () => {
+    const missing = { ...OUTPUT_TABLES[2]!, name: 'no_such_table' } as unknown as OutputTable;
+    const failed = withExportSource(pg, duckdb, { days: undefined, folder: join(p.root, 'refused') }, (source) => source.table(missing));
+    await expect(failed).rejects.toThrow(/^relation "no_such_table" does not exist$/);
+    expect(await pg.query(sql`select count(*)::int as n from alerts`)).toEqual([{ n: 100 }]);
   });
 });
