@@ -46,9 +46,9 @@ async function plainCopy(db: Kysely<any>, out: string): Promise<void> {
 }
 
 const contenders: Record<string, (db: Kysely<any>, out: string) => Promise<unknown>> = {
-  'our Parquet export': (db, out) => exportTables(db, duckdb, { path: out, formats: ['parquet'], partition }),
+  'our Parquet export': (db, out) => exportTables({ engine: 'duckdb', db }, duckdb, { path: out, formats: ['parquet'], partition }),
   'plain partitioned COPY': plainCopy,
-  'our Arrow export': (db, out) => exportTables(db, duckdb, { path: out, formats: ['arrow'], partition }),
+  'our Arrow export': (db, out) => exportTables({ engine: 'duckdb', db }, duckdb, { path: out, formats: ['arrow'], partition }),
 };
 const names = Object.keys(contenders);
 

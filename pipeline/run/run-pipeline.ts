@@ -153,7 +153,9 @@ async function exportOwed(db: Kysely<any>, config: ProjectConfig, dialect: SqlDi
     await removeStaging(config.export.path);
     return 0;
   }
-  const files = await exportTables(db, dialect, { ...config.export, ...(!owed.all && { days: owed.days }), prune: true });
+  const files = await exportTables({ engine: config.warehouse.engine, db }, dialect, {
+    ...config.export, ...(!owed.all && { days: owed.days }), prune: true, duckdb: config,
+  });
   await exportDone(db, dialect, fingerprint, owed);
   return files;
 }

@@ -5,11 +5,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
-import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OUTPUT_TABLES } from '../../models/output-tables.ts';
 import { csv, tempProject, type TempProject } from '../helpers/temp-project.ts';
+import { readTable } from './read-export.ts';
 
 const DEFINITION = `scorecard: s
 bands: [{ label: red, from: 0 }, { label: yellow, from: 3 }, { label: green, from: 7 }]
@@ -53,25 +53,6 @@ afterAll(() => p?.cleanup());
 
 const run = (partition: 'day' | 'month') =>
   p.run({ fullRefresh: true, config: { export: { path: join(p.root, partition), formats: ['parquet', 'arrow'], partition } } });
-
-/** Every partition file of a table: folder → rows, in the file's order. */
-async function readTable(root: string, table: string, ext: '.parquet' | '.arrow') {
-  const files: Record<string, Record<string, unknown>[]> = {};
-  for (const folder of (await readdir(join(root, table))).sort()) {
-    const path = join(root, table, folder, `data${ext}`);
-    files[folder] = ext === '.parquet'
-      ? await parquetReadObjects({ file: await asyncBufferFromFile(path) })
-      : tableFromIPC(await readFile(path)).toArray().map((row) => plain(row.toJSON()));
-  }
-  return files;
-}
-
-/** Arrow values as hyparquet gives them: lists as arrays, dates as Date. */
-function plain(row: Record<string, unknown>): Record<string, unknown> {
-  const value = (k: string, v: unknown) =>
-    v !== null && typeof v === 'object' && 'toArray' in v ? [...(v as unknown as Iterable<unknown>)] : typeof v === 'number' && k.endsWith('_date') ? new Date(v) : v;
-  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, value(k, v)]));
-}
 
 describe('the output-table registry', () => {
   it('creates every table with its columns and types', async () => {
