@@ -1,7 +1,8 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
-import { createOutputTable, type OutputColumn, type OutputTable } from '../../models/output-tables.ts';
+import type { OutputColumn, OutputTable } from '../../models/output-tables.ts';
+import { createTable } from '../sql/create-table.ts';
 import type { Warehouse } from '../engine/adapter.ts';
 import { openWarehouse } from '../engine/warehouse.ts';
 import type { DaySpan } from '../days.ts';
@@ -54,7 +55,7 @@ export async function withExportSource<T>(
           // One table at a time in memory: the export writes a table's files before asking for the next.
           if (staged) await sql`drop table ${sql.table(staged.name)}`.execute(staging.db);
           staged = table;
-          await createOutputTable(table).execute(staging.db);
+          await createTable(duckdb, table).execute(staging.db);
           const csv = join(folder, `${table.name}.csv`);
           try {
             const rows = sql`select ${sql.join(table.columns.map(asCsv))} from ${sql.table(table.name)} where ${daysWhere(table, days)}`;

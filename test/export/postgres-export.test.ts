@@ -9,7 +9,9 @@ import { join, relative } from 'node:path';
 import { sql, type RawBuilder } from 'kysely';
 import pgClient from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOutputTable, OUTPUT_TABLES, type OutputColumnType, type OutputTable } from '../../models/output-tables.ts';
+import { OUTPUT_TABLES, type OutputColumnType, type OutputTable } from '../../models/output-tables.ts';
+import { createTable } from '../../pipeline/sql/create-table.ts';
+import { postgres as postgresDialect } from '../../pipeline/sql/dialects/postgres.ts';
 import { exportTables, type ExportOptions } from '../../pipeline/export/export-tables.ts';
 import { withExportSource } from '../../pipeline/export/export-source.ts';
 import { openWarehouse, type Warehouse } from '../../pipeline/engine/warehouse.ts';
@@ -77,19 +79,11 @@ function literal(engine: Warehouse['engine'], type: OutputColumnType, value: Val
   return stringLiteral(String(value));
 }
 
-const POSTGRES_TYPES: Record<OutputColumnType, string> = {
-  date: 'date', varchar: 'varchar', double: 'double precision', boolean: 'boolean', 'varchar[]': 'varchar[]',
-};
 
-/** The output tables with the rows, created by hand on PostgreSQL (its DDL is not this
- *  test's subject). */
+/** The output tables with the rows, on either engine. */
 async function fill(wh: Warehouse, rows: Record<OutputTable['name'], Row[]>) {
   for (const table of OUTPUT_TABLES) {
-    if (wh.engine === 'duckdb') await createOutputTable(table).execute(wh.db);
-    else {
-      const columns = table.columns.map((c) => sql`${sql.ref(c.name)} ${sql.raw(POSTGRES_TYPES[c.type])}${sql.raw(c.notNull ? ' not null' : '')}`);
-      await sql`create table ${sql.table(table.name)} (${sql.join(columns)})`.execute(wh.db);
-    }
+    await createTable(wh.engine === 'duckdb' ? duckdb : postgresDialect, table).execute(wh.db);
     const values = rows[table.name].map((row) => sql`(${sql.join(table.columns.map((c) => literal(wh.engine, c.type, row[c.name]!)))})`);
     await sql`insert into ${sql.table(table.name)} (${sql.join(table.columns.map((c) => sql.ref(c.name)))}) values ${sql.join(values)}`.execute(wh.db);
   }
