@@ -1,4 +1,5 @@
 import { dataWarnings } from '../pipeline/definitions/check-against-data.ts';
+import { dialectFor } from '../pipeline/engine/dialect-for.ts';
 import { NoWarehouseError, WarehouseBusyError } from '../pipeline/engine/warehouse.ts';
 import { WarehouseUnreachableError } from '../pipeline/engine/postgres/server-errors.ts';
 import { formatProblem, type Problem } from '../pipeline/errors.ts';
@@ -17,7 +18,7 @@ export function printWarnings(warnings: readonly Problem[]): void {
 export async function warehouseDataWarnings(config: ProjectConfig, scorecards: readonly Scorecard[]): Promise<Problem[]> {
   if (config.warehouse.engine === 'duckdb' && config.warehouse.path === ':memory:') return [];
   try {
-    return await withWarehouse(config, (wh) => dataWarnings(wh.db, scorecards, config), { readOnly: true });
+    return await withWarehouse(config, (wh) => dataWarnings(wh.db, dialectFor(config.warehouse), scorecards, config), { readOnly: true });
   } catch (error) {
     if (error instanceof NoWarehouseError) return [];
     if (!(error instanceof WarehouseBusyError || error instanceof WarehouseUnreachableError)) throw error;

@@ -75,6 +75,8 @@ export interface SqlDialect {
   insertByName(table: RawBuilder<unknown>, columns: string[]): RawBuilder<unknown>;
 
   // state, DDL and reads
+  /** The keys of a JSON object, one row each (a set-returning expression for a select list). */
+  jsonKeys(value: RawBuilder<unknown>): RawBuilder<unknown>;
   /** Functions this dialect's SQL calls that the engine lacks, created with the tables. */
   functions: readonly RawBuilder<unknown>[];
   /** The engine's name of a column type, as in a cast. */

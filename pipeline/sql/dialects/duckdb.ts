@@ -96,6 +96,7 @@ export const duckdb: SqlDialect = {
     return sql`(select cast(d.range as date) as day from range(${from}, ${this.addDays(to, 1)}, interval 1 day) d)`;
   },
   textList: (items) => (items.length ? sql`[${sql.join(items.map((p) => sql`${p}::varchar`))}]` : sql`[]::varchar[]`),
+  jsonKeys: (value) => sql`unnest(json_keys(${value}))`,
   replaceTempTable: (name, query) => [sql`create or replace temp table ${sql.table(name)} as ${query}`],
   rowId: (alias) => sql`${sql.ref(`${alias}.rowid`)}`,
   firstBy: (value, order) => sql`arg_min(${value}, ${order})`,

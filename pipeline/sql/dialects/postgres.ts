@@ -110,6 +110,7 @@ export const postgres: SqlDialect = {
   // pg_temp: never a table of the warehouse's schema that has the same name. Autovacuum
   // never analyses a temp table: without `analyze`, the joins that read it (hs_measures,
   // hs_accounts…) are planned without statistics.
+  jsonKeys: (value) => sql`jsonb_object_keys(${value})`,
   replaceTempTable: (name, query) => [
     sql`drop table if exists ${sql.table(`pg_temp.${name}`)}`,
     sql`create temp table ${sql.table(name)} as ${query}`,
