@@ -2,14 +2,15 @@
 // scorecards, the overrides file) run side by side on DuckDB and on the test server, the
 // database name given through ${ENV_VAR} in healthscore.yaml. Every command prints the same
 // on both and the Parquet files are equal byte for byte, after the first run, after `export`
-// and after a nightly run with one more day's events. Then the server's refusals as the CLI
+// and after a nightly run with one more day's events, which equals a fresh run over the same
+// files (SPEC §7, incremental = fresh). Then the server's refusals as the CLI
 // prints them: one sentence, exit 1 or 2, no stack trace.
 import { randomUUID } from 'node:crypto';
-import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { WarehouseLocation } from '../../pipeline/ir/types.ts';
 import { postgresEngine } from '../helpers/engines.ts';
 import { REPO, STACK_FRAME, hs, hsJson, hsOk, initProject, type TempDir } from './helpers.ts';
@@ -57,6 +58,7 @@ describe.skipIf(!postgresEngine)('the demo project through the CLI on PostgreSQL
   let duck: Project;
   let post: Project;
   let location: WarehouseLocation & { engine: 'postgres' };
+  let freshLocation: typeof location | undefined;
   let env: Record<string, string>;
   const both = <T>(command: (project: string, options: { env: Record<string, string> }) => Promise<T>) =>
     Promise.all([command(duck.project, { env: {} }), command(post.project, { env })]);
@@ -77,7 +79,7 @@ describe.skipIf(!postgresEngine)('the demo project through the CLI on PostgreSQL
     await writeFile(config, yaml);
   }, 120_000);
   afterAll(async () => {
-    if (location) await postgresEngine!.drop(location);
+    for (const l of [location, freshLocation]) if (l) await postgresEngine!.drop(l);
     await Promise.all([duck?.cleanup(), post?.cleanup()]);
   });
 
@@ -145,10 +147,20 @@ describe.skipIf(!postgresEngine)('the demo project through the CLI on PostgreSQL
     expect(await expectSameFiles(join(duck.project, 'out'), join(post.project, 'out'))).toBeGreaterThan(2 * 31 + 10);
     await expect(readdir(join(post.project, 'out/health_snapshots'))).resolves.toContain('snapshot_date=2025-02-01');
   }, 120_000);
+
+  it('incremental = fresh on PostgreSQL: one run over the same files in a new schema writes the nightly\'s files', async () => {
+    const fresh = join(post.dir, 'fresh');
+    await cp(post.project, fresh, { recursive: true, filter: (path) => path !== join(post.project, 'out') });
+    const { schema } = (freshLocation = postgresEngine!.location(fresh) as typeof location);
+    const config = join(fresh, 'healthscore.yaml');
+    await writeFile(config, (await readFile(config, 'utf8')).replace(/^schema: .*$/m, `schema: ${schema}`));
+    await hsOk(['run', '--project', fresh], { env });
+    expect(await expectSameFiles(join(post.project, 'out'), join(fresh, 'out'))).toBeGreaterThan(2 * 31 + 10);
+  }, 120_000);
 });
 
 describe.skipIf(!postgresEngine)('a PostgreSQL warehouse the CLI cannot use', () => {
-  const url = postgresEngine ? postgresEngine.location('').url : '';
+  const url = inject('postgresUrl');
   const role = `hs_cli_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   const schema = `${role}_locked`;
   let tmp: Project;
