@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
+import pg from 'pg';
+import type { WarehouseLocation } from '../../pipeline/ir/types.ts';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = join(REPO, 'bin/healthscore.mjs');
@@ -95,6 +97,20 @@ export async function queryWarehouse(path: string, query: string): Promise<Recor
     }
   } finally {
     instance.closeSync();
+  }
+}
+
+/** Rows of a query on the warehouse at `location` (a DuckDB file or a PostgreSQL schema),
+ *  read after the CLI has exited. */
+export async function queryLocation(location: WarehouseLocation, query: string): Promise<Record<string, unknown>[]> {
+  if (location.engine === 'duckdb') return queryWarehouse(location.path, query);
+  const client = new pg.Client({ connectionString: location.url });
+  await client.connect();
+  try {
+    await client.query(`set search_path to ${client.escapeIdentifier(location.schema)}`);
+    return (await client.query(query)).rows as Record<string, unknown>[];
+  } finally {
+    await client.end();
   }
 }
 
