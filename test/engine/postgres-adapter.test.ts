@@ -104,7 +104,9 @@ describe.skipIf(!postgresEngine)('the PostgreSQL adapter', () => {
     expect(busy!.message).toBe(
       `the warehouse ${location.url} (schema ${location.schema}) is in use by another process (server PID ${pid}, healthscore): wait for it to finish, or stop it`,
     );
-    // Readers share the schema with the writer (PostgreSQL's snapshots keep them consistent).
+    // Readers share the schema with the writer (PostgreSQL's snapshots keep them consistent);
+    // a reader needs a table there (an empty schema is no warehouse yet).
+    await first.query(sql`create table written (x int)`);
     await openHere({ readOnly: true });
     // The lock is the schema's: another schema of the same database is free.
     const other = postgresEngine!.location('') as typeof location;

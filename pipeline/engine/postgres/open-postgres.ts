@@ -4,7 +4,7 @@ import { NoWarehouseError, warehouseOf, type Warehouse } from '../adapter.ts';
 import { PinnedClientPool, rememberClient } from './pinned-client.ts';
 import { redactUrl } from './redact-url.ts';
 import { lockSchema } from './schema-lock.ts';
-import { connectionError, schemaError, type ConnectionTarget } from './server-errors.ts';
+import { connectionError, schemaError, schemaGrantError, type ConnectionTarget } from './server-errors.ts';
 import { typeParsers } from './type-parsers.ts';
 
 export interface PostgresWarehouseOptions {
@@ -74,6 +74,19 @@ async function useSchema(db: Kysely<any>, options: PostgresWarehouseOptions, tar
       await sql`create schema if not exists ${sql.id(options.schema)}`.execute(db).catch((error: unknown) => {
         throw schemaError(error, target, options.schema, secret);
       });
+    } else {
+      // PostgreSQL skips a search_path schema the user may not use, so without this check the
+      // first query would fail with "no schema has been selected to create in".
+      const { rows: grants } = await sql<{ usage: boolean; create: boolean }>`
+        select has_schema_privilege(${options.schema}, 'USAGE') as usage, has_schema_privilege(${options.schema}, 'CREATE') as create`.execute(db);
+      const missing = [!grants[0]!.usage && 'USAGE', !options.readOnly && !grants[0]!.create && 'CREATE'].filter((g): g is string => Boolean(g));
+      if (missing.length > 0) throw schemaGrantError(target, options.schema, missing);
+      // A schema made beforehand by an administrator is empty until the first run: no warehouse yet.
+      if (options.readOnly) {
+        const { rows: tables } = await sql<{ found: boolean }>`
+          select exists (select from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = ${options.schema}) as found`.execute(db);
+        if (!tables[0]!.found) throw new NoWarehouseError(describePostgres(options));
+      }
     }
   }
   await sql`set search_path to ${sql.id(options.schema)}`.execute(db);

@@ -54,6 +54,15 @@ export function schemaError(error: unknown, target: ConnectionTarget, schema: st
   return new Error(`cannot set up the schema "${schema}" in the database "${target.database}": ${scrub(firstLine(error), secret)}`);
 }
 
+/** The schema exists but the user lacks `missing` privileges on it (USAGE to read, CREATE too
+ *  to write). */
+export function schemaGrantError(target: ConnectionTarget, schema: string, missing: string[]): UsageError {
+  const grants = missing.join(' and ');
+  return new UsageError(
+    `user "${target.user}" may not use the schema "${schema}" in the database "${target.database}": it lacks ${grants} on it (grant ${missing.map((g) => g.toLowerCase()).join(', ')} on schema ${schema} to ${target.user})`,
+  );
+}
+
 /** A server error's SQLSTATE, a socket error's code, or our names for pg's own failures. */
 function errorCode(error: unknown): string | undefined {
   const e = error as { code?: unknown; errors?: { code?: unknown }[]; message?: unknown };
