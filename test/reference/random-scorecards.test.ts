@@ -34,7 +34,7 @@ import { referenceSnapshots } from './reference-scorer.ts';
 
 const BASE_SEED = Number(process.env['REFERENCE_SEED'] ?? 20250301);
 const CASES = Number(process.env['REFERENCE_CASES'] ?? 20);
-const PG_CASES = Math.min(CASES, Number(process.env['REFERENCE_PG_CASES'] ?? 4));
+const PG_CASES = Math.min(CASES, Number(process.env['REFERENCE_PG_CASES'] ?? 6));
 const SCORECARDS_PER_CASE = 3;
 
 let projects: TempProject[] = [];

@@ -29,7 +29,7 @@ import { EDITS, INPUTS, plainEventFiles, rng, runAndCompare, useBaseProject } fr
 const seeds = (list: string) => list.split(',').map(Number);
 const RUNS = {
   duckdb: { seeds: seeds(process.env['HS_EDIT_SEEDS'] ?? '101,202,303'), steps: Number(process.env['HS_EDIT_STEPS'] ?? 6) },
-  postgres: { seeds: seeds(process.env['HS_EDIT_PG_SEEDS'] ?? '404'), steps: Number(process.env['HS_EDIT_PG_STEPS'] ?? 4) },
+  postgres: { seeds: seeds(process.env['HS_EDIT_PG_SEEDS'] ?? '404'), steps: Number(process.env['HS_EDIT_PG_STEPS'] ?? 6) },
 };
 /** Only these edit kinds (comma-separated), e.g. to look at one bug at a time. */
 const KINDS = process.env['HS_EDIT_KINDS']?.split(',') ?? Object.keys(EDITS);
