@@ -22,8 +22,8 @@
 // hold no run id or timestamp), the set of export files (relative paths) and every file's
 // rows, and no `.staging-*` or empty file under the export folder.
 import { describe, expect, it } from 'vitest';
-import { engines } from '../helpers/engines.ts';
-import { diffStates, freshState } from './compare-with-fresh.ts';
+import { duckdbEngine, engines } from '../helpers/engines.ts';
+import { diffExports, diffStates, freshState } from './compare-with-fresh.ts';
 import { EDITS, INPUTS, plainEventFiles, rng, runAndCompare, useBaseProject } from './project-fixture.ts';
 
 const seeds = (list: string) => list.split(',').map(Number);
@@ -42,6 +42,10 @@ describe.each(engines)('$name', (engine) => {
   it('the base project gives what a fresh copy of it gives', async () => {
     const problem = diffStates(base.state, await freshState(base.project.root, INPUTS, base.project.config, plainEventFiles, engine));
     if (problem) expect.fail(problem);
+    if (engine !== duckdbEngine) {
+      const acrossEngines = diffExports(base.state, await freshState(base.project.root, INPUTS, base.project.config, plainEventFiles));
+      if (acrossEngines) expect.fail(`the export differs from a fresh DuckDB project's: ${acrossEngines}`);
+    }
     expect(base.state.tables['alerts']!.length).toBeGreaterThan(5);
   }, 60_000);
 
