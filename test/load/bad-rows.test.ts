@@ -6,9 +6,9 @@ import { InputDataError } from '../../pipeline/load/input-data-error.ts';
 import { projectStatus } from '../../pipeline/state/project-status.ts';
 import { dialectFor } from '../../pipeline/engine/dialect-for.ts';
 import { loadScorecards } from '../../pipeline/definitions/load-scorecards.ts';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { engines, type TestEngine } from '../helpers/engines.ts';
 import { tableRows } from '../helpers/table-rows.ts';
+import { writeParquet } from '../helpers/write-parquet.ts';
 import { csv, identity, tempProject, type TempProject } from '../helpers/temp-project.ts';
 import type { FileSource } from '../../pipeline/ir/types.ts';
 
@@ -117,13 +117,8 @@ describe.each(engines)('files the engine cannot read ($name)', (engine) => {
   it('rejects a corrupted Parquet file by name and changes nothing', async () => {
     const p = await setup(engine);
     const config = { sources: { ...p.config().sources, events: { path: 'events/*', format: 'parquet' as const, columns: identity(HEADER) } } };
-    // The file is written by DuckDB, whatever the warehouse.
-    const instance = await DuckDBInstance.create(':memory:');
-    const connection = await instance.connect();
-    await connection.run(`copy (select 'a' as account_id, 'login' as event, timestamp '2025-01-02 10:00:00' as timestamp, 'u' as user_id, 'e' as event_id
-      from range(1000)) to '${join(p.root, 'events/good.parquet')}' (format parquet)`); // temp folders hold no quotes
-    connection.closeSync();
-    instance.closeSync();
+    await writeParquet(join(p.root, 'events/good.parquet'),
+      "select 'a' as account_id, 'login' as event, timestamp '2025-01-02 10:00:00' as timestamp, 'u' as user_id, 'e' as event_id from range(1000)");
     await rm(join(p.root, 'events/e.csv'));
     await p.run({ today: TODAY, config });
     const before = await everything(p);
