@@ -11,11 +11,13 @@ import { compileStatement, statementText } from '../../pipeline/sql/sql-text.ts'
 import { ensureWarehouseTables } from '../../models/warehouse-tables.ts';
 import { loadSources } from '../../pipeline/load/load-sources.ts';
 import { materialiseBatch } from '../../pipeline/run/materialise.ts';
+import { dialectFor } from '../../pipeline/engine/dialect-for.ts';
+import { engines } from '../helpers/engines.ts';
 import { csv, tempProject, type TempProject } from '../helpers/temp-project.ts';
 import { DEFINITION, DISTINCT } from './scorecards.ts';
 
 // The compiler is pure: a representative scorecard compiles to exactly the SQL in the
-// golden file (review changes to it like code), and that same SQL runs on DuckDB.
+// golden file of each engine (review changes to it like code), and that SQL runs on each.
 
 let project: TempProject | undefined;
 afterEach(async () => project?.cleanup());
@@ -32,6 +34,8 @@ const DIALECTS = { duckdb, postgres };
  *  their name (they came first). */
 const goldenFile = (name: string, engine: keyof typeof DIALECTS, strategy: MeasureStrategy) =>
   `golden/${engine === 'duckdb' ? '' : `${engine}/`}${name}${strategy === 'range' ? '-range' : ''}.sql`;
+/** The execution cases: each engine (when it is there) with each strategy. */
+const RUNS = engines.flatMap((engine) => (['spine', 'range'] as const).map((strategy) => ({ engine, strategy })));
 const CASES = (['duckdb', 'postgres'] as const).flatMap((engine) => (['spine', 'range'] as const).map((strategy) => [engine, strategy] as const));
 
 it.each(CASES)('compiles a representative scorecard to the golden SQL (%s, %s strategy)', async (engine, strategy) => {
@@ -51,8 +55,9 @@ it('picks the range strategy for a batch of two days', () => {
   expect(compiled().strategy).toBe('range');
 });
 
-it.each(['spine', 'range'] as const)('runs that SQL on DuckDB (%s strategy)', async (strategy) => {
-  project = await tempProject();
+it.each(RUNS)('runs that SQL on $engine.name ($strategy strategy)', async ({ engine, strategy }) => {
+  project = await tempProject(engine);
+  const dialect = dialectFor(project.config().warehouse);
   const events = [['account_id', 'event', 'timestamp', 'user_id', 'event_id', 'rows']];
   for (let d = 1; d <= 15; d++) {
     const day = `2025-01-${String(d).padStart(2, '0')} 10:00:00`;
@@ -63,9 +68,9 @@ it.each(['spine', 'range'] as const)('runs that SQL on DuckDB (%s strategy)', as
   await project.write('events/e.csv', csv(events));
   await project.write('attributes.csv', csv([['account_id', 'attribute', 'value', 'observed_at'], ['a', 'plan', 'pro', '2025-01-01'], ['a', 'nps', '4', '2025-01-01']]));
   const wh = await project.warehouse();
-  await ensureWarehouseTables(wh.db, duckdb);
-  await loadSources(wh.db, project.config(), duckdb);
-  await materialiseBatch(wh.db, compiled(strategy));
+  await ensureWarehouseTables(wh.db, dialect);
+  await loadSources(wh.db, project.config(), dialect);
+  await materialiseBatch(wh.db, compiled(strategy, DEFINITION, dialect));
   const scores = await wh.query(sql`select score_id, raw_value, score, status from score_snapshots where snapshot_date = '2025-01-15' order by score_id`);
   expect(scores).toEqual([
     { score_id: 'logins', raw_value: 14, score: 10, status: 'ok' },
@@ -95,8 +100,9 @@ it('compiles each reactivation rule into hs_churn_intervals, event names as boun
   expect(backOn({ kind: 'file', path: 'back.csv', format: 'csv', columns: {} }).text).toBe('raw_reactivations');
 });
 
-it.each(['spine', 'range'] as const)('runs the distinct count SQL on DuckDB (%s strategy)', async (strategy) => {
-  project = await tempProject();
+it.each(RUNS)('runs the distinct count SQL on $engine.name ($strategy strategy)', async ({ engine, strategy }) => {
+  project = await tempProject(engine);
+  const dialect = dialectFor(project.config().warehouse);
   const events: (string | null)[][] = [['account_id', 'event', 'timestamp', 'user_id', 'event_id', 'feature', 'plan']];
   // Days 1–7: f2 (odd days) or f1 (even days) on pro, f9 on free; days 8–15: f1; day 15 also f3.
   for (let d = 1; d <= 15; d++) {
@@ -108,10 +114,10 @@ it.each(['spine', 'range'] as const)('runs the distinct count SQL on DuckDB (%s 
   await project.write('events/e.csv', csv(events));
   await project.write('attributes.csv', csv([['account_id', 'attribute', 'value', 'observed_at']]));
   const wh = await project.warehouse();
-  await ensureWarehouseTables(wh.db, duckdb);
-  await loadSources(wh.db, project.config(), duckdb);
-  await materialiseBatch(wh.db, compiled(strategy, DISTINCT));
-  const scores = await wh.query(sql`select cast(snapshot_date as varchar) as day, score_id, raw_value from score_snapshots order by all`);
+  await ensureWarehouseTables(wh.db, dialect);
+  await loadSources(wh.db, project.config(), dialect);
+  await materialiseBatch(wh.db, compiled(strategy, DISTINCT, dialect));
+  const scores = await wh.query(sql`select cast(snapshot_date as varchar) as day, score_id, raw_value from score_snapshots order by 1, 2`);
   expect(scores).toEqual([
     // Days 8–14: {f1}, against days 1–7: {f1, f2} (f9 is free).
     { day: '2025-01-14', score_id: 'features', raw_value: 1 },

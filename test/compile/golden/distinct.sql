@@ -126,6 +126,3 @@ insert into "health_snapshots" by name
         cast('f8c5e68a44430571' as varchar) as definition_version
       from banded b
       left join hs_overrides o on o.account_id = b.account_id and o.day = b.day and o.score_id is null;
-
--- alerts
-select 1 where false;

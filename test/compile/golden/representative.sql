@@ -171,16 +171,16 @@ insert into "health_snapshots" by name
       from banded b
       left join hs_overrides o on o.account_id = b.account_id and o.day = b.day and o.score_id is null;
 
--- alerts
-insert into alerts
-      with recent as materialized (
-        select snapshot_date, scorecard, account_id, band, score from health_snapshots
+-- hs_recent
+create or replace temp table "hs_recent" as select snapshot_date, scorecard, account_id, band, score from health_snapshots
         where scorecard = 'golden'
-          and snapshot_date between (date '2025-01-14' + -1) and date '2025-01-15')
-      select today.snapshot_date, today.scorecard, today.account_id, cast('became_red' as varchar),
+          and snapshot_date between (date '2025-01-14' + -1) and date '2025-01-15';
+
+-- alerts
+insert into alerts select today.snapshot_date, today.scorecard, today.account_id, cast('became_red' as varchar),
       before.band, today.band, before.score, today.score
-    from recent today
-    join recent before
+    from hs_recent today
+    join hs_recent before
       on before.account_id = today.account_id
      and before.snapshot_date = (today.snapshot_date + -1)
     where today.snapshot_date between date '2025-01-14' and date '2025-01-15'
