@@ -25,12 +25,14 @@ export interface BenchArgs {
   noPandas: boolean;
   /** results.json of a smaller run: the whole job's growth to this one (target 7). */
   compareWith?: string;
+  /** A PostgreSQL server (postgresql:// URL): `healthscore run` on it too, in each repetition. */
+  postgres?: string;
 }
 
 const USAGE = `usage: npm run bench -- [--accounts 10000] [--events 10000000] [--days 365] [--seed 42]
          [--start 2025-01-01] [--work bench/work] [--skip-generate | --data DIR]
          [--memory-limit 3GB] [--threads N] [--reps 3] [--startup-runs 5] [--no-pandas]
-         [--compare-with SMALLER_RUN/results.json]`;
+         [--compare-with SMALLER_RUN/results.json] [--postgres postgresql://user@host:port/db]`;
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
   const { values } = parseArgs({
@@ -50,6 +52,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       'startup-runs': { type: 'string', default: '5' },
       'no-pandas': { type: 'boolean', default: false },
       'compare-with': { type: 'string' },
+      postgres: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -68,6 +71,9 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   if (values['memory-limit'] !== undefined && !/^\d+(\.\d+)?\s*[KMGT]i?B$/i.test(values['memory-limit'])) {
     throw new Error(`--memory-limit: expected a size like "3GB" (got ${values['memory-limit']})`);
   }
+  if (values.postgres !== undefined && !/^postgres(ql)?:\/\//i.test(values.postgres)) {
+    throw new Error(`--postgres: expected a URL like postgresql://user@host:5432/database`);
+  }
   return {
     accounts: int('accounts', values.accounts, 1),
     events: int('events', values.events, 1),
@@ -83,5 +89,6 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     startupRuns: int('startup-runs', values['startup-runs'], 1),
     noPandas: values['no-pandas']!,
     ...(values['compare-with'] !== undefined && { compareWith: resolve(values['compare-with']) }),
+    ...(values.postgres !== undefined && { postgres: values.postgres }),
   };
 }

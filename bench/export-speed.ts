@@ -14,9 +14,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql, type Kysely } from 'kysely';
 import { exportOrder, OUTPUT_TABLES } from '../models/output-tables.ts';
-import { duckdb } from '../pipeline/compile/dialect.ts';
+import { duckdb } from '../pipeline/sql/dialects/duckdb.ts';
 import { openWarehouse } from '../pipeline/engine/warehouse.ts';
-import { stringLiteral } from '../pipeline/engine/sql-literal.ts';
+import { stringLiteral } from '../pipeline/sql/sql-literal.ts';
 import { exportTables } from '../pipeline/export/export-tables.ts';
 import { partitionColumn, partitionSelect, type Partitioning } from '../pipeline/export/partitions.ts';
 import { median } from './proc.ts';
@@ -46,9 +46,9 @@ async function plainCopy(db: Kysely<any>, out: string): Promise<void> {
 }
 
 const contenders: Record<string, (db: Kysely<any>, out: string) => Promise<unknown>> = {
-  'our Parquet export': (db, out) => exportTables(db, duckdb, { path: out, formats: ['parquet'], partition }),
+  'our Parquet export': (db, out) => exportTables({ engine: 'duckdb', db }, duckdb, { path: out, formats: ['parquet'], partition }),
   'plain partitioned COPY': plainCopy,
-  'our Arrow export': (db, out) => exportTables(db, duckdb, { path: out, formats: ['arrow'], partition }),
+  'our Arrow export': (db, out) => exportTables({ engine: 'duckdb', db }, duckdb, { path: out, formats: ['arrow'], partition }),
 };
 const names = Object.keys(contenders);
 

@@ -10,6 +10,8 @@ export interface Runs {
   plainExport: ProcessRun[];
   nightly: ProcessRun[];
   backtest: ProcessRun[];
+  /** `healthscore run` on a PostgreSQL warehouse (--postgres), the same backfill. */
+  postgres: ProcessRun[];
 }
 
 export interface Settings {
@@ -21,6 +23,8 @@ export interface Settings {
   rssMethod: string;
   pandas: { version: string; check?: string } | { missing: string };
   startup: { bareNode: number; version: number; status: number } | string;
+  /** The PostgreSQL server of --postgres (no password), and how its exported files compare. */
+  postgres?: { server: string; check: string };
   check?: CheckResult;
   /** The whole job of a smaller run (--compare-with), for the growth target. */
   smaller?: { file: string; events: number; wholeJob: number };
@@ -59,6 +63,8 @@ export interface BenchReport {
   /** The script's and the pandas peer's own step seconds (medians). */
   scriptSteps: Record<string, number>;
   pandasSteps: Record<string, number>;
+  /** healthscore run on PostgreSQL beside healthscore run on DuckDB, step by step (--postgres). */
+  postgres: Row[];
 }
 
 const GB = 1e9;
@@ -138,7 +144,16 @@ export function buildReport(data: BenchData, runs: Runs, settings: Settings): Be
     const keys = [...new Set(list.flatMap((x) => Object.keys(steps(x))))];
     return Object.fromEntries(keys.map((k) => [k, fig(list, (x) => steps(x)[k] ?? NaN).med ?? NaN]));
   };
-  return { data, settings, job, baselines, targets, nightlySteps, scriptSteps: medians(sc), pandasSteps: medians(runs.pandas) };
+  const pg = runs.postgres;
+  const postgres: Row[] = pg.length
+    ? [
+        ...OUR_STEPS.map((k) => row(k, fig(pg, (x) => steps(x)[k] ?? NaN), fig(hs, (x) => steps(x)[k] ?? NaN))),
+        row('outside the steps (start-up, open, close)', fig(pg, (x) => x.seconds - sum(steps(x), OUR_STEPS)), fig(hs, (x) => x.seconds - sum(steps(x), OUR_STEPS))),
+        row('**whole job** (process, spawn → exit)', fig(pg, (x) => x.seconds), wholeOurs),
+        row('peak RSS of the healthscore process (the server not counted)', fig(pg, peak), fig(hs, peak), 'GB'),
+      ]
+    : [];
+  return { data, settings, job, baselines, targets, nightlySteps, scriptSteps: medians(sc), pandasSteps: medians(runs.pandas), postgres };
 }
 
 const secs = (x: number | null) => (x === null || !Number.isFinite(x) ? '—' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
@@ -191,6 +206,14 @@ export function markdown(report: BenchReport): string {
     out.push(`| ${x.name} | ${measured} | ${x.perRep.map(times).join(', ')} | ${x.pass ? 'met' : '**not met**'} |`);
   }
   if (!settings.smaller) out.push('| 7. whole job grows ≤ 12× from 10M to 100M events (memory_limit 8GB) | run the larger size with --compare-with <the smaller run\'s results.json> | | — |');
+  if (report.postgres.length && settings.postgres) {
+    out.push('', `healthscore run on PostgreSQL (${settings.postgres.server}) beside healthscore run on DuckDB, the same backfill from an empty warehouse:`, '');
+    out.push('| step | on PostgreSQL | on DuckDB | ratio | ratio per repetition |', '| --- | ---: | ---: | ---: | --- |');
+    for (const x of report.postgres) {
+      out.push(`| ${x.step} | ${val(x.ours, x.unit)} | ${val(x.theirs, x.unit)} | ${x.ratio === null ? '—' : times(x.ratio)} | ${x.perRep.map(times).join(', ')} |`);
+    }
+    out.push('', `PostgreSQL's export against DuckDB's (first repetition): ${settings.postgres.check}.`);
+  }
   const c = settings.check;
   if (c) {
     const h = c.health;

@@ -13,6 +13,7 @@ import { parseBenchArgs } from './args.ts';
 import { handWrittenSql } from './baselines.ts';
 import { checkAgainstScript, type CheckResult } from './check.ts';
 import { findPandas, pandasAgreement, PANDAS_PEER } from './pandas.ts';
+import { compareExports, preparePostgres } from './postgres.ts';
 import { rssMethod, runProcess, type ProcessRun } from './proc.ts';
 import { layout, prepareProject } from './project.ts';
 import { buildReport, markdown, type Runs } from './report.ts';
@@ -85,11 +86,11 @@ async function main(): Promise<void> {
     for (const p of paths) await rm(p, { recursive: true, force: true });
   };
   let n = 0;
-  const timed = async (label: string, command: string, argv: string[], before: () => Promise<void>): Promise<ProcessRun> => {
+  const timed = async (label: string, command: string, argv: string[], before: () => Promise<void>, env?: NodeJS.ProcessEnv): Promise<ProcessRun> => {
     await before();
     // Whatever the previous steps wrote goes to disk now, not during the next process.
     execFileSync('sync');
-    const run = await runProcess(command, argv, { label, cwd: repoRoot });
+    const run = await runProcess(command, argv, { label, cwd: repoRoot, ...(env && { env }) });
     n += 1;
     log(`  ${String(n).padStart(2)}. ${label.padEnd(22)} ${run.seconds.toFixed(2).padStart(8)} s   peak RSS ${(run.peakRssBytes / 1e9).toFixed(2)} GB`);
     return run;
@@ -104,6 +105,8 @@ async function main(): Promise<void> {
     pandas: () =>
       timed('pandas peer', pandas.python!, [PANDAS_PEER, '--project', at.project, '--out', at.pandasOut, '--start', data.startDate], () => gone(at.pandasOut)),
   };
+  const postgres = args.postgres ? await preparePostgres(at, args.postgres) : undefined;
+  if (postgres) log(`PostgreSQL: healthscore run on ${postgres.server} too (schema healthscore_bench, dropped before each run)`);
   type Name = keyof typeof contenders;
   const names: Name[] = pandas.python ? ['healthscore', 'script', 'pandas'] : ['healthscore', 'script'];
 
@@ -112,15 +115,24 @@ async function main(): Promise<void> {
   log('warm-up (not timed): healthscore run over one day');
   await warmUp(at);
 
-  const runs: Runs = { healthscore: [], script: [], pandas: [], plainExport: [], nightly: [], backtest: [] };
+  const runs: Runs = { healthscore: [], script: [], pandas: [], plainExport: [], nightly: [], backtest: [], postgres: [] };
   let check: CheckResult | undefined;
   let pandasCheck: string | undefined;
+  let postgresCheck: string | undefined;
   for (let rep = 0; rep < args.reps; rep++) {
     log(`repetition ${rep + 1} of ${args.reps}:`);
     // Rotated and alternated, so that no contender always goes first (cold page cache)
     // or last, and the ones of one repetition run close together.
     const rotated = [...names.slice(rep % names.length), ...names.slice(0, rep % names.length)];
     for (const name of rep % 2 ? rotated.reverse() : rotated) runs[name].push(await contenders[name]());
+    // The same backfill on PostgreSQL, after the DuckDB contenders (it takes several times
+    // as long), from an empty schema; its files are compared with the DuckDB backfill's.
+    if (postgres) {
+      runs.postgres.push(
+        await timed('healthscore run (PG)', process.execPath, [BIN, 'run', '--project', postgres.project, '--json'], postgres.reset, postgres.env),
+      );
+      if (rep === 0) postgresCheck = await compareExports(at.out, postgres.out);
+    }
     // The plain export baseline: one partitioned COPY per table of our backfill's rows.
     runs.plainExport.push(
       await timed('plain export (COPY)', process.execPath, [SCRIPT, 'export', '--db', at.warehouse, '--out', at.plainOut, ...memory], () => gone(at.plainOut)),
@@ -151,6 +163,7 @@ async function main(): Promise<void> {
     rssMethod,
     pandas: pandas.python ? { version: pandas.version!, ...(pandasCheck && { check: pandasCheck }) } : { missing: pandas.missing! },
     startup,
+    ...(postgres && { postgres: { server: postgres.server, check: postgresCheck ?? 'not compared' } }),
     ...(check && { check }),
     ...(args.compareWith && { smaller: await smallerRun(args.compareWith) }),
     totalSeconds: (performance.now() - t0) / 1000,

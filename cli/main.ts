@@ -15,7 +15,7 @@ import { packageVersion } from './package-root.ts';
 
 export function buildProgram(): Command {
   const program = new Command('healthscore')
-    .description('Customer-health scores from YAML scorecards, computed in DuckDB')
+    .description('Customer-health scores from YAML scorecards, computed in DuckDB or PostgreSQL')
     .version(packageVersion())
     .option('--project <dir>', 'project folder (holds healthscore.yaml)', '.')
     .option('--json', 'print the result as JSON')

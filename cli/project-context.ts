@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
-import { duckdb, type SqlDialect } from '../pipeline/compile/dialect.ts';
+import type { SqlDialect } from '../pipeline/sql/dialects/dialect.ts';
+import { dialectFor } from '../pipeline/engine/dialect-for.ts';
 import { loadScorecards } from '../pipeline/definitions/load-scorecards.ts';
-import { openWarehouse, warehouseExists, type Warehouse } from '../pipeline/engine/warehouse.ts';
+import { emptyWarehouse, NoWarehouseError, openWarehouse, warehouseOptions, type Warehouse } from '../pipeline/engine/warehouse.ts';
 import type { ProjectConfig, Scorecard } from '../pipeline/ir/types.ts';
 import { loadProject } from '../pipeline/project/load-project.ts';
 import { ensureWarehouseTables } from '../models/warehouse-tables.ts';
@@ -23,31 +24,35 @@ export interface ProjectContext {
 export async function readProject(options: GlobalOptions): Promise<ProjectContext> {
   const config = await loadProject(resolve(options.project));
   const scorecards = await loadScorecards(config.definitions, config.root);
-  return { config, scorecards, dialect: duckdb };
+  return { config, scorecards, dialect: dialectFor(config.warehouse) };
 }
 
 export interface WarehouseAccess {
   /** For commands that only read (status, explain, validate's data check): DuckDB's
    *  READ_ONLY mode, so they can run next to other readers, never create the file and never
-   *  write (no table set-up or migration). */
+   *  write (no table set-up or migration); on PostgreSQL, read-only transactions and no
+   *  lock, and a missing schema is not created. */
   readOnly?: boolean;
-  /** Read-only only: with no warehouse file yet, work on an empty in-memory warehouse
-   *  (every table, no rows) instead of failing with "no warehouse yet". For `status`. */
+  /** Read-only only: with no warehouse yet, work on an empty one (every table, no rows: an
+   *  in-memory DuckDB, or PostgreSQL temporary tables) instead of failing with "no
+   *  warehouse yet". For `status`. */
   missingAsEmpty?: boolean;
 }
 
 /** Opens the project's warehouse for the duration of `work`, and always closes it (DuckDB
- *  holds a file lock while it is open). */
+ *  holds a file lock while it is open, PostgreSQL a connection and an advisory lock). */
 export async function withWarehouse<T>(config: ProjectConfig, work: (wh: Warehouse) => Promise<T>, access: WarehouseAccess = {}): Promise<T> {
-  const empty = access.readOnly === true && access.missingAsEmpty === true && !warehouseExists(config.warehouse);
-  const wh = await openWarehouse({
-    path: empty ? ':memory:' : config.warehouse,
-    memoryLimit: config.memoryLimit,
-    threads: config.threads,
-    readOnly: access.readOnly === true && !empty,
-  });
+  const settings = { memoryLimit: config.memoryLimit, threads: config.threads };
+  const readOnly = access.readOnly === true;
+  let wh: Warehouse;
   try {
-    if (!wh.readOnly) await ensureWarehouseTables(wh.db);
+    wh = await openWarehouse(warehouseOptions(config.warehouse, { ...settings, readOnly }));
+  } catch (error) {
+    if (!(readOnly && access.missingAsEmpty === true && error instanceof NoWarehouseError)) throw error;
+    wh = await openWarehouse(warehouseOptions(emptyWarehouse(config.warehouse), settings));
+  }
+  try {
+    if (!wh.readOnly) await ensureWarehouseTables(wh.db, dialectFor(config.warehouse));
     return await work(wh);
   } finally {
     await wh.close();

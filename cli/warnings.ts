@@ -1,5 +1,7 @@
 import { dataWarnings } from '../pipeline/definitions/check-against-data.ts';
-import { WarehouseBusyError, warehouseExists } from '../pipeline/engine/warehouse.ts';
+import { dialectFor } from '../pipeline/engine/dialect-for.ts';
+import { NoWarehouseError, WarehouseBusyError } from '../pipeline/engine/warehouse.ts';
+import { WarehouseUnreachableError } from '../pipeline/engine/postgres/server-errors.ts';
 import { formatProblem, type Problem } from '../pipeline/errors.ts';
 import type { ProjectConfig, Scorecard } from '../pipeline/ir/types.ts';
 import { withWarehouse } from './project-context.ts';
@@ -11,14 +13,15 @@ export function printWarnings(warnings: readonly Problem[]): void {
 }
 
 /** validate's check of the definitions against the loaded data, read-only. Skipped without
- *  a warehouse, and (with a note) while another process writes it: validate must not fail
- *  because a run is going on. */
+ *  a warehouse, and (with a note) while another process writes it or the server cannot be
+ *  reached: validate must not fail because a run is going on. */
 export async function warehouseDataWarnings(config: ProjectConfig, scorecards: readonly Scorecard[]): Promise<Problem[]> {
-  if (config.warehouse === ':memory:' || !warehouseExists(config.warehouse)) return [];
+  if (config.warehouse.engine === 'duckdb' && config.warehouse.path === ':memory:') return [];
   try {
-    return await withWarehouse(config, (wh) => dataWarnings(wh.db, scorecards, config), { readOnly: true });
+    return await withWarehouse(config, (wh) => dataWarnings(wh.db, dialectFor(config.warehouse), scorecards, config), { readOnly: true });
   } catch (error) {
-    if (!(error instanceof WarehouseBusyError)) throw error;
+    if (error instanceof NoWarehouseError) return [];
+    if (!(error instanceof WarehouseBusyError || error instanceof WarehouseUnreachableError)) throw error;
     process.stderr.write(`note: the definitions were not checked against the data: ${error.message}\n`);
     return [];
   }

@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { ChurnSource, Reactivation } from '../pipeline/ir/types.ts';
+import type { SqlDialect } from '../pipeline/sql/dialects/dialect.ts';
 
 /** A named statement of a model, as `healthscore compile` prints it. */
 export interface ModelStep {
@@ -7,17 +8,20 @@ export interface ModelStep {
   statement: RawBuilder<unknown>;
 }
 
+/** The steps that (re)create the temp table `name` as `query` (one statement or a few,
+ *  by engine: see SqlDialect.replaceTempTable). */
+export function tempTableSteps(dialect: SqlDialect, name: string, query: RawBuilder<unknown>): ModelStep[] {
+  return dialect.replaceTempTable(name, query).map((statement) => ({ name, statement }));
+}
+
 /** Which accounts are scored on which day (SPEC §3.1):
  *  - an account's first day is accounts.created_at, else its first event or attribute;
  *  - it is churned from a churn day until the first later day that brings it back: a day
  *    with any event, or as `reactivated_by` says (some events, or a file of reactivations).
  *  The steps build the small tables `scoredOn` reads; scorecard-independent. */
-export function accountLifecycleSteps(churn: ChurnSource | undefined): ModelStep[] {
+export function accountLifecycleSteps(churn: ChurnSource | undefined, dialect: SqlDialect): ModelStep[] {
   return [
-    {
-      name: 'hs_accounts',
-      statement: sql`create or replace temp table hs_accounts as
-        with first_event as (select account_id, min(day) as day from daily_activity group by account_id),
+    ...tempTableSteps(dialect, 'hs_accounts', sql`with first_event as (select account_id, min(day) as day from daily_activity group by account_id),
              first_attribute as (select account_id, min(day) as day from raw_attributes group by account_id),
              created as (select account_id, min(created_day) as day from raw_accounts group by account_id),
              everyone as (select account_id from first_event union select account_id from first_attribute
@@ -27,19 +31,14 @@ export function accountLifecycleSteps(churn: ChurnSource | undefined): ModelStep
         from everyone
         left join created using (account_id)
         left join first_event using (account_id)
-        left join first_attribute using (account_id)`,
-    },
-    {
-      // Churned on D ⇔ some churn day c ≤ D has no reactivation in (c, D]: each churn opens
-      // an interval [c, first reactivation day after c). Few accounts churn, so this is a
-      // small table.
-      name: 'hs_churn_intervals',
-      statement: sql`create or replace temp table hs_churn_intervals as
-        with churn_days as (${churnDays(churn)})
+        left join first_attribute using (account_id)`),
+    // Churned on D ⇔ some churn day c ≤ D has no reactivation in (c, D]: each churn opens
+    // an interval [c, first reactivation day after c). Few accounts churn, so this is a
+    // small table.
+    ...tempTableSteps(dialect, 'hs_churn_intervals', sql`with churn_days as (${churnDays(churn)})
         select c.account_id, c.churn_day,
                (select min(a.day) from ${reactivationDays(churn?.reactivatedBy)} a where a.account_id = c.account_id and a.day > c.churn_day) as back_on
-        from churn_days c`,
-    },
+        from churn_days c`),
   ];
 }
 

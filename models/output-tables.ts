@@ -1,10 +1,11 @@
 import { sql, type RawBuilder } from 'kysely';
 
-// The output tables (SPEC §4), one entry each: their DDL, the batch's clear steps, the
-// pruning of days outside the coverage and both export writers are all driven from here.
+// The output tables (SPEC §4), one entry each: their DDL (../pipeline/sql/create-table.ts,
+// in each engine's type names), the batch's clear steps, the pruning of days outside the
+// coverage and both export writers are all driven from here.
 
 /** The column types of the output tables (DuckDB's names), as readers see them in every
- *  export format. */
+ *  export format (on PostgreSQL: text, double precision, text[]). */
 export type OutputColumnType = 'date' | 'varchar' | 'double' | 'boolean' | 'varchar[]';
 
 export interface OutputColumn {
@@ -60,11 +61,6 @@ export const OUTPUT_TABLES: readonly OutputTable[] = [
     ],
   },
 ];
-
-export function createOutputTable(table: OutputTable): RawBuilder<unknown> {
-  const columns = table.columns.map((c) => sql`${sql.ref(c.name)} ${sql.raw(c.type)}${sql.raw(c.notNull ? ' not null' : '')}`);
-  return sql`create table if not exists ${sql.table(table.name)} (${sql.join(columns)})`;
-}
 
 /** `order by` of an export file: by day, then the table's key. */
 export function exportOrder(table: OutputTable): RawBuilder<unknown> {

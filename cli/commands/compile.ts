@@ -12,7 +12,7 @@ export function registerCompile(program: Command): void {
     .action(async (options: { scorecard?: string; date?: string }, command: Command) => {
       // Loaded on use, so that --help and init start fast.
       const { compileScorecard } = await import('../../pipeline/compile/compile-scorecard.ts');
-      const { statementText } = await import('../../pipeline/engine/sql-text.ts');
+      const { statementText } = await import('../../pipeline/sql/sql-text.ts');
       const { readProject, chooseScorecard } = await import('../project-context.ts');
       const globals = command.optsWithGlobals<GlobalOptions>();
       const { config, scorecards, dialect } = await readProject(globals);

@@ -25,14 +25,14 @@ export function registerExplain(program: Command): void {
       const { readProject, withWarehouse, chooseScorecard } = await import('../project-context.ts');
       const globals = command.optsWithGlobals<GlobalOptions>();
       const dates = { date: parseDay('--date', options.date), since: parseDay('--since', options.since) };
-      const { config, scorecards } = await readProject(globals);
+      const { config, scorecards, dialect } = await readProject(globals);
       const chosen = options.scorecard ? [chooseScorecard(scorecards, options.scorecard)] : scorecards;
       const explained = await withWarehouse(config, async (wh) => {
         const found = [];
         const problems: string[] = [];
         for (const scorecard of chosen) {
           try {
-            found.push(await explainAccount(wh.db, scorecard, account, { ...dates, churn: config.sources.churn }));
+            found.push(await explainAccount(wh.db, scorecard, account, { ...dates, churn: config.sources.churn, dialect }));
           } catch (error) {
             // With several scorecards, one that did not score the account is not an error.
             if (!(error instanceof UsageError) || chosen.length === 1) throw error;

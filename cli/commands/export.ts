@@ -18,7 +18,7 @@ export function registerExport(program: Command): void {
       }
       const { config, dialect } = await readProject(globals);
       const formats = options.format ? [options.format as 'parquet' | 'arrow'] : config.export.formats;
-      const files = await withWarehouse(config, (wh) => exportTables(wh.db, dialect, { ...config.export, formats }));
+      const files = await withWarehouse(config, (wh) => exportTables(wh, dialect, { ...config.export, formats, duckdb: config }));
       print(globals.json, { path: config.export.path, formats, files }, () => [
         `${files} partition file(s) written to ${config.export.path} (${formats.join(', ')})`,
       ]);

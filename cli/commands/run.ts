@@ -32,7 +32,7 @@ export function registerRun(program: Command): void {
             if (event.kind === 'load') bar.update(event.done, event.total, `loading ${event.file}`);
             if (event.kind === 'materialise') bar.update(event.done, event.total, `${event.scorecard} ${event.span.from}…${event.span.to}`);
           },
-        }).then(async (done) => ({ ...done, warnings: await dataWarnings(wh.db, scorecards, config), dataChecks: await readDataChecks(wh.db) })),
+        }).then(async (done) => ({ ...done, warnings: await dataWarnings(wh.db, dialect, scorecards, config), dataChecks: await readDataChecks(wh.db) })),
       ).finally(() => bar.stop());
       printWarnings(summary.warnings);
       const seconds = ((Date.now() - started) / 1000).toFixed(1);

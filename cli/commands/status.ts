@@ -12,8 +12,8 @@ export function registerStatus(program: Command): void {
       const { projectStatus } = await import('../../pipeline/state/project-status.ts');
       const { dataCheckLines } = await import('../render/data-checks-text.ts');
       const globals = command.optsWithGlobals<GlobalOptions>();
-      const { config, scorecards } = await readProject(globals);
-      const status = await withWarehouse(config, (wh) => projectStatus(wh.db, config, scorecards), { readOnly: true, missingAsEmpty: true });
+      const { config, scorecards, dialect } = await readProject(globals);
+      const status = await withWarehouse(config, (wh) => projectStatus(wh.db, dialect, config, scorecards), { readOnly: true, missingAsEmpty: true });
       print(globals.json, status, () => {
         const range = (v: { days: number; first: string; last: string }) => `${v.days} day(s) ${v.first === v.last ? v.first : `${v.first} … ${v.last}`}`;
         const pending = [

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Band } from '../ir/types.ts';
 import { VALUES, type Side } from './samples.ts';
 
@@ -37,7 +37,8 @@ export interface Curves {
 }
 
 /** Every side's figures, per subject ('' = global), from `hs_bt_values` in a handful of
- *  grouped queries: only counts come back to JavaScript. */
+ *  grouped queries: only counts come back to JavaScript. (The same SQL on every engine:
+ *  counts come back as integers, ratios are divisions of doubles.) */
 export async function computeFigures(db: Kysely<any>, bandsOf: (side: Side, subject: string) => Band[]) {
   const values = sql.table(VALUES);
   // AUC by Mann–Whitney on the distinct scores: each churner wins against every
@@ -45,19 +46,19 @@ export async function computeFigures(db: Kysely<any>, bandsOf: (side: Side, subj
   const { rows: ranks } = await sql<{ side: Side; subject: string; samples: number; churners: number; wins: number | null }>`
     with g as (
       select side, subject, score, count(*) filter (where churned) as c, count(*) filter (where not churned) as n
-      from ${values} where score is not null group by all),
+      from ${values} where score is not null group by side, subject, score),
     r as (
       select *, coalesce(sum(n) over (partition by side, subject order by score desc
         rows between unbounded preceding and 1 preceding), 0) as n_above
       from g)
-    select side, subject, cast(sum(c) + sum(n) as bigint) as samples, cast(sum(c) as bigint) as churners,
-      sum(c * (n_above + 0.5 * n)) as wins
-    from r group by all`.execute(db);
+    select side, subject, cast(sum(c) + sum(n) as integer) as samples, cast(sum(c) as integer) as churners,
+      cast(sum(c * (n_above + 0.5 * n)) as double precision) as wins
+    from r group by side, subject`.execute(db);
   const { rows: counts } = await sql<{ side: Side; subject: string; missing: number }>`
-    select side, subject, count(*) filter (where score is null) as missing from ${values} group by all`.execute(db);
+    select side, subject, cast(count(*) filter (where score is null) as integer) as missing from ${values} group by side, subject`.execute(db);
   const { rows: bandRows } = await sql<{ side: Side; subject: string; band: string; samples: number; churners: number }>`
-    select side, subject, band, count(*) as samples, count(*) filter (where churned) as churners
-    from ${values} where score is not null group by all`.execute(db);
+    select side, subject, band, cast(count(*) as integer) as samples, cast(count(*) filter (where churned) as integer) as churners
+    from ${values} where score is not null group by side, subject, band`.execute(db);
 
   const key = (side: Side, subject: string) => `${side}\u0000${subject}`;
   const figures = new Map<string, Figures>();
@@ -98,23 +99,27 @@ export async function computeCurves(db: Kysely<any>, side: Side, scale: number):
       select score, count(*) filter (where churned) as c, count(*) filter (where not churned) as n
       from ${values} where side = ${side} and subject = '' and score is not null group by score),
     cum as (
-      select score, sum(c) over w / nullif(sum(c) over (), 0) as tpr, sum(n) over w / nullif(sum(n) over (), 0) as fpr,
+      select score, ${share(sql`sum(c) over w`, sql`sum(c) over ()`)} as tpr, ${share(sql`sum(n) over w`, sql`sum(n) over ()`)} as fpr,
         row_number() over (order by score) as i, count(*) over () as k
       from g window w as (order by score rows unbounded preceding))
     select score as threshold, fpr, tpr from cum
-    where (i % greatest(1, k // 200) = 0 or i = k) and fpr is not null and tpr is not null order by score`.execute(db);
+    where (i % greatest(1, cast(floor(k / 200.0) as bigint)) = 0 or i = k) and fpr is not null and tpr is not null order by score`.execute(db);
   const width = scale / 10;
   const { rows: bins } = await sql<{ bin: number; churners: number; others: number }>`
     select least(floor(score / ${width}), 9) as bin,
-      count(*) filter (where churned) / nullif(sum(count(*) filter (where churned)) over (), 0) as churners,
-      count(*) filter (where not churned) / nullif(sum(count(*) filter (where not churned)) over (), 0) as others
-    from ${values} where side = ${side} and subject = '' and score is not null group by all`.execute(db);
+      ${share(sql`count(*) filter (where churned)`, sql`sum(count(*) filter (where churned)) over ()`)} as churners,
+      ${share(sql`count(*) filter (where not churned)`, sql`sum(count(*) filter (where not churned)) over ()`)} as others
+    from ${values} where side = ${side} and subject = '' and score is not null group by 1`.execute(db);
   const histogram = Array.from({ length: 10 }, (_, bin) => {
     const row = bins.find((b) => b.bin === bin);
     return { from: bin * width, to: (bin + 1) * width, churners: row?.churners ?? 0, others: row?.others ?? 0 };
   });
   return { roc: [{ threshold: -Infinity, fpr: 0, tpr: 0 }, ...roc], histogram };
 }
+
+/** part / whole as a double, null when whole is 0. */
+const share = (part: RawBuilder<unknown>, whole: RawBuilder<unknown>) =>
+  sql`cast(${part} as double precision) / nullif(cast(${whole} as double precision), 0)`;
 
 /** Hanley & McNeil (1982): the standard error of an AUC from the two sample sizes. */
 function aucInterval(auc: number, churners: number, others: number): [number, number] {

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { comparisonFor } from './compare-definition.ts';
-import type { SqlDialect } from '../compile/dialect.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import type { ProjectConfig, Scorecard } from '../ir/types.ts';
 import { runStep } from '../run/materialise.ts';
 import { loadForScoring, runPipeline, type RunOptions } from '../run/run-pipeline.ts';
@@ -89,8 +89,8 @@ export async function runBacktest(
   // Samples and values in temp tables, dropped whatever happens; the compare side's
   // snapshots in scratch tables.
   const measure = async (): Promise<BacktestRun> => {
-    await runStep(db, 'backtest samples', samplesStep(scorecard.id, days, range.horizon, config.sources.churn, dialect));
-    await runStep(db, 'backtest values', createValuesStep());
+    for (const step of samplesStep(scorecard.id, days, range.horizon, config.sources.churn, dialect)) await runStep(db, 'backtest samples', step);
+    for (const step of createValuesStep(dialect)) await runStep(db, 'backtest values', step);
     await runStep(db, 'backtest values', valuesStep('primary', { scorecard: scorecard.id, health: 'health_snapshots', scores: 'score_snapshots' }, days, dialect));
     if (compare) {
       await scoreIntoScratch(db, config, dialect, compare.scorecard, { keep: days, firstDataDay: bounds.firstData }, COMPARE_TABLES);
@@ -147,7 +147,7 @@ export async function runBacktest(
     };
   };
   try {
-    return await withScratchTables(db, COMPARE_TABLES, measure);
+    return await withScratchTables(db, dialect, COMPARE_TABLES, measure);
   } finally {
     for (const table of [SAMPLES, VALUES]) await sql`drop table if exists ${sql.table(table)}`.execute(db);
   }

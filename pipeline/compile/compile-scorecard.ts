@@ -4,7 +4,7 @@ import type { ProjectConfig, Scorecard } from '../ir/types.ts';
 import { accountLifecycleSteps, type ModelStep } from '../../models/account-lifecycle.ts';
 import { OUTPUT_TABLES } from '../../models/output-tables.ts';
 import { alertsModel } from './alerts-model.ts';
-import type { SqlDialect } from './dialect.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import { healthModel } from './health-model.ts';
 import { measuresModel, type DayRange } from './measures-model.ts';
 import { chooseStrategy, type MeasureStrategy } from './measure-strategy.ts';
@@ -39,9 +39,9 @@ export function compileScorecard(
     plan,
     strategy,
     prepare: [
-      ...accountLifecycleSteps(config.sources.churn),
-      measuresModel(plan, dialect, days, strategy),
-      overridesModel(plan, dialect, days.from, days.to),
+      ...accountLifecycleSteps(config.sources.churn, dialect),
+      ...measuresModel(plan, dialect, days, strategy),
+      ...overridesModel(plan, dialect, days.from, days.to),
     ],
     replace: [
       ...OUTPUT_TABLES.map((t) => ({
@@ -51,7 +51,7 @@ export function compileScorecard(
       })),
       scoresModel(plan, dialect),
       healthModel(plan, dialect),
-      alertsModel(plan, dialect, days.from, days.to),
+      ...alertsModel(plan, dialect, days.from, days.to),
     ],
   };
 }

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Condition, Literal, Subject } from '../ir/types.ts';
-import type { SqlDialect } from './dialect.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 
 /** How a condition's subject reads as SQL in the model it is evaluated on. */
 export interface SubjectColumns {

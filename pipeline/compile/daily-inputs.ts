@@ -2,7 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { EventMeasure, Signal } from '../ir/types.ts';
 import { appendColumns, attributeDay, attributeObserved, attributeObservedDay, attributeValue, col, distinctDelta, signalColumn } from './columns.ts';
 import { conditionSql, type SubjectColumns } from './conditions.ts';
-import type { SqlDialect } from './dialect.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import type { DayRange } from './measures-model.ts';
 import { countsDistinct, type PlannedMeasure, type PlannedSignal, type ScorecardPlan } from './plan.ts';
 
@@ -74,7 +74,7 @@ export function sparseDaily(plan: ScorecardPlan, dialect: SqlDialect, days: DayR
   if (sources.length === 0) return sql`select null::varchar as account_id, null::date as day where false`;
   const parts = sources.map((source) => {
     const values = sources.flatMap((other) =>
-      other.columns.map((c) => (other !== source ? sql`null as ${c.name}` : c.from ? sql`${c.from} as ${c.name}` : c.name)));
+      other.columns.map((c) => (other !== source ? sql`${dialect.nullNumber} as ${c.name}` : c.from ? sql`${c.from} as ${c.name}` : c.name)));
     return sql`select account_id, day${appendColumns(values)} from (${source.subquery}) ${col(source.alias)}`;
   });
   return sql.join(parts, sql`\nunion all\n`);
@@ -136,7 +136,7 @@ function distinctValuesDelta(m: PlannedMeasure, measure: EventMeasure, dialect: 
         from value_days where value is not null)
     select account_id, day, sum(delta) as delta from (
       select account_id, starts as day, 1 as delta from covers where ends > starts
-      union all select account_id, ends as day, -1 as delta from covers where ends > starts)
+      union all select account_id, ends as day, -1 as delta from covers where ends > starts) deltas
     group by account_id, day`;
 }
 
@@ -152,13 +152,15 @@ function valueDays(measure: EventMeasure, dialect: SqlDialect, inRange: RawBuild
 }
 
 /** The value of the latest of a group of raw_attributes rows: the latest `observed_at`, and of
- *  two at the same instant the greater value as text, so that the choice never depends on
- *  row order. The scoring and `explain` both use it. */
-export const LATEST_ATTRIBUTE_VALUE = sql`arg_max(value, (observed_at, value))`;
+ *  two at the same instant the greater value as text (by its bytes, on every engine), so
+ *  that the choice never depends on row order. The scoring and `explain` both use it. */
+export const latestAttributeValue = (dialect: SqlDialect) =>
+  dialect.latestBy(sql`value`, [sql`observed_at`, dialect.byteOrder(sql`value`)]);
 
 /** Each account's attribute values as of every day one of them was observed (the latest of a
- *  day wins, LATEST_ATTRIBUTE_VALUE; an empty value is no observation): a small table, read
- *  by one ASOF join per spine row instead of a running window per attribute over the spine. */
+ *  day wins, latestAttributeValue; an empty value is no observation): a small table, read
+ *  by one ASOF join per spine row instead of a running window per attribute over the spine.
+ *  Without ASOF joins each state also has the day the next one starts (`next_day`). */
 export function attributeStates(plan: ScorecardPlan, dialect: SqlDialect, days: DayRange): RawBuilder<unknown> {
   const pivot = plan.attributes.flatMap((name, k) => [
     sql`max(value) filter (where attribute = ${name}) as ${attributeObserved(k)}`,
@@ -166,16 +168,17 @@ export function attributeStates(plan: ScorecardPlan, dialect: SqlDialect, days: 
   ]);
   const running = sql`over (partition by account_id order by day rows between unbounded preceding and current row)`;
   const states = plan.attributes.flatMap((name, k) => [
-    sql`${dialect.lastNonNull(attributeObserved(k))} ${running} as ${attributeValue(k)}`,
-    ...(plan.datedAttributes.includes(name) ? [sql`${dialect.lastNonNull(attributeObservedDay(k))} ${running} as ${attributeDay(k)}`] : []),
+    sql`${dialect.lastNonNull(attributeObserved(k), running)} as ${attributeValue(k)}`,
+    ...(plan.datedAttributes.includes(name) ? [sql`${dialect.lastNonNull(attributeObservedDay(k), running)} as ${attributeDay(k)}`] : []),
   ]);
+  if (!dialect.asofJoin) states.push(sql`lead(day) over (partition by account_id order by day) as next_day`);
   return sql`select account_id, day, ${sql.join(states)} from (
       select account_id, day, ${sql.join(pivot)}
       from (
-        select account_id, attribute, day, ${LATEST_ATTRIBUTE_VALUE} as value
+        select account_id, attribute, day, ${latestAttributeValue(dialect)} as value
         from raw_attributes
         where attribute in (${sql.join(plan.attributes.map((a) => sql.val(a)))})
           and value is not null and day <= ${dialect.date(days.to)}
-        group by account_id, attribute, day)
-      group by account_id, day)`;
+        group by account_id, attribute, day) latest
+      group by account_id, day) observed`;
 }

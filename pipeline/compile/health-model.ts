@@ -1,9 +1,10 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { ModelStep } from '../../models/account-lifecycle.ts';
+import { OUTPUT_TABLES } from '../../models/output-tables.ts';
 import { bandAt, bandOf, bandRank } from './bands.ts';
 import { appendColumns, col } from './columns.ts';
 import { conditionSql } from './conditions.ts';
-import type { SqlDialect } from './dialect.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import { segmentOf, subjectColumns } from './measures-model.ts';
 import type { ScorecardPlan } from './plan.ts';
 import { SCORE_DIGITS, scoreParts } from './scores-model.ts';
@@ -40,30 +41,29 @@ export function healthModel(plan: ScorecardPlan, dialect: SqlDialect, into = 'he
     const fires = insight.segment ? sql`(${conditionSql(segmentOf(plan, insight.segment), columns, dialect)} and ${when})` : when;
     return { insight, column: col(`fires${i}`), fires };
   });
-  const firedList = insights.length
-    ? dialect.sortedNonNullList(insights.map(({ insight, column }) => sql`case when ${column} then cast(${insight.id} as varchar) end`))
-    : sql`cast([] as varchar[])`;
+  const firedList = dialect.sortedNonNullList(insights.map(({ insight, column }) => sql`case when ${column} then cast(${insight.id} as varchar) end`));
   // A scorecard without scores rates every account its best band unless an insight fires.
   const computedBand = scorecard.scores.length ? bandOf(col('computed_score'), bands) : sql`cast(${bands[bands.length - 1]!.label} as varchar)`;
   const caps = insights.flatMap(({ insight, column }) =>
     insight.band === undefined ? [] : [sql`case when ${column} then ${sql.lit(bands.findIndex((b) => b.label === insight.band))} end`],
   );
   const finalRank = sql`least(${sql.join([bandRank(col('computed_band'), bands), ...caps])})`;
-  const reasons = finals.length ? dialect.sortedNonNullList(finals.map((f) => f.reason)) : sql`cast([] as varchar[])`;
+  const reasons = dialect.sortedNonNullList(finals.map((f) => f.reason));
+  const healthColumns = OUTPUT_TABLES.find((t) => t.name === 'health_snapshots')!.columns.map((c) => c.name);
 
   return {
     name: into,
-    statement: sql`insert into ${sql.table(into)} by name
+    statement: sql`${dialect.insertByName(sql.table(into), healthColumns)}
       with score_overrides as (
         select account_id, day${appendColumns(overridePivot)} from hs_overrides where score_id is not null group by account_id, day),
       -- list_distinct does not keep the order, so the reasons are sorted after it.
       scored as (
         select m.*${appendColumns(finals.map((f) => f.value))}${appendColumns(insights.map(({ column, fires }) => sql`${fires} as ${column}`))},
-          array_to_string(list_sort(list_distinct(${reasons})), '; ') as score_reasons
-        from hs_measures m left join score_overrides so on so.account_id = m.account_id and so.day = m.day),
+          array_to_string(${dialect.distinctSorted(reasons)}, '; ') as score_reasons
+        from hs_measures m left join score_overrides so on so.account_id = m.account_id and so.day = m.day${dialect.keepSubquery}),
       computed as (
-        select *, ${dialect.round(globalScore(plan), SCORE_DIGITS)} as computed_score, ${firedList} as insights from scored),
-      banded as (select *, ${computedBand} as computed_band from computed)
+        select *, ${dialect.round(globalScore(plan, dialect), SCORE_DIGITS)} as computed_score, ${firedList} as insights from scored${dialect.keepSubquery}),
+      banded as (select *, ${computedBand} as computed_band from computed${dialect.keepSubquery})
       select b.day as snapshot_date, cast(${scorecard.id} as varchar) as scorecard, b.account_id,
         coalesce(o.score, b.computed_score) as score,
         coalesce(o.band, case when o.score is not null then ${bandOf(sql`o.score`, bands)} else ${bandAt(finalRank, bands)} end) as band,
@@ -78,9 +78,9 @@ export function healthModel(plan: ScorecardPlan, dialect: SqlDialect, into = 'he
 
 
 /** Σ w·s / Σ w over the present scores (of weight > 0) of `members`; null when none. */
-function weightedAverage(members: { value: RawBuilder<unknown>; weight: number }[]): RawBuilder<unknown> {
+function weightedAverage(members: { value: RawBuilder<unknown>; weight: number }[], dialect: SqlDialect): RawBuilder<unknown> {
   const weighted = members.filter((m) => m.weight > 0);
-  if (weighted.length === 0) return sql`cast(null as double)`;
+  if (weighted.length === 0) return sql`cast(null as ${dialect.columnType('double')})`;
   const numerator = sumOf(weighted.map((m) => sql`coalesce(${m.value} * ${sql.lit(m.weight)}, 0)`));
   const denominator = sumOf(weighted.map((m) => sql`(case when ${m.value} is null then 0 else ${sql.lit(m.weight)} end)`));
   return sql`((${numerator}) / nullif(${denominator}, 0))`;
@@ -99,22 +99,22 @@ export function sumOf(terms: RawBuilder<unknown>[]): RawBuilder<unknown> {
   return sumOf(runs);
 }
 
-function globalScore(plan: ScorecardPlan): RawBuilder<unknown> {
+function globalScore(plan: ScorecardPlan, dialect: SqlDialect): RawBuilder<unknown> {
   const { scorecard } = plan;
   const members = scorecard.scores.map((score, i) => ({ value: col(`final${i}`), weight: score.weight, group: score.group }));
-  if (!scorecard.groups) return weightedAverage(members);
+  if (!scorecard.groups) return weightedAverage(members, dialect);
   const groups = Object.entries(scorecard.groups).map(([name, group]) => {
     const inGroup = members.filter((m) => m.group === name && m.weight > 0);
     // least/greatest skip NULLs: a group is as healthy as its worst (best) present score.
     const value =
       inGroup.length === 0
-        ? sql`cast(null as double)`
+        ? sql`cast(null as ${dialect.columnType('double')})`
         : group.combine === 'lowest'
           ? sql`least(${sql.join(inGroup.map((m) => m.value))})`
           : group.combine === 'highest'
             ? sql`greatest(${sql.join(inGroup.map((m) => m.value))})`
-            : weightedAverage(inGroup);
+            : weightedAverage(inGroup, dialect);
     return { value, weight: group.weight };
   });
-  return weightedAverage(groups);
+  return weightedAverage(groups, dialect);
 }

@@ -13,7 +13,7 @@ import {
   previousValue,
   signalColumn,
 } from './columns.ts';
-import type { SqlDialect } from './dialect.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import { countsDistinct, signalFor, type PlannedMeasure, type ScorecardPlan } from './plan.ts';
 
 // The measure columns of the `layer*` models, as expressions over `daily`'s columns.
@@ -53,7 +53,7 @@ export function overJoinedDays(target: RawBuilder<unknown>, rows: RawBuilder<unk
 /** Every window function of the scorecard, all over the same partition and order so
  *  that the engine sorts the spine once: event windows, the previous period of trends of
  *  event measures, running distinct counts and goal totals. */
-export function windowColumns(plan: ScorecardPlan, framing: Framing): RawBuilder<unknown>[] {
+export function windowColumns(plan: ScorecardPlan, framing: Framing, dialect: SqlDialect): RawBuilder<unknown>[] {
   const columns: RawBuilder<unknown>[] = [];
   for (const m of plan.measures) {
     const { measure } = m;
@@ -61,12 +61,12 @@ export function windowColumns(plan: ScorecardPlan, framing: Framing): RawBuilder
       columns.push(
         countsDistinct(measure)
           ? sql`coalesce(${framing.running(distinctDelta(m))}, 0) as ${measureValue(m)}`
-          : sql`${eventWindow(plan, measure, 0, framing)} as ${measureValue(m)}`,
+          : sql`${eventWindow(plan, measure, 0, framing, dialect)} as ${measureValue(m)}`,
       );
     }
     if (measure.kind === 'goal') columns.push(sql`coalesce(${framing.running(goalDaily(plan, measure))}, 0) as ${goalTotal(m)}`);
     const framed = framedTrendOf(plan, m);
-    if (framed) columns.push(sql`${eventWindow(plan, framed, (measure as TrendMeasure).window, framing)} as ${previousValue(m)}`);
+    if (framed) columns.push(sql`${eventWindow(plan, framed, (measure as TrendMeasure).window, framing, dialect)} as ${previousValue(m)}`);
   }
   return columns;
 }
@@ -79,7 +79,7 @@ export function framedTrendOf(plan: ScorecardPlan, m: PlannedMeasure): EventMeas
   return of.kind === 'event' && !countsDistinct(of) ? of : undefined;
 }
 
-function eventWindow(plan: ScorecardPlan, measure: EventMeasure, offset: number, framing: Framing): RawBuilder<unknown> {
+function eventWindow(plan: ScorecardPlan, measure: EventMeasure, offset: number, framing: Framing, dialect: SqlDialect): RawBuilder<unknown> {
   const s = signalFor(plan, measure.signal).index;
   const over = (aggregate: 'sum' | 'min' | 'max', value: RawBuilder<unknown>) => framing.frame(aggregate, value, measure.window, offset);
   switch (measure.aggregate) {
@@ -90,7 +90,7 @@ function eventWindow(plan: ScorecardPlan, measure: EventMeasure, offset: number,
     case 'sum':
       return sql`coalesce(${over('sum', signalColumn(s, 'total'))}, 0)`;
     case 'avg':
-      return sql`(${over('sum', signalColumn(s, 'total'))} / nullif(${over('sum', signalColumn(s, 'vn'))}, 0))`;
+      return sql`(${dialect.divide(over('sum', signalColumn(s, 'total')), sql`nullif(${over('sum', signalColumn(s, 'vn'))}, 0)`)})`;
     case 'min':
       return over('min', signalColumn(s, 'lo'));
     case 'max':
@@ -150,26 +150,26 @@ function sinceDay(plan: ScorecardPlan, since: Since, dialect: SqlDialect): RawBu
 /** actual / expected, where actual = total(D) − total(start − 1) and
  *  expected = target × min(1, (D − start + 1) / within); missing before the start day.
  *  `now` is the row of D, `before<i>` the row of the day before the goal's start. */
-export function goalValue(m: PlannedMeasure & { measure: GoalMeasure }): RawBuilder<unknown> {
+export function goalValue(m: PlannedMeasure & { measure: GoalMeasure }, dialect: SqlDialect): RawBuilder<unknown> {
   const { target, within } = m.measure;
   const start = sql`now.${goalStart(m)}`;
   const elapsed = sql`(now.day - ${start} + 1)`;
   const actual = sql`(now.${goalTotal(m)} - coalesce(${col(`before${m.index}`)}.${goalTotal(m)}, 0))`;
   return sql`case when ${start} is null or now.day < ${start} then null
-    else ${actual} / (${sql.lit(target)} * least(1.0, cast(${elapsed} as double) / ${sql.lit(within)})) end`;
+    else ${dialect.divide(actual, sql`(${sql.lit(target)} * least(1.0, cast(${elapsed} as ${dialect.columnType('double')}) / ${sql.lit(within)}))`)} end`;
 }
 
 /** Trends and ratios. A trend's previous value is a framed window (see framedTrendOf)
  *  or the lag column of its layer. */
-export function derivedMeasure(plan: ScorecardPlan, m: PlannedMeasure): RawBuilder<unknown> {
+export function derivedMeasure(plan: ScorecardPlan, m: PlannedMeasure, dialect: SqlDialect): RawBuilder<unknown> {
   const measure = m.measure;
   if (measure.kind === 'trend') {
     const now = measureValue(byName(plan, measure.of));
     const before = previousValue(m);
-    return sql`case when ${before} is null or ${before} = 0 then null else (${now} - ${before}) / ${before} end`;
+    return sql`case when ${before} is null or ${before} = 0 then null else ${dialect.divide(sql`(${now} - ${before})`, before)} end`;
   }
   if (measure.kind === 'ratio') {
-    return sql`(${measureValue(byName(plan, measure.numerator))} / nullif(${measureValue(byName(plan, measure.denominator))}, 0))`;
+    return sql`(${dialect.divide(measureValue(byName(plan, measure.numerator)), sql`nullif(${measureValue(byName(plan, measure.denominator))}, 0)`)})`;
   }
   throw new Error(`measure ${m.name} is not derived`);
 }

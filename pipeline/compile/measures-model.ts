@@ -1,10 +1,10 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { GoalMeasure, Subject } from '../ir/types.ts';
-import { scoredOn, type ModelStep } from '../../models/account-lifecycle.ts';
+import { scoredOn, tempTableSteps, type ModelStep } from '../../models/account-lifecycle.ts';
 import { appendColumns, attributeDay, attributeValue, col, measureStale, measureText, measureValue, previousValue } from './columns.ts';
 import { conditionSql, type SubjectColumns } from './conditions.ts';
 import { attributeStates, dailyInputs, sparseDaily } from './daily-inputs.ts';
-import type { SqlDialect } from './dialect.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import {
   BY_ACCOUNT,
   byName,
@@ -32,7 +32,7 @@ export interface DayRange {
  *  starts `history` days early, and rows outside [from, to] are filtered only at the end
  *  (a WHERE next to a window function would cut the window's input). Layers:
  *  daily → windows → layer0 (projections, goals) → layer1… (trends, ratios). */
-export function measuresModel(plan: ScorecardPlan, dialect: SqlDialect, days: DayRange, strategy: MeasureStrategy): ModelStep {
+export function measuresModel(plan: ScorecardPlan, dialect: SqlDialect, days: DayRange, strategy: MeasureStrategy): ModelStep[] {
   const { scorecard } = plan;
   const maxDepth = Math.max(0, ...plan.measures.map((m) => m.depth));
   const goals = plan.measures.filter((m): m is PlannedMeasure & { measure: GoalMeasure } => m.measure.kind === 'goal');
@@ -41,9 +41,9 @@ export function measuresModel(plan: ScorecardPlan, dialect: SqlDialect, days: Da
   const rowsFrom = strategy === 'spine' ? dialect.date(days.spineFrom) : dialect.addDays(dialect.date(days.from), -lagDays(plan));
   const ctes: RawBuilder<unknown>[] = [
     sql`spine as (
-      select a.account_id, cast(d.range as date) as day, a.first_day
+      select a.account_id, d.day, a.first_day
       from hs_accounts a
-      cross join range(${rowsFrom}, ${dialect.addDays(dialect.date(days.to), 1)}, interval 1 day) d
+      cross join ${dialect.dayRows(rowsFrom, dialect.date(days.to))} d
       where a.first_day <= ${dialect.date(days.to)}
         -- An account churned through every snapshot day has no row to compute.
         and not exists (select 1 from hs_churn_intervals c where c.account_id = a.account_id
@@ -51,12 +51,12 @@ export function measuresModel(plan: ScorecardPlan, dialect: SqlDialect, days: Da
     ...(strategy === 'spine'
       ? [
           sql`daily as (${dailyInputs(plan, dialect, days)})`,
-          sql`windows as (select daily.*${appendColumns(windowColumns(plan, OVER_SPINE))} from daily)`,
+          sql`windows as (select daily.*${appendColumns(windowColumns(plan, OVER_SPINE, dialect))} from daily)`,
         ]
       : [
           sql`daily as (${sparseDaily(plan, dialect, days)})`,
           // A range join: each spine row with its account's days with data up to its day.
-          sql`windows as (select spine.account_id, spine.day, spine.first_day${appendColumns(windowColumns(plan, overJoinedDays(sql`spine`, sql`daily`)))}
+          sql`windows as (select spine.account_id, spine.day, spine.first_day${appendColumns(windowColumns(plan, overJoinedDays(sql`spine`, sql`daily`), dialect))}
             from spine left join daily on daily.account_id = spine.account_id and daily.day <= spine.day
             group by spine.account_id, spine.day, spine.first_day)`,
         ]),
@@ -69,7 +69,7 @@ export function measuresModel(plan: ScorecardPlan, dialect: SqlDialect, days: Da
       return sql`left join projected ${before} on ${before}.account_id = now.account_id
         and ${before}.day = ${dialect.addDays(sql`now.${col(`goal${m.index}_start`)}`, -1)}`;
     });
-    ctes.push(sql`layer0 as (select now.*${appendColumns(goals.map((m) => sql`${goalValue(m)} as ${measureValue(m)}`))}
+    ctes.push(sql`layer0 as (select now.*${appendColumns(goals.map((m) => sql`${goalValue(m, dialect)} as ${measureValue(m)}`))}
       from projected now ${sql.join(joins, sql` `)})`);
   }
   for (let depth = 1; depth <= maxDepth; depth++) {
@@ -85,7 +85,7 @@ export function measuresModel(plan: ScorecardPlan, dialect: SqlDialect, days: Da
       ctes.push(sql`${col(`layer${depth}_lags`)} as (select *${appendColumns(lags)} from ${input})`);
       input = col(`layer${depth}_lags`);
     }
-    ctes.push(sql`${col(`layer${depth}`)} as (select *${appendColumns(here.map((m) => sql`${derivedMeasure(plan, m)} as ${measureValue(m)}`))} from ${input})`);
+    ctes.push(sql`${col(`layer${depth}`)} as (select *${appendColumns(here.map((m) => sql`${derivedMeasure(plan, m, dialect)} as ${measureValue(m)}`))} from ${input})`);
   }
 
   const columns = subjectColumns(plan, dialect);
@@ -95,20 +95,18 @@ export function measuresModel(plan: ScorecardPlan, dialect: SqlDialect, days: Da
     ...plan.measures.flatMap((m) => (m.measure.kind === 'attribute' ? [measureValue(m), measureText(m), measureStale(m)] : [measureValue(m)])),
     ...plan.attributes.map((_, k) => attributeValue(k)),
   ];
-  return {
-    name: 'hs_measures',
-    statement: sql`create or replace temp table hs_measures as
-      with ${sql.join(ctes, sql`,\n`)}
+  return tempTableSteps(dialect, 'hs_measures', sql`with ${sql.join(ctes, sql`,\n`)}
       select m.account_id, m.day${appendColumns(kept.map((c) => sql`m.${c}`))}
       from ${col(`layer${maxDepth}`)} m
-      where m.day between ${dialect.date(days.from)} and ${dialect.date(days.to)} and ${scoredOn(sql`m`)} and ${segment}`,
-  };
+      where m.day between ${dialect.date(days.from)} and ${dialect.date(days.to)} and ${scoredOn(sql`m`)} and ${segment}`);
 }
 
 /** The windowed rows that later layers still read — the snapshot days, plus the days a
  *  LAG-based trend looks back to, or every day for a goal (its start may be long ago) —
  *  with the attributes as of each day, by one ASOF join on the small attribute-state
- *  table. Filtering after the windows keeps their input whole. */
+ *  table (without ASOF, a join to the state whose days [day, next_day) hold the row's
+ *  day: an equi-join on the account, few states each). Filtering after the windows keeps
+ *  their input whole. */
 function withAttributes(plan: ScorecardPlan, dialect: SqlDialect, days: DayRange): RawBuilder<unknown> {
   const hasGoal = plan.measures.some((m) => m.measure.kind === 'goal');
   const kept = hasGoal ? sql`true` : sql`windows.day >= ${dialect.addDays(dialect.date(days.from), -lagDays(plan))}`;
@@ -117,9 +115,15 @@ function withAttributes(plan: ScorecardPlan, dialect: SqlDialect, days: DayRange
     sql`states.${attributeValue(k)}`,
     ...(plan.datedAttributes.includes(name) ? [sql`states.${attributeDay(k)}`] : []),
   ]);
-  return sql`select windows.*${appendColumns(values)}
-    from windows asof left join (${attributeStates(plan, dialect, days)}) states
+  const states = attributeStates(plan, dialect, days);
+  const join = dialect.asofJoin
+    ? sql`asof left join (${states}) states
+      on states.account_id = windows.account_id and windows.day >= states.day`
+    : sql`left join (${states}) states
       on states.account_id = windows.account_id and windows.day >= states.day
+        and (states.next_day is null or windows.day < states.next_day)`;
+  return sql`select windows.*${appendColumns(values)}
+    from windows ${join}
     where ${kept}`;
 }
 

@@ -4,7 +4,7 @@ import type { ModelStep } from '../../models/account-lifecycle.ts';
 import { bandOf } from './bands.ts';
 import { measureStale, measureText, measureValue } from './columns.ts';
 import { conditionSql } from './conditions.ts';
-import type { SqlDialect } from './dialect.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import { byName } from './measure-expressions.ts';
 import { segmentOf, subjectColumns } from './measures-model.ts';
 import type { ScorecardPlan } from './plan.ts';
@@ -34,8 +34,8 @@ export function scoreParts(plan: ScorecardPlan, score: Score, dialect: SqlDialec
   return {
     measure: m,
     hasRow: score.segment ? conditionSql(segmentOf(plan, score.segment), subjectColumns(plan, dialect), dialect) : sql<boolean>`true`,
-    computed: dialect.round(scoring(score.scoring, input, plan.scorecard.scale), SCORE_DIGITS),
-    fallback: score.missing.kind === 'value' ? sql.lit(score.missing.value) : sql`null::double`,
+    computed: dialect.round(scoring(score.scoring, input, plan.scorecard.scale, dialect), SCORE_DIGITS),
+    fallback: score.missing.kind === 'value' ? sql.lit(score.missing.value) : sql`null::${dialect.columnType('double')}`,
     stale: m.measure.kind === 'attribute' ? measureStale(m) : sql`false`,
   };
 }
@@ -53,21 +53,21 @@ function scoreSelect(plan: ScorecardPlan, score: Score, dialect: SqlDialect): Ra
         cast(${score.id} as varchar) as score_id,
         raw_value,
         coalesce(computed, ${fallback}) as score,
-        cast(${sql.lit(score.weight)} as double) as weight,
+        cast(${sql.lit(score.weight)} as ${dialect.columnType('double')}) as weight,
         case when computed is not null then 'ok' when stale then 'stale' else 'missing' end as status
-      from (select day, account_id, cast(${measureValue(m)} as double) as raw_value, ${computed} as computed,
+      from (select day, account_id, cast(${measureValue(m)} as ${dialect.columnType('double')}) as raw_value, ${computed} as computed,
               ${stale} as stale
-            from hs_measures where ${segment}) scored_rows
+            from hs_measures where ${segment}${dialect.keepSubquery}) scored_rows${dialect.keepSubquery}
     ) scored
     left join hs_overrides o
       on o.account_id = scored.account_id and o.day = scored.snapshot_date and o.score_id = scored.score_id`;
 }
 
 /** score = f(x) on 0…scale; null when x is missing or (map) not listed. */
-function scoring(s: Scoring, x: RawBuilder<unknown>, scale: number): RawBuilder<unknown> {
+function scoring(s: Scoring, x: RawBuilder<unknown>, scale: number, dialect: SqlDialect): RawBuilder<unknown> {
   switch (s.kind) {
     case 'linear': {
-      const raw = sql`(${x} - ${sql.lit(s.worst)}) * ${sql.lit(scale)} / ${sql.lit(s.best - s.worst)}`;
+      const raw = dialect.divide(sql`(${x} - ${sql.lit(s.worst)}) * ${sql.lit(scale)}`, sql.lit(s.best - s.worst));
       // greatest/least skip NULLs, so a missing x must stay missing explicitly.
       return sql`(case when ${x} is null then null else greatest(${sql.lit(0)}, least(${sql.lit(scale)}, ${raw})) end)`;
     }

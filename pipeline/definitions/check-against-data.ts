@@ -9,13 +9,15 @@ import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { formatPath, orderProblems, type PathSegment, type Problem } from '../errors.ts';
 import type { ProjectConfig, Scorecard } from '../ir/types.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
+import { tableExists } from '../engine/catalog.ts';
 import { PROJECT_FILE } from '../project/load-project.ts';
 import { didYouMean } from './did-you-mean.ts';
 import { parseYaml } from './yaml-source.ts';
 
 /** One warning per place a scorecard names an event or property that the loaded data does
  *  not have, in file order; none when nothing is loaded yet (then every name would be). */
-export async function dataWarnings(db: Kysely<any>, scorecards: readonly Scorecard[], config?: Pick<ProjectConfig, 'root' | 'sources'>): Promise<Problem[]> {
+export async function dataWarnings(db: Kysely<any>, dialect: SqlDialect, scorecards: readonly Scorecard[], config?: Pick<ProjectConfig, 'root' | 'sources'>): Promise<Problem[]> {
   if (!(await hasEvents(db))) return [];
   const wanted = scorecards.flatMap((s) => (s.source?.dataNames ?? []).map((n) => ({ ...n, file: s.file })));
   const churn = config?.sources.churn?.kind === 'event' ? config.sources.churn.event : undefined;
@@ -46,7 +48,7 @@ export async function dataWarnings(db: Kysely<any>, scorecards: readonly Scoreca
   }
   if (wanted.some((n) => n.kind === 'property')) {
     const properties = new Set(
-      (await sql<{ name: string }>`select distinct unnest(json_keys(properties)) as name from raw_events where properties is not null`.execute(db)).rows.map((r) => r.name),
+      (await sql<{ name: string }>`select distinct ${dialect.jsonKeys(sql.ref('properties'))} as name from raw_events where properties is not null`.execute(db)).rows.map((r) => r.name),
     );
     for (const n of wanted) {
       if (n.kind === 'property' && !properties.has(n.name)) {
@@ -97,10 +99,9 @@ async function emptyMappings(db: Kysely<any>, config: Pick<ProjectConfig, 'root'
 
 /** Whether raw_events exists and has a row (a read-only warehouse may predate it). */
 async function hasEvents(db: Kysely<any>): Promise<boolean> {
-  const { rows } = await sql<{ n: number }>`select count(*) as n from duckdb_tables() where table_name = 'raw_events' and schema_name = 'main'`.execute(db);
-  if (!rows[0]?.n) return false;
-  const { rows: any } = await sql<{ n: number }>`select count(*) as n from (select 1 from raw_events limit 1)`.execute(db);
-  return (any[0]?.n ?? 0) > 0;
+  if (!(await tableExists(db, 'raw_events'))) return false;
+  const { rows } = await sql`select 1 from raw_events limit 1`.execute(db);
+  return rows.length > 0;
 }
 
 /** file:line of a key of healthscore.yaml (already validated, so it parses). */

@@ -28,9 +28,11 @@ export async function loadScorecards(definitionsDir: string, projectRoot: string
       .map((e) => e.name)
       .sort();
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw e;
     const dir = relativeFile(projectRoot, definitionsDir) || '.';
-    throw new ValidationError([{ file: dir, line: 0, path: '', message: 'the definitions folder does not exist' }]);
+    const message = code === 'ENOENT' ? 'the definitions folder does not exist' : 'is a file, not a definitions folder (give the folder that holds it)';
+    throw new ValidationError([{ file: dir, line: 0, path: '', message }]);
   }
 
   const problems: Problem[] = [];

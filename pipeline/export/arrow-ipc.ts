@@ -4,8 +4,8 @@ import type { DuckDBDataChunk, DuckDBListVector, DuckDBVector } from '@duckdb/no
 import { Bool, DateDay, Field, Float64, List, Table, Utf8, makeData, makeVector, tableToIPC, type Data } from 'apache-arrow';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { exportOrder, type OutputColumn, type OutputColumnType, type OutputTable } from '../../models/output-tables.ts';
-import { streamChunks } from '../engine/duckdb-connection.ts';
-import { stringLiteral } from '../engine/sql-literal.ts';
+import { streamChunks } from '../engine/duckdb/connection.ts';
+import { stringLiteral } from '../sql/sql-literal.ts';
 import { partitionFolder, type Partitioning } from './partitions.ts';
 
 /** Arrow IPC files, one per partition, laid out like the Parquet export. DuckDB has no

@@ -2,10 +2,13 @@ import { mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { exportOrder, OUTPUT_TABLES, type OutputTable } from '../../models/output-tables.ts';
-import type { SqlDialect } from '../compile/dialect.ts';
+import type { Warehouse } from '../engine/adapter.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import type { DaySpan } from '../days.ts';
-import { stringLiteral } from '../engine/sql-literal.ts';
+import type { ProjectConfig } from '../ir/types.ts';
+import { stringLiteral } from '../sql/sql-literal.ts';
 import { writeArrowPartitions } from './arrow-ipc.ts';
+import { withExportSource } from './export-source.ts';
 import {
   copySpans, folderDays, partitionColumn, partitionCount, partitionSelect, partitionSpans, PARTITIONS_PER_COPY, type Partitioning,
 } from './partitions.ts';
@@ -23,6 +26,9 @@ export interface ExportOptions {
   /** Also delete those days' files in the formats not written (a format dropped from
    *  healthscore.yaml must not leave stale files behind). */
   prune?: boolean;
+  /** The settings of the in-memory DuckDB that writes a PostgreSQL warehouse's files
+   *  (export-source.ts). */
+  duckdb?: Pick<ProjectConfig, 'memoryLimit' | 'threads'>;
 }
 
 const EXTENSIONS: Record<ExportFormat, string> = { parquet: '.parquet', arrow: '.arrow' };
@@ -30,29 +36,34 @@ const EXTENSIONS: Record<ExportFormat, string> = { parquet: '.parquet', arrow: '
 /** Writes `<path>/<table>/<partition folder>/data.parquet` (and `data.arrow`), see
  *  partitions.ts for the folders. Every partition is written under a staging folder first
  *  and then renamed into place file by file: a rename is atomic, so a reader sees the old
- *  file or the new one, never half of one. Returns the number of partition files written. */
-export async function exportTables(db: Kysely<any>, dialect: SqlDialect, options: ExportOptions): Promise<number> {
+ *  file or the new one, never half of one. Returns the number of partition files written.
+ *  The files are written by DuckDB whatever the warehouse's engine (export-source.ts). */
+export async function exportTables(warehouse: Pick<Warehouse, 'engine' | 'db'>, dialect: SqlDialect, options: ExportOptions): Promise<number> {
   const partition = options.partition ?? 'day';
   const days = options.days && partitionSpans(options.days, partition);
   await removeStaging(options.path);
   const staging = join(options.path, `.staging-${process.pid}-${Date.now()}`);
   let written = 0;
   try {
-    for (const table of OUTPUT_TABLES) {
-      const where = daysFilter(table, dialect, days);
-      const final = join(options.path, table.name);
-      for (const format of Object.keys(EXTENSIONS) as ExportFormat[]) {
-        if (options.formats.includes(format)) {
-          const out = join(staging, format, table.name);
-          await mkdir(out, { recursive: true });
-          if (format === 'parquet') await writeParquetPartitions(db, table, partition, where, out, days);
-          else await writeArrowPartitions(db, table, partition, where, out);
-          written += await publish(out, final, EXTENSIONS[format], table, days);
-        } else if (options.prune) {
-          await removeStale(final, EXTENSIONS[format], table, days, new Set());
+    await withExportSource(warehouse, dialect, { days, folder: staging, duckdb: options.duckdb }, async (source) => {
+      for (const table of OUTPUT_TABLES) {
+        const final = join(options.path, table.name);
+        // Pruning alone reads no rows.
+        const read = options.formats.length > 0 ? await source.table(table) : undefined;
+        for (const format of Object.keys(EXTENSIONS) as ExportFormat[]) {
+          if (read && options.formats.includes(format)) {
+            const where = daysFilter(table, read.dialect, days);
+            const out = join(staging, format, table.name);
+            await mkdir(out, { recursive: true });
+            if (format === 'parquet') await writeParquetPartitions(read.db, table, partition, where, out, days);
+            else await writeArrowPartitions(read.db, table, partition, where, out);
+            written += await publish(out, final, EXTENSIONS[format], table, days);
+          } else if (options.prune) {
+            await removeStale(final, EXTENSIONS[format], table, days, new Set());
+          }
         }
       }
-    }
+    });
   } finally {
     await rm(staging, { recursive: true, force: true });
   }

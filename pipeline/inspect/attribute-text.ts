@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import { LATEST_ATTRIBUTE_VALUE } from '../compile/daily-inputs.ts';
+import { latestAttributeValue } from '../compile/daily-inputs.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import type { Scorecard } from '../ir/types.ts';
 
 /** The text an attribute measure held for an account on a day, by score id, for the scores
@@ -9,6 +10,7 @@ import type { Scorecard } from '../ir/types.ts';
  *  the snapshot, so it is left out here. */
 export async function attributeTexts(
   db: Kysely<any>,
+  dialect: SqlDialect,
   scorecard: Scorecard,
   accountId: string,
   day: string,
@@ -21,7 +23,7 @@ export async function attributeTexts(
   }
   if (wanted.size === 0) return new Map();
   const { rows } = await sql<{ attribute: string; value: string }>`
-    select attribute, ${LATEST_ATTRIBUTE_VALUE} as value from raw_attributes
+    select attribute, ${latestAttributeValue(dialect)} as value from raw_attributes
     where account_id = ${accountId} and attribute in (${sql.join([...new Set(wanted.values())])})
       and value is not null and day <= ${day}::date
     group by attribute`.execute(db);

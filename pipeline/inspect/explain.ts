@@ -2,6 +2,7 @@ import { isDone, lastDoneDay } from '../state/run-log.ts';
 import { sql, type Kysely } from 'kysely';
 import { UsageError } from '../errors.ts';
 import type { ChurnSource, Scorecard } from '../ir/types.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import { attributeTexts } from './attribute-text.ts';
 import { contributions } from './contributions.ts';
 import { notScoredOn, unscoredDay, whyUnscored } from './unscored-day.ts';
@@ -72,6 +73,8 @@ export interface ExplainOptions {
   since?: string;
   /** The project's churn source, to say that an account is not scored because it churned. */
   churn?: ChurnSource;
+  /** The warehouse's dialect: a text attribute is looked up as the scoring did. */
+  dialect: SqlDialect;
 }
 
 /** Why an account has its score on a day: its snapshot rows read back with each score's
@@ -94,10 +97,10 @@ export async function explainAccount(
     }
   }
   if (options.since !== undefined && options.since >= date) throw new UsageError(`--since ${options.since} must be before ${date}`);
-  const now = await explanationOn(db, scorecard, accountId, date, options.churn);
+  const now = await explanationOn(db, scorecard, accountId, date, options);
   let since: AccountExplanation['since'] = null;
   if (options.since !== undefined) {
-    const before = await explanationOn(db, scorecard, accountId, options.since, options.churn);
+    const before = await explanationOn(db, scorecard, accountId, options.since, options);
     const ids = [...new Set([...before.scores, ...now.scores].map((s) => s.score_id))];
     const changes = ids
       .map((id) => {
@@ -134,7 +137,13 @@ async function hasSnapshot(db: Kysely<any>, scorecard: Scorecard, accountId: str
   return (rows[0]?.n ?? 0) > 0;
 }
 
-async function explanationOn(db: Kysely<any>, scorecard: Scorecard, accountId: string, date: string, churn: ChurnSource | undefined): Promise<Explanation> {
+async function explanationOn(
+  db: Kysely<any>,
+  scorecard: Scorecard,
+  accountId: string,
+  date: string,
+  { churn, dialect }: Pick<ExplainOptions, 'churn' | 'dialect'>,
+): Promise<Explanation> {
   const { rows: health } = await sql<{
     score: number | null; band: string | null; computed_score: number | null; computed_band: string | null;
     insights: string[]; overridden: boolean; override_reason: string | null; definition_version: string;
@@ -152,7 +161,7 @@ async function explanationOn(db: Kysely<any>, scorecard: Scorecard, accountId: s
     select score_id, raw_value, score, band, weight, status from score_snapshots
     where scorecard = ${scorecard.id} and snapshot_date = ${date}::date and account_id = ${accountId}`.execute(db);
   const shares = contributions(scorecard, scores);
-  const texts = await attributeTexts(db, scorecard, accountId, date, scores);
+  const texts = await attributeTexts(db, dialect, scorecard, accountId, date, scores);
   const order = new Map(scorecard.scores.map((s, i) => [s.id, i]));
   const nameOf = (id: string) => scorecard.scores.find((s) => s.id === id)?.name ?? id;
   return {

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { SqlDialect } from '../compile/dialect.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import { UsageError } from '../errors.ts';
 import { loadForScoring } from '../run/run-pipeline.ts';
 import { scoreIntoScratch, withScratchTables } from '../run/scratch.ts';
@@ -46,23 +46,23 @@ export async function previewScore(
   const day = date ?? bounds.last;
   if (day < bounds.first || day > bounds.last) throw new UsageError(`the data covers ${bounds.first} … ${bounds.last}; ${day} is outside it`);
 
-  return withScratchTables(db, SCRATCH, async () => {
+  return withScratchTables(db, dialect, SCRATCH, async () => {
     await scoreIntoScratch(db, config, dialect, scorecard, { keep: [day], firstDataDay: bounds.firstData }, SCRATCH);
     const rows = score
       ? sql`select score, band, raw_value from ${sql.table(SCRATCH.scores)} where score_id = ${score.id}`
-      : sql`select score, band, null::double as raw_value from ${sql.table(SCRATCH.health)}`;
+      : sql`select score, band, cast(null as double precision) as raw_value from ${sql.table(SCRATCH.health)}`;
     const [stats] = (
       await sql<Omit<Preview, 'scorecard' | 'score' | 'date' | 'definition_version' | 'bands' | 'histogram' | 'raw'> & { raw: number[] | null }>`
-        select count(*) as accounts, count(*) - count(score) as missing,
-          min(score) as min, quantile_cont(score, 0.5) as median, max(score) as max,
-          quantile_cont(raw_value, [0, 0.1, 0.25, 0.5, 0.75, 0.9, 1]) as raw
-        from (${rows})`.execute(db)
+        select cast(count(*) as integer) as accounts, cast(count(*) - count(score) as integer) as missing,
+          min(score) as min, (${dialect.quantiles(sql`score`, [0.5])})[1] as median, max(score) as max,
+          ${dialect.quantiles(sql`raw_value`, [0, 0.1, 0.25, 0.5, 0.75, 0.9, 1])} as raw
+        from (${rows}) r`.execute(db)
     ).rows;
     const width = scorecard.scale / 10;
     const { rows: bins } = await sql<{ bin: number; accounts: number }>`
-      select least(floor(score / ${width}), 9) as bin, count(*) as accounts from (${rows}) where score is not null group by all`.execute(db);
+      select least(floor(score / ${width}), 9) as bin, cast(count(*) as integer) as accounts from (${rows}) r where score is not null group by 1`.execute(db);
     const { rows: bandRows } = await sql<{ band: string; accounts: number }>`
-      select band, count(*) as accounts from (${rows}) where score is not null group by all`.execute(db);
+      select band, cast(count(*) as integer) as accounts from (${rows}) r where score is not null group by band`.execute(db);
     const scored = stats!.accounts - stats!.missing;
     const bands: Band[] = score?.bands ?? scorecard.bands;
     const raw = stats!.raw;

@@ -29,7 +29,7 @@ export async function unscoredDay(
     const { rows: seen } = await sql<{ n: number }>`select count(*)::int as n from (
       select 1 from daily_activity where account_id = ${accountId}
       union all select 1 from raw_attributes where account_id = ${accountId}
-      union all select 1 from raw_accounts where account_id = ${accountId} limit 1)`.execute(db);
+      union all select 1 from raw_accounts where account_id = ${accountId} limit 1) seen`.execute(db);
     return { lastScored, churnedOn: null, firstScored, known: firstScored !== null || (seen[0]?.n ?? 0) > 0 };
   }
   const { rows: churned } = await sql<{ day: string | null }>`

@@ -217,11 +217,26 @@ export type Reactivation = { kind: 'events'; events: string[] } | ({ kind: 'file
 
 export type ChurnSource = (({ kind: 'file' } & FileSource) | { kind: 'event'; event: string }) & { reactivatedBy?: Reactivation };
 
+/** Where the warehouse lives (SPEC §8): a DuckDB file, or a schema of a PostgreSQL database. */
+export type WarehouseLocation =
+  | {
+      engine: 'duckdb';
+      /** Absolute path, or ':memory:'. */
+      path: string;
+    }
+  | {
+      engine: 'postgres';
+      /** The connection URL with its `${ENV_VAR}`s substituted: it may hold a password, so
+       *  messages show `redactUrl(url)` instead. */
+      url: string;
+      /** Where the output and state tables live: a lower-case identifier. */
+      schema: string;
+    };
+
 export interface ProjectConfig {
   /** Absolute path of the project folder. */
   root: string;
-  /** Absolute path, or ':memory:'. */
-  warehouse: string;
+  warehouse: WarehouseLocation;
   timezone: string;
   startDate?: string;
   lookback: Days;

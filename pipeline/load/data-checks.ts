@@ -1,8 +1,11 @@
 import { sql, type Kysely } from 'kysely';
+import { tableExists } from '../../models/warehouse-tables.ts';
 
 // Data-quality counts over the raw tables, kept in `data_checks` so that `status` (read-only)
 // shows what the last load found. Recomputed at the end of every load transaction that
 // changed a raw table, by aggregate queries only: counts reach JavaScript, rows never do.
+// The same SQL on every engine: sums of counts are cast back to bigint (PostgreSQL's are
+// numeric), and every untyped null is given its type.
 
 /** `rows` of `of` (the rows of that kind loaded); `accounts`: how many accounts they touch. */
 export interface DataCheck {
@@ -35,43 +38,43 @@ const ACCOUNT_CHECKS = sql`
          select d.account_id, sum(d.events) as events, sum(d.events) filter (where d.day < c.created_day) as early,
                 bool_and(c.account_id is null) as unknown
          from daily_activity d left join created c using (account_id) group by d.account_id)
-  select 'eventsBeforeCreated' as name, coalesce(sum(early), 0) as found, coalesce(sum(events), 0) as of_rows,
-         count(*) filter (where early > 0) as accounts
+  select 'eventsBeforeCreated' as name, cast(coalesce(sum(early), 0) as bigint) as found,
+         cast(coalesce(sum(events), 0) as bigint) as of_rows, count(*) filter (where early > 0) as accounts
   from per_account
   union all
-  select 'eventsOfUnknownAccounts', coalesce(sum(events) filter (where unknown), 0), coalesce(sum(events), 0),
-         count(*) filter (where unknown)
+  select 'eventsOfUnknownAccounts', cast(coalesce(sum(events) filter (where unknown), 0) as bigint),
+         cast(coalesce(sum(events), 0) as bigint), count(*) filter (where unknown)
   from per_account`;
 
 const CHURN_CHECK = sql`
   select 'duplicateChurnRows' as name, count(*) - count(distinct (account_id, churn_day)) as found,
-         count(*) as of_rows, null as accounts
+         count(*) as of_rows, cast(null as bigint) as accounts
   from raw_churn`;
 
 // An empty value is no observation (pipeline/compile/daily-inputs.ts), so it conflicts with nothing.
 const ATTRIBUTE_CHECK = sql`
-  select 'conflictingAttributeObservations' as name, coalesce(sum(n) filter (where distinct_values > 1), 0) as found,
-         coalesce(sum(n), 0) as of_rows, null as accounts
+  select 'conflictingAttributeObservations' as name, cast(coalesce(sum(n) filter (where distinct_values > 1), 0) as bigint) as found,
+         cast(coalesce(sum(n), 0) as bigint) as of_rows, cast(null as bigint) as accounts
   from (select count(*) as n, count(distinct value) as distinct_values from raw_attributes where value is not null
-        group by account_id, attribute, observed_at)`;
+        group by account_id, attribute, observed_at) o`;
 
 // The load flags every row of a reused event_id but the one it keeps (duplicate-events.ts).
 const EVENT_ID_CHECK = sql`
-  select 'reusedEventIds' as name, count(*) filter (where duplicate) as found, count(*) as of_rows, null as accounts
+  select 'reusedEventIds' as name, count(*) filter (where duplicate) as found, count(*) as of_rows, cast(null as bigint) as accounts
   from raw_events`;
 
 /** Recomputes the checks, inside the load transaction. */
 export async function refreshDataChecks(trx: Kysely<any>): Promise<void> {
-  const { rows } = await sql<{ n: number }>`select count(*)::int as n from (select 1 from raw_accounts limit 1)`.execute(trx);
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from (select 1 from raw_accounts limit 1) a`.execute(trx);
   await sql`delete from data_checks`.execute(trx);
   for (const query of [CHURN_CHECK, ATTRIBUTE_CHECK, EVENT_ID_CHECK, ...(rows[0]?.n ? [ACCOUNT_CHECKS] : [])]) {
-    await sql`insert into data_checks select * from (${query})`.execute(trx);
+    await sql`insert into data_checks select * from (${query}) q`.execute(trx);
   }
 }
 
 /** Whether the checks were ever computed in this warehouse (not in one made before them). */
 export async function hasDataChecks(db: Kysely<any>): Promise<boolean> {
-  if (!(await tableExists(db))) return false;
+  if (!(await tableExists(db, 'data_checks'))) return false;
   const { rows } = await sql<{ n: number }>`select count(*)::int as n from data_checks`.execute(db);
   return (rows[0]?.n ?? 0) > 0;
 }
@@ -79,9 +82,11 @@ export async function hasDataChecks(db: Kysely<any>): Promise<boolean> {
 /** The stored checks; null when they were never computed. Reads only, so a warehouse opened
  *  read-only from before the checks existed (no table) reads as null. */
 export async function readDataChecks(db: Kysely<any>): Promise<DataChecks | null> {
-  if (!(await tableExists(db))) return null;
+  if (!(await tableExists(db, 'data_checks'))) return null;
   const { rows } = await sql<{ name: CheckName; found: number; of_rows: number; accounts: number | null }>`
-    select name, found::double as found, of_rows::double as of_rows, accounts::double as accounts from data_checks`.execute(db);
+    select name, cast(found as double precision) as found, cast(of_rows as double precision) as of_rows,
+           cast(accounts as double precision) as accounts
+    from data_checks`.execute(db);
   if (rows.length === 0) return null;
   const byName = new Map(rows.map((r) => [r.name, r]));
   const check = (name: CheckName): DataCheck | null => {
@@ -100,10 +105,4 @@ export async function readDataChecks(db: Kysely<any>): Promise<DataChecks | null
     conflictingAttributeObservations: check('conflictingAttributeObservations') ?? zero,
     reusedEventIds: check('reusedEventIds') ?? zero,
   };
-}
-
-async function tableExists(db: Kysely<any>): Promise<boolean> {
-  const { rows } = await sql<{ n: number }>`
-    select count(*)::int as n from duckdb_tables() where table_name = 'data_checks' and schema_name = 'main'`.execute(db);
-  return (rows[0]?.n ?? 0) > 0;
 }

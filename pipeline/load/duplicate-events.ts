@@ -1,4 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 
 // A mapped event_id deduplicates events (issue #11). Of the rows sharing an event_id,
 // across every loaded file, one is kept:
@@ -23,7 +24,7 @@ const KEEP_ORDER = sql`ts, file_key, account_id, event, user_id, cast(properties
  *
  *  Leaves `hs_flipped`: each row of an untouched file whose flag changed, with its `day`,
  *  a day whose kept events changed though no file of its changed. */
-export async function setAsideDuplicates(trx: Kysely<any>, added: string[], removed: string[]): Promise<void> {
+export async function setAsideDuplicates(trx: Kysely<any>, dialect: SqlDialect, added: string[], removed: string[]): Promise<void> {
   const surviving = (alias: string) => sql`not ${inKeys(sql`${sql.ref(alias)}.file_key`, removed)}`;
   const isAdded = (alias: string) => inKeys(sql`${sql.ref(alias)}.file_key`, added);
   // Ids are found by `event_key`, a 64-bit hash of the id the load stores beside it: a scan
@@ -50,22 +51,23 @@ export async function setAsideDuplicates(trx: Kysely<any>, added: string[], remo
     keys.push(sql`select d.event_key from raw_events d join raw_events k on k.event_key = d.event_key
       where d.duplicate and ${surviving('d')} and not k.duplicate and ${inKeys(sql`k.file_key`, removed)}`);
   }
-  const found = keys.length ? sql.join(keys, sql` union `) : sql`select null::ubigint as event_key where false`;
-  await sql`create or replace temp table hs_duplicate_keys as ${found}`.execute(trx);
+  const found = keys.length ? sql.join(keys, sql` union `) : sql`select cast(null as ${dialect.columnType('ubigint')}) as event_key where false`;
+  for (const statement of dialect.replaceTempTable('hs_duplicate_keys', found)) await statement.execute(trx);
   // Usually no id is shared: then no row changes, and the window over raw_events is skipped.
   const shared = await exists(trx, sql`select 1 from hs_duplicate_keys`);
-  await sql`create or replace temp table hs_flipped as
+  const flipped = sql`
     with decided as (
-      select r.rowid as row_id, r.file_key, r.day, r.duplicate as was,
+      select ${dialect.rowId('r')} as row_id, r.file_key, r.day, r.duplicate as was,
              row_number() over (partition by r.event_id order by ${KEEP_ORDER}) > 1 as now
       from raw_events r where ${shared ? sql`${surviving('r')} and r.event_key in (select event_key from hs_duplicate_keys)` : sql`false`})
-    select row_id, file_key, day from decided where was <> now`.execute(trx);
-  await sql`update raw_events set duplicate = not duplicate where rowid in (select row_id from hs_flipped)`.execute(trx);
+    select row_id, file_key, day from decided where was <> now`;
+  for (const statement of dialect.replaceTempTable('hs_flipped', flipped)) await statement.execute(trx);
+  await sql`update raw_events set duplicate = not duplicate where ${dialect.rowId('raw_events')} in (select row_id from hs_flipped)`.execute(trx);
   await sql`delete from hs_flipped where ${isAdded('hs_flipped')}`.execute(trx);
 }
 
 async function exists(trx: Kysely<any>, query: RawBuilder<unknown>): Promise<boolean> {
-  const { rows } = await sql<{ n: number }>`select count(*)::int as n from (${query} limit 1)`.execute(trx);
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from (${query} limit 1) q`.execute(trx);
   return (rows[0]?.n ?? 0) > 0;
 }
 

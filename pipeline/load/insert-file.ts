@@ -1,8 +1,8 @@
 import { open } from 'node:fs/promises';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { SqlDialect } from '../compile/dialect.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import type { FileFormat, FileSource, ProjectConfig } from '../ir/types.ts';
-import { stringLiteral } from '../engine/sql-literal.ts';
+import { stringLiteral } from '../sql/sql-literal.ts';
 import { InputDataError } from './input-data-error.ts';
 import type { NewFile, SourcePlan } from './plan-load.ts';
 import { EVENTS, type Col, type RawTarget, type RowCheck } from './raw-targets.ts';

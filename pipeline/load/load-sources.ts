@@ -1,14 +1,16 @@
 import { sql, type Kysely } from 'kysely';
-import type { SqlDialect } from '../compile/dialect.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import type { Scorecard } from '../ir/types.ts';
 import type { ProjectConfig } from '../ir/types.ts';
 import { refreshDailyAggregates } from '../../models/daily-aggregates.ts';
+import { rawTable } from '../../models/warehouse-tables.ts';
 import { checkOverrides } from '../run/check-overrides.ts';
 import { addLedgerEntry, rememberHashes, removeLedgerEntries, setLedgerPaths } from '../state/ledger.ts';
 import { invalidateDays } from '../state/run-log.ts';
 import { hasDataChecks, readDataChecks, refreshDataChecks } from './data-checks.ts';
 import { setAsideDuplicates } from './duplicate-events.ts';
-import { insertFile } from './insert-file.ts';
+import { rowCopierFor } from '../engine/row-copier.ts';
+import { FileStaging, insertFileInto, type FileDestination } from './staged-copy.ts';
 import { goneFiles, isReplacement, planLoad, type SourcePlan } from './plan-load.ts';
 import { EVENTS, type RawTarget } from './raw-targets.ts';
 
@@ -49,33 +51,44 @@ export async function loadSources(
   dialect: SqlDialect,
   options: LoadOptions = {},
 ): Promise<LoadSummary> {
-  const plan = await planLoad(db, config, options.today ?? new Date().toISOString().slice(0, 10));
-  const summary: LoadSummary = { loaded: [], removed: [], unchanged: 0, duplicates: 0 };
-  const total = plan.sources.reduce((n, s) => n + s.add.length, 0);
-  const moved = plan.sources.flatMap((s) => s.keep.filter((k) => !samePaths(k.entry.paths, k.paths)).map((k) => ({ s, k })));
-  for (const s of plan.sources) summary.unchanged += s.keep.length;
-  const changed = plan.sources.filter((s) => s.add.length > 0 || s.remove.length > 0);
-  // A warehouse made before the data checks gets them from its first load, changed or not.
-  const checked = await hasDataChecks(db);
-  if (changed.length > 0 || moved.length > 0 || plan.hashed.length > 0 || !checked) {
-    await db.transaction().execute(async (trx) => {
-      const horizon = alertHorizon(options.scorecards);
-      for (const s of changed) await applySource(trx, config, dialect, s, summary, horizon, (file) => options.onFile?.(summary.loaded.length, total, file));
-      for (const { s, k } of moved) await setLedgerPaths(trx, s.target.source, k.entry.file_key, k.paths);
-      if (options.scorecards && changed.some((s) => s.target.source === 'overrides')) await checkOverrides(trx, options.scorecards);
-      if (changed.length > 0 || !checked) await refreshDataChecks(trx);
-      await rememberHashes(trx, plan.hashed);
-    });
+  // DuckDB reads the files; another engine gets them through a DuckDB staging.
+  const staging = dialect.name === 'duckdb' ? undefined : await FileStaging.open(config);
+  try {
+    const plan = await planLoad(db, config, options.today ?? new Date().toISOString().slice(0, 10), staging?.files);
+    const summary: LoadSummary = { loaded: [], removed: [], unchanged: 0, duplicates: 0 };
+    const total = plan.sources.reduce((n, s) => n + s.add.length, 0);
+    const moved = plan.sources.flatMap((s) => s.keep.filter((k) => !samePaths(k.entry.paths, k.paths)).map((k) => ({ s, k })));
+    for (const s of plan.sources) summary.unchanged += s.keep.length;
+    const changed = plan.sources.filter((s) => s.add.length > 0 || s.remove.length > 0);
+    // A warehouse made before the data checks gets them from its first load, changed or not.
+    const checked = await hasDataChecks(db);
+    if (changed.length > 0 || moved.length > 0 || plan.hashed.length > 0 || !checked) {
+      await db.transaction().execute(async (trx) => {
+        const copier = await rowCopierFor(dialect, trx);
+        const destination: FileDestination = staging && copier ? { kind: 'staged', staging, copier } : { kind: 'duckdb', trx, dialect };
+        const horizon = alertHorizon(options.scorecards);
+        for (const s of changed) {
+          await applySource(trx, config, dialect, destination, s, summary, horizon, (file) => options.onFile?.(summary.loaded.length, total, file));
+        }
+        for (const { s, k } of moved) await setLedgerPaths(trx, dialect, s.target.source, k.entry.file_key, k.paths);
+        if (options.scorecards && changed.some((s) => s.target.source === 'overrides')) await checkOverrides(trx, options.scorecards);
+        if (changed.length > 0 || !checked) await refreshDataChecks(trx);
+        await rememberHashes(trx, dialect, plan.hashed);
+      });
+    }
+    // Counted by the data checks with the load that changed them: no second scan of raw_events.
+    summary.duplicates = (await readDataChecks(db))?.reusedEventIds.rows ?? 0;
+    return summary;
+  } finally {
+    await staging?.close();
   }
-  // Counted by the data checks with the load that changed them: no second scan of raw_events.
-  summary.duplicates = (await readDataChecks(db))?.reusedEventIds.rows ?? 0;
-  return summary;
 }
 
 async function applySource(
   trx: Kysely<any>,
   config: ProjectConfig,
   dialect: SqlDialect,
+  destination: FileDestination,
   plan: SourcePlan,
   summary: LoadSummary,
   alertHorizon: number,
@@ -90,9 +103,9 @@ async function applySource(
   const added: string[] = [];
   for (const file of plan.add) {
     onFile(file.paths[0]!);
-    const result = await insertFile(trx, config, dialect, plan, file, staging(file.key));
+    const result = await insertFileInto(destination, config, plan, file, staging(file.key));
     added.push(staging(file.key));
-    await addLedgerEntry(trx, {
+    await addLedgerEntry(trx, dialect, {
       source: target.source, file_key: file.key, content_hash: file.hash, fingerprint: plan.fingerprint, paths: file.paths,
       row_count: result.rows, rejected_rows: result.rejected, valid_to: plan.validRange.to, future_rows: result.future,
     });
@@ -104,8 +117,8 @@ async function applySource(
   for (const entry of goneFiles(plan)) summary.removed.push({ source: target.source, file: entry.paths[0]!, rows: entry.row_count });
 
   // Before the removed rows leave: what changed compares their flags with the new ones.
-  if (target === EVENTS) await setAsideDuplicates(trx, added, removed);
-  await changedRows(trx, target, removed, added);
+  if (target === EVENTS) await setAsideDuplicates(trx, dialect, added, removed);
+  await changedRows(trx, dialect, target, removed, added);
   if (removed.length) {
     await sql`delete from ${table} where file_key in (${sql.join(removed)})`.execute(trx);
     await sql`delete from rejected_rows where source = ${target.source} and file_key in (${sql.join(removed)})`.execute(trx);
@@ -117,7 +130,7 @@ async function applySource(
   }
   if (target === EVENTS) {
     await sql`drop table hs_flipped`.execute(trx);
-    await sql`create or replace temp table hs_touched_days as select distinct day from hs_changed`.execute(trx);
+    for (const statement of dialect.replaceTempTable('hs_touched_days', sql`select distinct day from hs_changed`)) await statement.execute(trx);
     await refreshDailyAggregates(trx, 'hs_touched_days');
     await sql`drop table hs_touched_days`.execute(trx);
   }
@@ -129,18 +142,20 @@ async function applySource(
  *  multisets (a file appended to differs by the appended rows only). For events, only
  *  the kept rows count, and the days of rows whose flag alone changed (`hs_flipped`) are
  *  added. */
-async function changedRows(trx: Kysely<any>, target: RawTarget, removed: string[], added: string[]): Promise<void> {
+async function changedRows(trx: Kysely<any>, dialect: SqlDialect, target: RawTarget, removed: string[], added: string[]): Promise<void> {
+  // Every column but the file's key and the duplicate flag (`select * exclude …` is DuckDB's).
+  const values = sql.join(rawTable(target.table).columns.filter((c) => c.name !== 'file_key' && c.name !== 'duplicate').map((c) => sql.ref(c.name)));
   const rowsOf = (keys: string[]) =>
     target === EVENTS
-      ? sql`select * exclude (file_key, duplicate) from raw_events where file_key in (${sql.join(keys)}) and not duplicate`
-      : sql`select * exclude (file_key) from ${sql.table(target.table)} where file_key in (${sql.join(keys)})`;
+      ? sql`select ${values} from raw_events where file_key in (${sql.join(keys)}) and not duplicate`
+      : sql`select ${values} from ${sql.table(target.table)} where file_key in (${sql.join(keys)})`;
   const changed =
     removed.length === 0 ? rowsOf(added)
     : added.length === 0 ? rowsOf(removed)
     : sql`(${rowsOf(removed)} except all ${rowsOf(added)}) union all (${rowsOf(added)} except all ${rowsOf(removed)})`;
   const affects = sql.join(target.affects.map((c) => sql.ref(c)));
-  await sql`create or replace temp table hs_changed as
-    select ${affects} from (${changed})${target === EVENTS ? sql` union all select ${affects} from hs_flipped` : sql``}`.execute(trx);
+  const rows = sql`select ${affects} from (${changed}) c${target === EVENTS ? sql` union all select ${affects} from hs_flipped` : sql``}`;
+  for (const statement of dialect.replaceTempTable('hs_changed', rows)) await statement.execute(trx);
 }
 
 function changeReason(plan: SourcePlan, summary: LoadSummary): string {

@@ -42,8 +42,9 @@ export interface LoadPlan {
 /** Compares the files on disk with the ledger, by content: a renamed or copied file is
  *  kept (only its paths change), a changed one is removed and added, and every file of a
  *  source whose mapping or options changed is loaded again. Reads nothing but file
- *  metadata and the files that must be hashed; writes nothing. */
-export async function planLoad(db: Kysely<any>, config: ProjectConfig, today: string): Promise<LoadPlan> {
+ *  metadata and the files that must be hashed; writes nothing. `files` is the DuckDB
+ *  that lists the files (the warehouse itself, or another engine's staging). */
+export async function planLoad(db: Kysely<any>, config: ProjectConfig, today: string, files: Kysely<any> = db): Promise<LoadPlan> {
   const { attributes, accounts, churn, overrides } = config.sources;
   const wanted: { target: RawTarget; source: FileSource; wide: boolean }[] = [
     { target: EVENTS, source: config.sources.events, wide: false },
@@ -64,15 +65,15 @@ export async function planLoad(db: Kysely<any>, config: ProjectConfig, today: st
     plan.sources.push({ target, source: { path: '', format: 'csv', columns: {} }, wide: false, fingerprint: '', validRange: { from: '', to: '' }, add: [], remove, keep: [] });
   }
   for (const { target, source, wide } of wanted) {
-    const files = await listSourceFiles(db, config.root, source.path);
-    if (files.length === 0 && target === EVENTS) {
+    const paths = await listSourceFiles(files, config.root, source.path);
+    if (paths.length === 0 && target === EVENTS) {
       throw new InputDataError('healthscore.yaml', undefined, 'sources.events.path', `no file matches ${source.path}`);
     }
     const validRange = { from: source.validRange?.from ?? '2000-01-01', to: source.validRange?.to ?? addDays(today, 1) };
     const fingerprint = sourceFingerprint(source, wide, config.timezone);
     // Contents on disk, each with every path it is seen at (copies share one content).
     const contents = new Map<string, NewFile>();
-    for (const file of files) {
+    for (const file of paths) {
       const shown = displayPath(config.root, file);
       const { size, mtimeMs } = await stat(file);
       let hash = cachedHash(shown, size, mtimeMs);

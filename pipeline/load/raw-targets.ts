@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
-import type { SqlDialect } from '../compile/dialect.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 
 /** How one kind of source file becomes rows of its raw table: which mapped columns it
  *  needs, the expression of each target column, the checks that reject bad rows with the
@@ -159,7 +159,7 @@ export const ACCOUNTS: RawTarget = {
   affectedDays: () => sql`select min(least(c.created_day, f.day)) as from_day, null::date as to_day
     from hs_changed c left join (
       select account_id, min(day) as day from (select account_id, day from daily_activity
-                                               union all select account_id, day from raw_attributes)
+                                               union all select account_id, day from raw_attributes) d
       group by account_id) f using (account_id)`,
   affects: ['account_id', 'created_day'],
 };

@@ -3,7 +3,9 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { openWarehouse } from '../engine/warehouse.ts';
 import type { FileFormat } from '../ir/types.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 
 /** The files of a source path: the path itself when such a file exists (its name may hold
  *  glob characters), else the files its glob matches, sorted, by the engine's own glob. */
@@ -12,6 +14,18 @@ export async function listSourceFiles(db: Kysely<any>, root: string, pattern: st
   if ((await stat(absolute).catch(() => undefined))?.isFile()) return [absolute];
   const { rows } = await sql<{ file: string }>`select file from glob(${absolute}) order by file`.execute(db);
   return rows.map((r) => r.file);
+}
+
+/** Runs `work` with a DuckDB that can list source files: the warehouse itself when it is
+ *  DuckDB, else an in-memory DuckDB opened for it (a load has its staging's instead). */
+export async function withFileLister<T>(db: Kysely<any>, dialect: SqlDialect, work: (files: Kysely<any>) => Promise<T>): Promise<T> {
+  if (dialect.name === 'duckdb') return work(db);
+  const duck = await openWarehouse({ path: ':memory:' });
+  try {
+    return await work(duck.db);
+  } finally {
+    await duck.close();
+  }
 }
 
 /** A file name as a glob that matches only itself: each glob character in brackets. */

@@ -8,6 +8,7 @@ import { durationOrZero } from '../definitions/duration.ts';
 import { unlessMissing } from '../definitions/zod-problems.ts';
 import { timestampFormatProblem } from '../timestamp-format.ts';
 import { inferFormat, SOURCE_COLUMNS } from './source-columns.ts';
+import { schemaProblem, schemaSetting, warehouseSetting } from './warehouse-setting.ts';
 
 const FORMATS = ['csv', 'parquet', 'json', 'ndjson'] as const;
 
@@ -111,7 +112,8 @@ const churn = dispatch<z.output<typeof churnFile> | z.output<typeof churnEvent>>
 
 export const projectSchema = z
   .object({
-    warehouse: name.optional(),
+    warehouse: warehouseSetting.optional(),
+    schema: schemaSetting.optional(),
     timezone: z
       .string()
       .refine(isTimeZone, { error: 'expected an IANA time zone like "UTC" or "Europe/Paris"' })
@@ -141,7 +143,11 @@ export const projectSchema = z
       .optional(),
     sources: z.object({ events, attributes: attributes.optional(), accounts: accounts.optional(), churn: churn.optional(), overrides: overrides.optional() }).strict(),
   })
-  .strict();
+  .strict()
+  .superRefine((doc, ctx) => {
+    const problem = schemaProblem(doc.warehouse, doc.schema);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['schema'], message: problem });
+  });
 
 export type ProjectDoc = z.output<typeof projectSchema>;
 export type FileSourceOutput = z.output<typeof events>;

@@ -10,6 +10,7 @@ import { ValidationError } from '../errors.ts';
 import type { AttributeSource, ChurnSource, FileFormat, FileSource, ProjectConfig, Reactivation } from '../ir/types.ts';
 import { projectSchema, type ProjectDoc } from './config-schema.ts';
 import { inferFormat, SOURCE_COLUMNS, withDefaultColumns } from './source-columns.ts';
+import { warehouseLocation } from './warehouse-setting.ts';
 
 export const PROJECT_FILE = 'healthscore.yaml';
 
@@ -43,7 +44,6 @@ function toFileSource(s: FileSourceDoc, columns: readonly string[], defaults: So
 export function toProjectConfig(doc: ProjectDoc, root: string): ProjectConfig {
   const { sources } = doc;
   const toSource = (s: FileSourceDoc, columns: readonly string[]) => toFileSource(s, columns, doc);
-  const warehouse = doc.warehouse ?? 'warehouse.duckdb';
   const a = sources.attributes;
   const layout = a?.layout ?? 'long';
   const attributes: AttributeSource | undefined =
@@ -58,7 +58,7 @@ export function toProjectConfig(doc: ProjectDoc, root: string): ProjectConfig {
 
   return {
     root,
-    warehouse: warehouse === ':memory:' ? warehouse : path.resolve(root, warehouse),
+    warehouse: warehouseLocation(doc.warehouse, doc.schema, root),
     timezone: doc.timezone ?? 'UTC',
     ...(doc.start_date !== undefined && { startDate: doc.start_date }),
     lookback: days(doc.lookback ?? '3d'),

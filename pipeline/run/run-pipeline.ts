@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { lifecycleSettings } from '../../models/account-lifecycle.ts';
 import { ensureWarehouseTables } from '../../models/warehouse-tables.ts';
 import { compileScorecard } from '../compile/compile-scorecard.ts';
-import type { SqlDialect } from '../compile/dialect.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import type { MeasureStrategy } from '../compile/measure-strategy.ts';
 import { exportTables, removeStaging } from '../export/export-tables.ts';
 import { UsageError } from '../errors.ts';
@@ -66,7 +66,7 @@ export async function runPipeline(
   dialect: SqlDialect,
   options: RunOptions = {},
 ): Promise<RunSummary> {
-  await ensureWarehouseTables(db);
+  await ensureWarehouseTables(db, dialect);
   const clock = stepClock();
   const load = options.skipLoad
     ? { loaded: [], removed: [], unchanged: 0, duplicates: 0 }
@@ -94,9 +94,9 @@ export async function runPipeline(
     if (options.span && (span.from < covered.from || span.to > covered.to)) {
       throw new UsageError(`the data covers ${covered.from} … ${covered.to}; ${span.from === span.to ? span.from : `${span.from} … ${span.to}`} is outside it`);
     }
-    await reconcileSettings(db, lifecycleSettings(config.sources.churn));
+    await reconcileSettings(db, dialect, lifecycleSettings(config.sources.churn));
     // A run of every scorecard also removes what a fresh project would not have.
-    if (options.only === undefined) summary.daysRemoved = await reconcileCoverage(db, scorecards, covered);
+    if (options.only === undefined) summary.daysRemoved = await reconcileCoverage(db, dialect, scorecards, covered);
     const work = await Promise.all(
       scorecards.filter((s) => options.only === undefined || s.id === options.only).map(async (scorecard) => ({
         scorecard,
@@ -153,8 +153,10 @@ async function exportOwed(db: Kysely<any>, config: ProjectConfig, dialect: SqlDi
     await removeStaging(config.export.path);
     return 0;
   }
-  const files = await exportTables(db, dialect, { ...config.export, ...(!owed.all && { days: owed.days }), prune: true });
-  await exportDone(db, fingerprint, owed);
+  const files = await exportTables({ engine: config.warehouse.engine, db }, dialect, {
+    ...config.export, ...(!owed.all && { days: owed.days }), prune: true, duckdb: config,
+  });
+  await exportDone(db, dialect, fingerprint, owed);
   return files;
 }
 
@@ -163,7 +165,7 @@ async function exportOwed(db: Kysely<any>, config: ProjectConfig, dialect: SqlDi
  *  later, to the last event day — and the first day with data (where windows may start).
  *  With every scorecard of the project, overrides are checked before the load commits. */
 export async function loadForScoring(db: Kysely<any>, config: ProjectConfig, dialect: SqlDialect, scorecards?: Scorecard[]) {
-  await ensureWarehouseTables(db);
+  await ensureWarehouseTables(db, dialect);
   await loadSources(db, config, dialect, scorecards ? { scorecards } : {});
   const bounds = await dataBounds(db);
   if (!bounds) throw new UsageError('no events are loaded yet: add event files to the events source first');

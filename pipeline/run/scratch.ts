@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { compileScratch, type ScratchTables } from '../compile/compile-scorecard.ts';
-import type { SqlDialect } from '../compile/dialect.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import { daysBetween } from '../days.ts';
 import type { ProjectConfig, Scorecard } from '../ir/types.ts';
 import { runStep } from './materialise.ts';
@@ -8,10 +8,13 @@ import { MAX_BATCH_DAYS } from './plan-days.ts';
 
 /** Runs `work` with empty temp tables shaped like score_snapshots and health_snapshots,
  *  and drops them afterwards, whatever happens. */
-export async function withScratchTables<T>(db: Kysely<any>, into: ScratchTables, work: () => Promise<T>): Promise<T> {
+export async function withScratchTables<T>(db: Kysely<any>, dialect: SqlDialect, into: ScratchTables, work: () => Promise<T>): Promise<T> {
   try {
-    await sql`create or replace temp table ${sql.table(into.scores)} as select * from score_snapshots limit 0`.execute(db);
-    await sql`create or replace temp table ${sql.table(into.health)} as select * from health_snapshots limit 0`.execute(db);
+    const empty = [
+      ...dialect.replaceTempTable(into.scores, sql`select * from score_snapshots limit 0`),
+      ...dialect.replaceTempTable(into.health, sql`select * from health_snapshots limit 0`),
+    ];
+    for (const statement of empty) await statement.execute(db);
     return await work();
   } finally {
     for (const table of [into.scores, into.health]) await sql`drop table if exists ${sql.table(table)}`.execute(db);

@@ -1,12 +1,11 @@
 import { sql, type Kysely } from 'kysely';
-import type { SqlDialect } from '../compile/dialect.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import { toSpans, type DaySpan } from '../days.ts';
 import { getSetting, setSetting } from './settings.ts';
 
 /** Marks the days of a span as owing an export (their snapshot rows changed). */
 export async function markForExport(trx: Kysely<any>, dialect: SqlDialect, span: DaySpan): Promise<void> {
-  await sql`insert or ignore into export_pending
-    select cast(d.range as date) from range(${dialect.date(span.from)}, ${dialect.addDays(dialect.date(span.to), 1)}, interval 1 day) d`.execute(trx);
+  await dialect.insertMissing('export_pending', sql`select d.day from ${dialect.dayRows(dialect.date(span.from), dialect.date(span.to))} d`).execute(trx);
 }
 
 /** What the export owes: every day when its settings changed since the last export
@@ -18,7 +17,7 @@ export async function exportOwed(db: Kysely<any>, fingerprint: string): Promise<
 }
 
 /** After the files are in place: the days written are no longer owed. */
-export async function exportDone(db: Kysely<any>, fingerprint: string, owed: { all: true } | { all: false; days: DaySpan[] }): Promise<void> {
+export async function exportDone(db: Kysely<any>, dialect: SqlDialect, fingerprint: string, owed: { all: true } | { all: false; days: DaySpan[] }): Promise<void> {
   await db.transaction().execute(async (trx) => {
     if (owed.all) await sql`delete from export_pending`.execute(trx);
     else {
@@ -26,7 +25,7 @@ export async function exportDone(db: Kysely<any>, fingerprint: string, owed: { a
         await sql`delete from export_pending where day between cast(${span.from} as date) and cast(${span.to} as date)`.execute(trx);
       }
     }
-    await setSetting(trx, 'export_fingerprint', fingerprint);
+    await setSetting(trx, dialect, 'export_fingerprint', fingerprint);
   });
 }
 

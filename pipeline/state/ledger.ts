@@ -1,4 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { keyed } from '../sql/create-table.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
+import { FILE_HASHES, LOADED_FILES } from './tables.ts';
 
 /** A distinct file content of a source, loaded under one source fingerprint. */
 export interface LedgerEntry {
@@ -23,10 +26,10 @@ export async function ledgerBySource(db: Kysely<any>): Promise<(source: string) 
   return (source) => rows.filter((r) => r.source === source);
 }
 
-export async function addLedgerEntry(trx: Kysely<any>, entry: LedgerEntry): Promise<void> {
-  await sql`insert or replace into loaded_files values (${entry.source}, ${entry.file_key}, ${entry.content_hash},
-    ${entry.fingerprint}, ${pathList(entry.paths)}, ${entry.row_count}, ${entry.rejected_rows}, now(),
-    cast(${entry.valid_to} as date), ${entry.future_rows})`.execute(trx);
+export async function addLedgerEntry(trx: Kysely<any>, dialect: SqlDialect, entry: LedgerEntry): Promise<void> {
+  await dialect.upsert(keyed(LOADED_FILES), sql`values (${entry.source}, ${entry.file_key}, ${entry.content_hash},
+    ${entry.fingerprint}, ${dialect.textList(entry.paths)}, ${entry.row_count}, ${entry.rejected_rows}, now(),
+    cast(${entry.valid_to} as date), ${entry.future_rows})`).execute(trx);
 }
 
 export async function removeLedgerEntries(trx: Kysely<any>, source: string, keys: string[]): Promise<void> {
@@ -35,8 +38,8 @@ export async function removeLedgerEntries(trx: Kysely<any>, source: string, keys
 }
 
 /** Where a loaded content is seen now (a rename or a copy changes only this). */
-export async function setLedgerPaths(db: Kysely<any>, source: string, key: string, paths: string[]): Promise<void> {
-  await sql`update loaded_files set paths = ${pathList(paths)} where source = ${source} and file_key = ${key}`.execute(db);
+export async function setLedgerPaths(db: Kysely<any>, dialect: SqlDialect, source: string, key: string, paths: string[]): Promise<void> {
+  await sql`update loaded_files set paths = ${dialect.textList(paths)} where source = ${source} and file_key = ${key}`.execute(db);
 }
 
 /** Where the rows of a file key were read from, for messages about rows. `source` and
@@ -44,9 +47,6 @@ export async function setLedgerPaths(db: Kysely<any>, source: string, key: strin
 export function firstPathOf(source: RawBuilder<unknown>, fileKey: RawBuilder<unknown>) {
   return sql<string>`(select l.paths[1] from loaded_files l where l.source = ${source} and l.file_key = ${fileKey})`;
 }
-
-const pathList = (paths: string[]) =>
-  paths.length ? sql`[${sql.join(paths.map((p) => sql`${p}::varchar`))}]` : sql`[]::varchar[]`;
 
 /** The content hashes of files whose size and modification time have not changed since
  *  they were last hashed, by path. One query for all files: a per-file look-up cost a
@@ -61,8 +61,8 @@ export async function cachedHashes(db: Kysely<any>): Promise<(path: string, size
   };
 }
 
-export async function rememberHashes(db: Kysely<any>, hashes: { path: string; size: number; mtimeMs: number; hash: string }[]): Promise<void> {
+export async function rememberHashes(db: Kysely<any>, dialect: SqlDialect, hashes: { path: string; size: number; mtimeMs: number; hash: string }[]): Promise<void> {
   for (const h of hashes) {
-    await sql`insert or replace into file_hashes values (${h.path}, ${h.size}, ${h.mtimeMs}, ${h.hash})`.execute(db);
+    await dialect.upsert(keyed(FILE_HASHES), sql`values (${h.path}, ${h.size}, ${h.mtimeMs}, ${h.hash})`).execute(db);
   }
 }

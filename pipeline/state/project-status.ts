@@ -1,7 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import type { ProjectConfig, Scorecard } from '../ir/types.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import { readDataChecks } from '../load/data-checks.ts';
 import { goneFiles, isReplacement, planLoad } from '../load/plan-load.ts';
+import { withFileLister } from '../load/source-files.ts';
 import { exportFingerprint, exportOwed } from './export-pending.ts';
 import { firstPathOf } from './ledger.ts';
 import { materialisedVersions, staleDays } from './run-log.ts';
@@ -9,9 +11,9 @@ import { lastRun } from './runs.ts';
 
 /** What `status` shows: what is materialised, what the next run will do and why, rows
  *  set aside, the data checks of the last load, and the last run. Reads only. */
-export async function projectStatus(db: Kysely<any>, config: ProjectConfig, scorecards: Scorecard[]) {
+export async function projectStatus(db: Kysely<any>, dialect: SqlDialect, config: ProjectConfig, scorecards: Scorecard[]) {
   const versions = await materialisedVersions(db);
-  const plan = await planLoad(db, config, new Date().toISOString().slice(0, 10));
+  const plan = await withFileLister(db, dialect, (files) => planLoad(db, config, new Date().toISOString().slice(0, 10), files));
   const files = plan.sources.flatMap((s) => [
     ...s.add.map((f) => ({ source: s.target.source, file: f.paths[0]!, change: isReplacement(s, f) ? 'changed' : 'new' })),
     ...goneFiles(s).map((r) => ({ source: s.target.source, file: r.paths[0]!, change: 'removed' })),
@@ -19,7 +21,8 @@ export async function projectStatus(db: Kysely<any>, config: ProjectConfig, scor
   const owed = await exportOwed(db, exportFingerprint(config.export));
   const { rows: rejected } = await sql<{ source: string; file: string; rows: number; first_line: number; column: string; reason: string }>`
     select r.source, ${firstPathOf(sql.ref('r.source'), sql.ref('r.file_key'))} as file, count(*)::int as rows,
-           min(r.line)::int as first_line, arg_min(r."column", r.line) as "column", arg_min(r.reason, r.line) as reason
+           min(r.line)::int as first_line, ${dialect.firstBy(sql.ref('r.column'), sql.ref('r.line'))} as "column",
+           ${dialect.firstBy(sql.ref('r.reason'), sql.ref('r.line'))} as reason
     from rejected_rows r group by r.source, r.file_key order by 1, 2`.execute(db);
   return {
     scorecards: scorecards.map((s) => ({

@@ -1,15 +1,17 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { OUTPUT_TABLES } from '../../models/output-tables.ts';
-import type { SqlDialect } from '../compile/dialect.ts';
+import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import type { Scorecard } from '../ir/types.ts';
+import { keyed } from '../sql/create-table.ts';
 import { markForExport } from './export-pending.ts';
 import { getSetting, setSetting } from './settings.ts';
+import { RUN_LOG } from './tables.ts';
 
 /** A day of a scorecard is done when the run log holds it under the current definition
  *  version and no input has changed under it since. */
 export async function doneDays(db: Kysely<any>, scorecard: Scorecard): Promise<Set<string>> {
   const { rows } = await sql<{ day: string }>`
-    select snapshot_date as day from run_log
+    select cast(snapshot_date as varchar) as day from run_log
     where scorecard = ${scorecard.id} and definition_version = ${scorecard.version} and stale is null`.execute(db);
   return new Set(rows.map((r) => r.day));
 }
@@ -22,9 +24,9 @@ export async function recordDays(
   span: { from: string; to: string },
   runId: string,
 ): Promise<void> {
-  await sql`insert or replace into run_log
-    select ${scorecard.id}, cast(d.range as date), ${scorecard.version}, ${runId}, now(), null
-    from range(${dialect.date(span.from)}, ${dialect.addDays(dialect.date(span.to), 1)}, interval 1 day) d`.execute(trx);
+  await dialect.upsert(keyed(RUN_LOG), sql`
+    select cast(${scorecard.id} as varchar), d.day, cast(${scorecard.version} as varchar), cast(${runId} as varchar), now(), cast(null as varchar)
+    from ${dialect.dayRows(dialect.date(span.from), dialect.date(span.to))} d`).execute(trx);
   await markForExport(trx, dialect, span);
 }
 
@@ -47,6 +49,7 @@ export async function invalidateAll(trx: Kysely<any>, reason: string): Promise<v
  *  go are marked for export, so their partitions change too. */
 export async function pruneOutside(
   db: Kysely<any>,
+  dialect: SqlDialect,
   scorecards: Scorecard[],
   span: { from: string; to: string },
 ): Promise<number> {
@@ -59,7 +62,7 @@ export async function pruneOutside(
     removed = rows[0]?.n ?? 0;
     if (removed === 0) return;
     for (const { name: table, dateColumn: column } of OUTPUT_TABLES) {
-      await sql`insert or ignore into export_pending select distinct ${sql.ref(column)} from ${sql.table(table)} where not ${keep(column)}`.execute(trx);
+      await dialect.insertMissing('export_pending', sql`select distinct ${sql.ref(column)} from ${sql.table(table)} where not ${keep(column)}`).execute(trx);
       await sql`delete from ${sql.table(table)} where not ${keep(column)}`.execute(trx);
     }
     await sql`delete from run_log where not ${keep('snapshot_date')}`.execute(trx);
@@ -80,7 +83,7 @@ export async function staleDays(db: Kysely<any>, scorecards: Scorecard[]): Promi
   const versions = scorecards.map((s) => sql`(${s.id}, ${s.version})`);
   const current = versions.length
     ? sql`(select * from (values ${sql.join(versions)}) v(scorecard, version))`
-    : sql`(select null::varchar as scorecard, null::varchar as version where false)`;
+    : sql`(select cast(null as varchar) as scorecard, cast(null as varchar) as version where false)`;
   const { rows } = await sql<PendingDays>`
     select r.scorecard,
            coalesce(r.stale, case when v.version is null then 'the scorecard no longer exists'
@@ -88,7 +91,7 @@ export async function staleDays(db: Kysely<any>, scorecards: Scorecard[]): Promi
            count(*)::int as days, min(r.snapshot_date)::varchar as first, max(r.snapshot_date)::varchar as last
     from run_log r left join ${current} v using (scorecard)
     where r.stale is not null or v.version is distinct from r.definition_version
-    group by all order by 1, 4`.execute(db);
+    group by 1, 2 order by 1, 4`.execute(db);
   return rows;
 }
 
@@ -102,14 +105,16 @@ export interface MaterialisedVersion {
 
 export async function materialisedVersions(db: Kysely<any>): Promise<MaterialisedVersion[]> {
   const { rows } = await sql<MaterialisedVersion>`
-    select scorecard, definition_version, count(*)::int as days, min(snapshot_date) as first, max(snapshot_date) as last
+    select scorecard, definition_version, count(*)::int as days,
+           cast(min(snapshot_date) as varchar) as first, cast(max(snapshot_date) as varchar) as last
     from run_log group by scorecard, definition_version order by scorecard, first`.execute(db);
   return rows;
 }
 
 /** The last materialised day of a scorecard, if any. */
 export async function lastDoneDay(db: Kysely<any>, scorecard: string): Promise<string | undefined> {
-  const { rows } = await sql<{ day: string | null }>`select max(snapshot_date) as day from run_log where scorecard = ${scorecard}`.execute(db);
+  const { rows } = await sql<{ day: string | null }>`
+    select cast(max(snapshot_date) as varchar) as day from run_log where scorecard = ${scorecard}`.execute(db);
   return rows[0]?.day ?? undefined;
 }
 
@@ -125,26 +130,27 @@ export async function isDone(db: Kysely<any>, scorecard: string, day: string): P
  *  are removed. Returns the scorecard-days removed. */
 export async function reconcileCoverage(
   db: Kysely<any>,
+  dialect: SqlDialect,
   scorecards: Scorecard[],
   covered: { from: string; to: string },
 ): Promise<number> {
-  await invalidateOnChange(db, 'covered_from', covered.from, `the first covered day moved to ${covered.from}`);
-  return pruneOutside(db, scorecards, covered);
+  await invalidateOnChange(db, dialect, 'covered_from', covered.from, `the first covered day moved to ${covered.from}`);
+  return pruneOutside(db, dialect, scorecards, covered);
 }
 
 /** Every done day is computed again when the project settings every snapshot depends on
  *  besides the data (how churn is read and what ends it) differ from the last run's. Any
  *  run checks this, also one of a single scorecard (a backtest), whose days would otherwise
  *  count as done under the old settings. */
-export async function reconcileSettings(db: Kysely<any>, settings: string): Promise<void> {
-  await invalidateOnChange(db, 'scoring_settings', settings, 'the churn source or its reactivated_by changed');
+export async function reconcileSettings(db: Kysely<any>, dialect: SqlDialect, settings: string): Promise<void> {
+  await invalidateOnChange(db, dialect, 'scoring_settings', settings, 'the churn source or its reactivated_by changed');
 }
 
-async function invalidateOnChange(db: Kysely<any>, key: string, value: string, reason: string): Promise<void> {
+async function invalidateOnChange(db: Kysely<any>, dialect: SqlDialect, key: string, value: string, reason: string): Promise<void> {
   const previous = await getSetting(db, key);
   if (previous === value) return;
   await db.transaction().execute(async (trx) => {
     if (previous !== undefined) await invalidateAll(trx, reason);
-    await setSetting(trx, key, value);
+    await setSetting(trx, dialect, key, value);
   });
 }

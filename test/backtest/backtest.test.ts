@@ -3,10 +3,12 @@ import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { backtestText } from '../../cli/render/backtest-text.ts';
 import { runBacktest } from '../../pipeline/backtest/run-backtest.ts';
-import { duckdb } from '../../pipeline/compile/dialect.ts';
+import { dialectFor } from '../../pipeline/engine/dialect-for.ts';
 import { addDays, daysBetween } from '../../pipeline/days.ts';
 import { loadScorecards } from '../../pipeline/definitions/load-scorecards.ts';
 import type { ProjectConfig } from '../../pipeline/ir/types.ts';
+import { engines, type TestEngine } from '../helpers/engines.ts';
+import { tableRows } from '../helpers/table-rows.ts';
 import { csv, identity, tempProject, type TempProject } from '../helpers/temp-project.ts';
 
 // The backtest end to end on a small project whose churns and samples are known by hand:
@@ -60,8 +62,8 @@ function events(alterAfter?: string): (string | number)[][] {
   return rows;
 }
 
-async function project(rows = events()): Promise<{ p: TempProject; config: ProjectConfig }> {
-  const p = await tempProject();
+async function project(engine: TestEngine, rows = events()): Promise<{ p: TempProject; config: ProjectConfig }> {
+  const p = await tempProject(engine);
   projects.push(p);
   await p.write('events/e.csv', csv(rows));
   await p.write('attributes.csv', csv([['account_id', 'attribute', 'value', 'observed_at']]));
@@ -80,7 +82,7 @@ async function backtest(p: TempProject, config: ProjectConfig, range: { horizon:
   const scorecards = await loadScorecards(config.definitions, p.root);
   const compare = compareDir ? { scorecard: (await loadScorecards(compareDir, p.root))[0]!, definitions: compareDir } : undefined;
   const wh = await p.warehouse();
-  return runBacktest(wh.db, { config, scorecards, dialect: duckdb }, scorecards[0]!, range, compare ? { compare } : {});
+  return runBacktest(wh.db, { config, scorecards, dialect: dialectFor(config.warehouse) }, scorecards[0]!, range, compare ? { compare } : {});
 }
 
 /** The AUC by brute force over every churner × non-churner pair. */
@@ -96,9 +98,9 @@ function bruteAuc(samples: { score: number; churned: boolean }[]): number {
   return wins / pairs;
 }
 
-describe('backtest', () => {
+describe.each(engines)('backtest ($name)', (engine) => {
   it('labels each scored account by a churn in (T, T + horizon] and matches a brute-force AUC', async () => {
-    const { p, config } = await project();
+    const { p, config } = await project(engine);
     const run = await backtest(p, config, { horizon: 10, step: 7, from: '2025-01-08' });
     const r = run.result;
     // T = Jan 8 … Feb 19 (Feb 19 + 10 = Mar 1, the last data day): 7 days.
@@ -128,10 +130,10 @@ describe('backtest', () => {
   });
 
   it('takes the labels from a churn event as well as from a churn file', async () => {
-    const withFile = await project();
+    const withFile = await project(engine);
     const rows = events();
     rows.push(['b', 'cancelled', '2025-01-20 09:00:00', 'b1', 'x1'], ['c', 'cancelled', '2025-02-10 09:00:00', 'c1', 'x2']);
-    const withEvent = await project(rows);
+    const withEvent = await project(engine, rows);
     const config = { ...withEvent.config, sources: { ...withEvent.config.sources, churn: { kind: 'event' as const, event: 'cancelled' } } };
     const range = { horizon: 10, step: 7, from: '2025-01-08' };
     const a = (await backtest(withFile.p, withFile.config, range)).result;
@@ -141,7 +143,7 @@ describe('backtest', () => {
   });
 
   it('materialises the missing evaluation days first, and only once', async () => {
-    const { p, config } = await project();
+    const { p, config } = await project(engine);
     const first = await backtest(p, config, { horizon: 10, step: 7 });
     expect(first.materialised).toBeGreaterThan(0);
     const second = await backtest(p, config, { horizon: 10, step: 7 });
@@ -150,7 +152,7 @@ describe('backtest', () => {
   });
 
   it('leaves out (and reports) evaluation days whose horizon is not observed', async () => {
-    const { p, config } = await project();
+    const { p, config } = await project(engine);
     const r = (await backtest(p, config, { horizon: 10, step: 7, from: '2025-02-05', to: LAST })).result;
     expect(r).toMatchObject({ evaluation_days: 3, censored_days: 1, to: '2025-02-19' });
     expect(r.notes[0]).toMatch(/1 evaluation day\(s\) after 2025-02-19 were left out/);
@@ -159,8 +161,8 @@ describe('backtest', () => {
   it('gives identical figures when the data after T is altered (no leakage)', async () => {
     const T = '2025-02-05';
     const range = { horizon: 10, step: 7, from: '2025-01-08', to: T };
-    const original = await project();
-    const altered = await project(events(T));
+    const original = await project(engine);
+    const altered = await project(engine, events(T));
     const a = (await backtest(original.p, original.config, range)).result;
     const b = (await backtest(altered.p, altered.config, range)).result;
     expect(b).toEqual(a);
@@ -169,18 +171,20 @@ describe('backtest', () => {
     await original.p.run({ config: original.config });
     await altered.p.run({ config: altered.config });
     expect((await backtest(altered.p, altered.config, range)).result).toEqual(a);
-    const after = async (p: TempProject) => (await p.warehouse()).query(sql`select * from health_snapshots where snapshot_date > ${T}::date order by all`);
+    const after = async (p: TempProject) => (await p.warehouse()).query(sql`select * from health_snapshots where snapshot_date > ${T}::date order by snapshot_date, scorecard, account_id`);
     expect(await after(altered.p)).not.toEqual(await after(original.p));
   });
 
   it('compares a second definitions folder on the same samples without touching the snapshots', async () => {
-    const { p, config } = await project();
+    const { p, config } = await project(engine);
     await p.write('same/s.yaml', DEFINITION());
     await p.write('flipped/s.yaml', DEFINITION(true));
     const range = { horizon: 10, step: 7, from: '2025-01-08' };
     const plain = (await backtest(p, config, range)).result;
     const wh = await p.warehouse();
-    const tables = () => wh.query(sql`select 'h', count(*), sum(hash(h)) from health_snapshots h union all select 's', count(*), sum(hash(s)) from score_snapshots s union all select 'r', count(*), sum(hash(r)) from run_log r`);
+    const tables = async () => ({
+      health: await tableRows(wh, 'health_snapshots'), scores: await tableRows(wh, 'score_snapshots'), runs: await tableRows(wh, 'run_log'),
+    });
     const before = await tables();
 
     const same = (await backtest(p, config, range, join(p.root, 'same'))).result;
@@ -190,16 +194,18 @@ describe('backtest', () => {
     expect(flipped.compare!.global.auc).toBeCloseTo(1 - plain.global.auc!, 12);
     expect(flipped.compare!.samples).toBe(plain.samples);
     expect(await tables()).toEqual(before);
-    const temp = await wh.query(sql`select table_name from duckdb_tables() where temporary and table_name like 'hs_bt%'`);
+    const temp = await wh.query(engine.name === 'duckdb'
+      ? sql`select table_name from duckdb_tables() where temporary and table_name like 'hs_bt%'`
+      : sql`select relname from pg_class where relnamespace = pg_my_temp_schema() and relname like 'hs_bt%'`);
     expect(temp).toEqual([]);
   });
 });
 
-describe('backtest notes', () => {
+describe.each(engines)('backtest notes ($name)', (engine) => {
   /** Every account created on Jan 20: Jan 8 and 15 score nobody. `always` scores 10 for
    *  every sample, so its worst bands hold none. */
   async function lateProject() {
-    const { p, config } = await project();
+    const { p, config } = await project(engine);
     await p.write('accounts.csv', csv([['account_id', 'created_at'], ...Object.keys(ACCOUNTS).map((a) => [a, '2025-01-20'])]));
     await p.write('definitions/s.yaml', DEFINITION() + '  - { id: always, measure: logins, worst: -10, best: 0 }\n');
     await p.write('same/s.yaml', DEFINITION() + '  - { id: always, measure: logins, worst: -10, best: 0 }\n');

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runBacktest } from '../../pipeline/backtest/run-backtest.ts';
-import { duckdb } from '../../pipeline/compile/dialect.ts';
+import { duckdb } from '../../pipeline/sql/dialects/duckdb.ts';
 import { loadScorecards } from '../../pipeline/definitions/load-scorecards.ts';
 import { loadProject } from '../../pipeline/project/load-project.ts';
 import { openWarehouse } from '../../pipeline/engine/warehouse.ts';

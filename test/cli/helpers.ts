@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
+import pg from 'pg';
+import type { WarehouseLocation } from '../../pipeline/ir/types.ts';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = join(REPO, 'bin/healthscore.mjs');
@@ -17,12 +19,12 @@ export interface CliResult {
 }
 
 /** `healthscore ...args` from `cwd` (the repository root by default); never rejects. */
-export function hs(args: string[], options: { cwd?: string } = {}): Promise<CliResult> {
+export function hs(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
   return new Promise((done) => {
     execFile(
       process.execPath,
       [BIN, ...args],
-      { cwd: options.cwd ?? REPO, env: { ...process.env, CI: 'true' }, maxBuffer: 64 * 1024 * 1024 },
+      { cwd: options.cwd ?? REPO, env: { ...process.env, CI: 'true', ...options.env }, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
         done({ code, stdout: String(stdout), stderr: String(stderr) });
@@ -32,7 +34,7 @@ export function hs(args: string[], options: { cwd?: string } = {}): Promise<CliR
 }
 
 /** `hs` that must succeed; returns stdout parsed as JSON when `--json` is among the args. */
-export async function hsOk(args: string[], options: { cwd?: string } = {}): Promise<CliResult> {
+export async function hsOk(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
   const result = await hs(args, options);
   if (result.code !== 0) {
     throw new Error(`healthscore ${args.join(' ')} exited ${result.code}\n${result.stderr}${result.stdout}`);
@@ -40,7 +42,7 @@ export async function hsOk(args: string[], options: { cwd?: string } = {}): Prom
   return result;
 }
 
-export async function hsJson<T = any>(args: string[], options: { cwd?: string } = {}): Promise<T> {
+export async function hsJson<T = any>(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<T> {
   const { stdout } = await hsOk([...args, '--json'], options);
   return JSON.parse(stdout) as T;
 }
@@ -95,6 +97,20 @@ export async function queryWarehouse(path: string, query: string): Promise<Recor
     }
   } finally {
     instance.closeSync();
+  }
+}
+
+/** Rows of a query on the warehouse at `location` (a DuckDB file or a PostgreSQL schema),
+ *  read after the CLI has exited. */
+export async function queryLocation(location: WarehouseLocation, query: string): Promise<Record<string, unknown>[]> {
+  if (location.engine === 'duckdb') return queryWarehouse(location.path, query);
+  const client = new pg.Client({ connectionString: location.url });
+  await client.connect();
+  try {
+    await client.query(`set search_path to ${client.escapeIdentifier(location.schema)}`);
+    return (await client.query(query)).rows as Record<string, unknown>[];
+  } finally {
+    await client.end();
   }
 }
 

@@ -113,7 +113,7 @@ describe.concurrent('without a warehouse', { timeout: 120_000 }, () => {
     const text = compiled.stdout;
     expect(compiled.stderr).toBe('');
     expect(text).toMatch(/^-- scorecard customer_health \(version [0-9a-f]+\), snapshot day 2025-01-31\n/);
-    expect(text).toContain('create or replace temp table hs_measures as');
+    expect(text).toContain('create or replace temp table "hs_measures" as');
     expect(text).toContain('insert into "score_snapshots"');
     expect(text).toContain('insert into "health_snapshots"');
     // Both demo scorecards, each with its own version.

@@ -2,87 +2,62 @@ import { afterEach, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { compileScorecard } from '../../pipeline/compile/compile-scorecard.ts';
 import type { MeasureStrategy } from '../../pipeline/compile/measure-strategy.ts';
-import { duckdb } from '../../pipeline/compile/dialect.ts';
+import type { SqlDialect } from '../../pipeline/sql/dialects/dialect.ts';
+import { duckdb } from '../../pipeline/sql/dialects/duckdb.ts';
+import { postgres } from '../../pipeline/sql/dialects/postgres.ts';
 import { parseScorecard } from '../../pipeline/definitions/parse-scorecard.ts';
 import type { ChurnSource, Reactivation } from '../../pipeline/ir/types.ts';
-import { compileStatement, statementText } from '../../pipeline/engine/sql-text.ts';
+import { compileStatement, statementText } from '../../pipeline/sql/sql-text.ts';
 import { ensureWarehouseTables } from '../../models/warehouse-tables.ts';
 import { loadSources } from '../../pipeline/load/load-sources.ts';
 import { materialiseBatch } from '../../pipeline/run/materialise.ts';
+import { dialectFor } from '../../pipeline/engine/dialect-for.ts';
+import { engines } from '../helpers/engines.ts';
 import { csv, tempProject, type TempProject } from '../helpers/temp-project.ts';
+import { DEFINITION, DISTINCT } from './scorecards.ts';
 
 // The compiler is pure: a representative scorecard compiles to exactly the SQL in the
-// golden file (review changes to it like code), and that same SQL runs on DuckDB.
-
-const DEFINITION = `scorecard: golden
-bands: [{ label: red, from: 0 }, { label: yellow, from: 3 }, { label: green, from: 7 }]
-segments:
-  paying: { attribute: plan, in: [pro, enterprise] }
-groups:
-  usage: { weight: 60 }
-  relationship: { weight: 40, combine: lowest }
-measures:
-  logins_7d: { event: login, window: 7d }
-  users_7d: { event: "*", aggregate: distinct_users, window: 7d }
-  big_exports: { event: export, where: { property: rows, gt: 1000 }, window: 7d }
-  login_trend: { trend: logins_7d }
-  per_user: { ratio: [logins_7d, users_7d] }
-  nps: { attribute: nps, max_age: 90d }
-scores:
-  - { id: logins, measure: logins_7d, worst: 0, best: 10, impact: high, group: usage }
-  - { id: per_user, measure: per_user, steps: [{ below: 1, score: 0 }, { below: 3, score: 5 }, { score: 10 }], group: usage }
-  - { id: trend, measure: login_trend, worst: -0.5, best: 0.5, impact: low, group: usage, missing: 5 }
-  - { id: nps, measure: nps, worst: 0, best: 10, group: relationship, segment: paying }
-insights:
-  - { id: idle, when: { measure: logins_7d, eq: 0 }, band: yellow }
-alerts:
-  - { id: became_red, when: { band_became: red } }
-`;
-
-// A distinct count of a property (with a where) and its trend: value-days, not signals.
-const DISTINCT = `scorecard: distinct
-bands: [{ label: red, from: 0 }, { label: green, from: 5 }]
-measures:
-  features_7d: { event: feature_used, aggregate: distinct, property: feature, where: { property: plan, eq: pro }, window: 7d }
-  feature_trend: { trend: features_7d }
-scores:
-  - { id: features, measure: features_7d, worst: 0, best: 4 }
-  - { id: trend, measure: feature_trend, worst: -1, best: 1 }
-`;
+// golden file of each engine (review changes to it like code), and that SQL runs on each.
 
 let project: TempProject | undefined;
 afterEach(async () => project?.cleanup());
 
-function compiled(strategy?: MeasureStrategy, definition = DEFINITION) {
+function compiled(strategy?: MeasureStrategy, definition = DEFINITION, dialect: SqlDialect = duckdb) {
   const parsed = parseScorecard(definition, 'definitions/golden.yaml');
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
-  return compileScorecard(parsed.scorecard, { sources: { events: { path: '', format: 'csv', columns: {} } } }, duckdb,
+  return compileScorecard(parsed.scorecard, { sources: { events: { path: '', format: 'csv', columns: {} } } }, dialect,
     { from: '2025-01-14', to: '2025-01-15', firstDataDay: '2025-01-01' }, strategy ? { strategy } : {});
 }
 
-const GOLDEN: Record<MeasureStrategy, string> = { spine: 'golden/representative.sql', range: 'golden/representative-range.sql' };
+const DIALECTS = { duckdb, postgres };
+/** The golden file of a scorecard on an engine and strategy: DuckDB's have no engine in
+ *  their name (they came first). */
+const goldenFile = (name: string, engine: keyof typeof DIALECTS, strategy: MeasureStrategy) =>
+  `golden/${engine === 'duckdb' ? '' : `${engine}/`}${name}${strategy === 'range' ? '-range' : ''}.sql`;
+/** The execution cases: each engine (when it is there) with each strategy. */
+const RUNS = engines.flatMap((engine) => (['spine', 'range'] as const).map((strategy) => ({ engine, strategy })));
+const CASES = (['duckdb', 'postgres'] as const).flatMap((engine) => (['spine', 'range'] as const).map((strategy) => [engine, strategy] as const));
 
-it.each(['spine', 'range'] as const)('compiles a representative scorecard to the golden SQL (%s strategy)', async (strategy) => {
-  const batch = compiled(strategy);
+it.each(CASES)('compiles a representative scorecard to the golden SQL (%s, %s strategy)', async (engine, strategy) => {
+  const batch = compiled(strategy, DEFINITION, DIALECTS[engine]);
   const text = [...batch.prepare, ...batch.replace].map((s) => `-- ${s.name}\n${statementText(s.statement)};\n`).join('\n');
-  await expect(text).toMatchFileSnapshot(GOLDEN[strategy]);
+  await expect(text).toMatchFileSnapshot(goldenFile('representative', engine, strategy));
   expect(batch.plan.history).toBe(13); // a 7-day trend of a 7-day window
 });
 
-const GOLDEN_DISTINCT: Record<MeasureStrategy, string> = { spine: 'golden/distinct.sql', range: 'golden/distinct-range.sql' };
-
-it.each(['spine', 'range'] as const)('compiles a distinct count to the golden SQL (%s strategy)', async (strategy) => {
-  const batch = compiled(strategy, DISTINCT);
+it.each(CASES)('compiles a distinct count to the golden SQL (%s, %s strategy)', async (engine, strategy) => {
+  const batch = compiled(strategy, DISTINCT, DIALECTS[engine]);
   const text = [...batch.prepare, ...batch.replace].map((s) => `-- ${s.name}\n${statementText(s.statement)};\n`).join('\n');
-  await expect(text).toMatchFileSnapshot(GOLDEN_DISTINCT[strategy]);
+  await expect(text).toMatchFileSnapshot(goldenFile('distinct', engine, strategy));
 });
 
 it('picks the range strategy for a batch of two days', () => {
   expect(compiled().strategy).toBe('range');
 });
 
-it.each(['spine', 'range'] as const)('runs that SQL on DuckDB (%s strategy)', async (strategy) => {
-  project = await tempProject();
+it.each(RUNS)('runs that SQL on $engine.name ($strategy strategy)', async ({ engine, strategy }) => {
+  project = await tempProject(engine);
+  const dialect = dialectFor(project.config().warehouse);
   const events = [['account_id', 'event', 'timestamp', 'user_id', 'event_id', 'rows']];
   for (let d = 1; d <= 15; d++) {
     const day = `2025-01-${String(d).padStart(2, '0')} 10:00:00`;
@@ -93,9 +68,9 @@ it.each(['spine', 'range'] as const)('runs that SQL on DuckDB (%s strategy)', as
   await project.write('events/e.csv', csv(events));
   await project.write('attributes.csv', csv([['account_id', 'attribute', 'value', 'observed_at'], ['a', 'plan', 'pro', '2025-01-01'], ['a', 'nps', '4', '2025-01-01']]));
   const wh = await project.warehouse();
-  await ensureWarehouseTables(wh.db);
-  await loadSources(wh.db, project.config(), duckdb);
-  await materialiseBatch(wh.db, compiled(strategy));
+  await ensureWarehouseTables(wh.db, dialect);
+  await loadSources(wh.db, project.config(), dialect);
+  await materialiseBatch(wh.db, compiled(strategy, DEFINITION, dialect));
   const scores = await wh.query(sql`select score_id, raw_value, score, status from score_snapshots where snapshot_date = '2025-01-15' order by score_id`);
   expect(scores).toEqual([
     { score_id: 'logins', raw_value: 14, score: 10, status: 'ok' },
@@ -125,8 +100,9 @@ it('compiles each reactivation rule into hs_churn_intervals, event names as boun
   expect(backOn({ kind: 'file', path: 'back.csv', format: 'csv', columns: {} }).text).toBe('raw_reactivations');
 });
 
-it.each(['spine', 'range'] as const)('runs the distinct count SQL on DuckDB (%s strategy)', async (strategy) => {
-  project = await tempProject();
+it.each(RUNS)('runs the distinct count SQL on $engine.name ($strategy strategy)', async ({ engine, strategy }) => {
+  project = await tempProject(engine);
+  const dialect = dialectFor(project.config().warehouse);
   const events: (string | null)[][] = [['account_id', 'event', 'timestamp', 'user_id', 'event_id', 'feature', 'plan']];
   // Days 1–7: f2 (odd days) or f1 (even days) on pro, f9 on free; days 8–15: f1; day 15 also f3.
   for (let d = 1; d <= 15; d++) {
@@ -138,10 +114,10 @@ it.each(['spine', 'range'] as const)('runs the distinct count SQL on DuckDB (%s 
   await project.write('events/e.csv', csv(events));
   await project.write('attributes.csv', csv([['account_id', 'attribute', 'value', 'observed_at']]));
   const wh = await project.warehouse();
-  await ensureWarehouseTables(wh.db);
-  await loadSources(wh.db, project.config(), duckdb);
-  await materialiseBatch(wh.db, compiled(strategy, DISTINCT));
-  const scores = await wh.query(sql`select cast(snapshot_date as varchar) as day, score_id, raw_value from score_snapshots order by all`);
+  await ensureWarehouseTables(wh.db, dialect);
+  await loadSources(wh.db, project.config(), dialect);
+  await materialiseBatch(wh.db, compiled(strategy, DISTINCT, dialect));
+  const scores = await wh.query(sql`select cast(snapshot_date as varchar) as day, score_id, raw_value from score_snapshots order by 1, 2`);
   expect(scores).toEqual([
     // Days 8–14: {f1}, against days 1–7: {f1, f2} (f9 is free).
     { day: '2025-01-14', score_id: 'features', raw_value: 1 },

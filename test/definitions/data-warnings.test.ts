@@ -8,6 +8,7 @@ import { loadScorecards } from '../../pipeline/definitions/load-scorecards.ts';
 import { formatProblem } from '../../pipeline/errors.ts';
 import { openWarehouse } from '../../pipeline/engine/warehouse.ts';
 import { ensureWarehouseTables } from '../../models/warehouse-tables.ts';
+import { duckdb } from '../../pipeline/sql/dialects/duckdb.ts';
 import { csv, tempProject, type TempProject } from '../helpers/temp-project.ts';
 import { hs, hsJson, type TempDir } from '../cli/helpers.ts';
 import { TINY_CONFIG, tinyProject } from '../cli/tiny-project.ts';
@@ -62,7 +63,7 @@ describe('dataWarnings', () => {
 
   it('names every measure name the data does not have, where it is written, in file order', async () => {
     const scorecards = await loadScorecards(join(project.root, 'definitions'), project.root);
-    const warnings = await dataWarnings((await project.warehouse()).db, scorecards, project.config());
+    const warnings = await dataWarnings((await project.warehouse()).db, duckdb, scorecards, project.config());
     expect(warnings.map(formatProblem)).toEqual(EXPECTED);
   });
 
@@ -75,7 +76,7 @@ describe('dataWarnings', () => {
       '    reactivated_by: { events: [login, logins, "sign in"] }',
     ));
     const config = project.config({ sources: { ...project.config().sources, churn: { kind: 'event', event: 'ticket', reactivatedBy: { kind: 'events', events: ['login', 'logins', 'sign in'] } } } });
-    const warnings = await dataWarnings((await project.warehouse()).db, [], config);
+    const warnings = await dataWarnings((await project.warehouse()).db, duckdb, [], config);
     expect(warnings.map(formatProblem)).toEqual([
       'healthscore.yaml:5 sources.churn.reactivated_by.events[1]: reactivation event "logins" never occurs in the loaded data, so it brings no account back (did you mean "login"?)',
       'healthscore.yaml:5 sources.churn.reactivated_by.events[2]: reactivation event "sign in" never occurs in the loaded data, so it brings no account back',
@@ -92,15 +93,15 @@ describe('dataWarnings', () => {
       // user_id is the mapped user column, not a property (to-ir.ts).
       '  users: { event: "*", aggregate: distinct, property: user_id, window: 3d }',
     ));
-    expect(await dataWarnings((await project.warehouse()).db, [fine], project.config())).toEqual([]);
+    expect(await dataWarnings((await project.warehouse()).db, duckdb, [fine], project.config())).toEqual([]);
   });
 
   it('says nothing before any data is loaded', async () => {
     const wh = await openWarehouse({ path: ':memory:' });
     try {
-      expect(await dataWarnings(wh.db, [scorecard(DEFINITION)])).toEqual([]);
-      await ensureWarehouseTables(wh.db);
-      expect(await dataWarnings(wh.db, [scorecard(DEFINITION)])).toEqual([]);
+      expect(await dataWarnings(wh.db, duckdb, [scorecard(DEFINITION)])).toEqual([]);
+      await ensureWarehouseTables(wh.db, duckdb);
+      expect(await dataWarnings(wh.db, duckdb, [scorecard(DEFINITION)])).toEqual([]);
     } finally {
       await wh.close();
     }
@@ -145,7 +146,7 @@ describe('dataWarnings on attributes and column mappings', () => {
     ));
     const config = project.config();
     const mapped = { ...config, sources: { ...config.sources, events: { ...config.sources.events, columns: { ...config.sources.events.columns, user_id: 'user_mail' } } } };
-    const warnings = await dataWarnings((await project.warehouse()).db, [card], mapped);
+    const warnings = await dataWarnings((await project.warehouse()).db, duckdb, [card], mapped);
     expect(warnings.map(formatProblem)).toEqual([
       'definitions/health.yaml:5 segments.paying.any[0].attribute: attribute "plans" is never observed in the loaded data (did you mean "plan"?)',
       'definitions/health.yaml:7 measures.seats.attribute: attribute "seat" is never observed in the loaded data (did you mean "seats"?)',
@@ -155,7 +156,7 @@ describe('dataWarnings on attributes and column mappings', () => {
     // Mapped to a column the file has: no warning.
     const right = { ...config, sources: { ...config.sources, events: { ...config.sources.events, columns: { ...config.sources.events.columns, user_id: 'user_email' } } } };
     await project.run({ config: right });
-    expect((await dataWarnings((await project.warehouse()).db, [], right)).map(formatProblem)).toEqual([]);
+    expect((await dataWarnings((await project.warehouse()).db, duckdb, [], right)).map(formatProblem)).toEqual([]);
   });
 });
 

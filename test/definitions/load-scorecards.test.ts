@@ -73,4 +73,10 @@ describe('loadScorecards', () => {
     const e = await errorOf(loadScorecards(path.join(root, 'nope'), root));
     expect(e.message).toBe('nope: the definitions folder does not exist');
   });
+
+  it('says so when given a definition file instead of its folder (backtest --compare)', async () => {
+    await writeFile(path.join(defs, 'a.yaml'), minimal());
+    const e = await errorOf(loadScorecards(path.join(defs, 'a.yaml'), root));
+    expect(e.message).toBe('definitions/a.yaml: is a file, not a definitions folder (give the folder that holds it)');
+  });
 });

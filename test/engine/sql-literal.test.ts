@@ -2,9 +2,9 @@
 // DuckDB unchanged and nothing in it is executed.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { duckdb } from '../../pipeline/compile/dialect.ts';
-import { quoteString, stringLiteral } from '../../pipeline/engine/sql-literal.ts';
-import { statementText } from '../../pipeline/engine/sql-text.ts';
+import { duckdb } from '../../pipeline/sql/dialects/duckdb.ts';
+import { quoteString, stringLiteral } from '../../pipeline/sql/sql-literal.ts';
+import { statementText } from '../../pipeline/sql/sql-text.ts';
 import { openWarehouse, type Warehouse } from '../../pipeline/engine/warehouse.ts';
 import { ADVERSARIAL } from './adversarial-strings.ts';
 

@@ -1,15 +1,18 @@
 // The export as readers see it: every output table of the registry is created and
 // exported, the Arrow files hold exactly the Parquet files' rows (read by independent
 // readers: hyparquet and apache-arrow), and the month layout's folders read back with
-// DuckDB's hive_partitioning.
+// DuckDB's hive_partitioning; from a warehouse on each engine.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
-import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OUTPUT_TABLES } from '../../models/output-tables.ts';
+import { OUTPUT_TABLES, type OutputColumnType } from '../../models/output-tables.ts';
+import { openWarehouse } from '../../pipeline/engine/warehouse.ts';
+import { engines } from '../helpers/engines.ts';
+import { tableRows } from '../helpers/table-rows.ts';
 import { csv, tempProject, type TempProject } from '../helpers/temp-project.ts';
+import { readTable } from './read-export.ts';
 
 const DEFINITION = `scorecard: s
 bands: [{ label: red, from: 0 }, { label: yellow, from: 3 }, { label: green, from: 7 }]
@@ -42,98 +45,89 @@ function events(): string {
   return csv(rows);
 }
 
-let p: TempProject;
-beforeAll(async () => {
-  p = await tempProject();
-  await p.write('events/e.csv', events());
-  await p.write('attributes.csv', csv([['account_id', 'attribute', 'value', 'observed_at']]));
-  await p.write('definitions/s.yaml', DEFINITION);
-});
-afterAll(() => p?.cleanup());
+/** information_schema's name of each column type on PostgreSQL (DuckDB's is the type's own). */
+const POSTGRES_DATA_TYPES: Record<OutputColumnType, string> = {
+  date: 'date', varchar: 'text', double: 'double precision', boolean: 'boolean', 'varchar[]': 'ARRAY',
+};
 
-const run = (partition: 'day' | 'month') =>
-  p.run({ fullRefresh: true, config: { export: { path: join(p.root, partition), formats: ['parquet', 'arrow'], partition } } });
-
-/** Every partition file of a table: folder → rows, in the file's order. */
-async function readTable(root: string, table: string, ext: '.parquet' | '.arrow') {
-  const files: Record<string, Record<string, unknown>[]> = {};
-  for (const folder of (await readdir(join(root, table))).sort()) {
-    const path = join(root, table, folder, `data${ext}`);
-    files[folder] = ext === '.parquet'
-      ? await parquetReadObjects({ file: await asyncBufferFromFile(path) })
-      : tableFromIPC(await readFile(path)).toArray().map((row) => plain(row.toJSON()));
-  }
-  return files;
-}
-
-/** Arrow values as hyparquet gives them: lists as arrays, dates as Date. */
-function plain(row: Record<string, unknown>): Record<string, unknown> {
-  const value = (k: string, v: unknown) =>
-    v !== null && typeof v === 'object' && 'toArray' in v ? [...(v as unknown as Iterable<unknown>)] : typeof v === 'number' && k.endsWith('_date') ? new Date(v) : v;
-  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, value(k, v)]));
-}
-
-describe('the output-table registry', () => {
-  it('creates every table with its columns and types', async () => {
-    await run('day');
-    const wh = await p.warehouse();
-    for (const table of OUTPUT_TABLES) {
-      const columns = await wh.query<{ column_name: string; data_type: string; is_nullable: string }>(
-        sql`select column_name, data_type, is_nullable from information_schema.columns where table_name = ${table.name} order by ordinal_position`);
-      expect(columns, table.name).toEqual(table.columns.map((c) => ({
-        column_name: c.name, data_type: c.type.toUpperCase(), is_nullable: c.notNull ? 'NO' : 'YES',
-      })));
-    }
+describe.each(engines)('$name', (engine) => {
+  let p: TempProject;
+  beforeAll(async () => {
+    p = await tempProject(engine);
+    await p.write('events/e.csv', events());
+    await p.write('attributes.csv', csv([['account_id', 'attribute', 'value', 'observed_at']]));
+    await p.write('definitions/s.yaml', DEFINITION);
   });
+  afterAll(() => p?.cleanup());
 
-  it('exports every table it lists, and only those', async () => {
-    await run('day');
-    expect((await readdir(join(p.root, 'day'))).sort()).toEqual(OUTPUT_TABLES.map((t) => t.name).sort());
-    for (const table of OUTPUT_TABLES) {
-      const [{ n }] = await (await p.warehouse()).query<{ n: number }>(sql`select count(distinct ${sql.ref(table.dateColumn)})::int as n from ${sql.table(table.name)}`) as [{ n: number }];
-      expect(n, table.name).toBeGreaterThan(0);
-      expect(await readdir(join(p.root, 'day', table.name)), table.name).toHaveLength(n);
-    }
-  });
-});
+  const run = (partition: 'day' | 'month') =>
+    p.run({ fullRefresh: true, config: { export: { path: join(p.root, partition), formats: ['parquet', 'arrow'], partition } } });
 
-describe.each(['day', 'month'] as const)('%s partitions', (partition) => {
-  beforeAll(() => run(partition));
+  describe('the output-table registry', () => {
+    it('creates every table with its columns and types', async () => {
+      await run('day');
+      const wh = await p.warehouse();
+      for (const table of OUTPUT_TABLES) {
+        const columns = await wh.query<{ column_name: string; data_type: string; is_nullable: string }>(
+          sql`select column_name, data_type, is_nullable from information_schema.columns where table_schema = current_schema() and table_name = ${table.name} order by ordinal_position`);
+        expect(columns, table.name).toEqual(table.columns.map((c) => ({
+          column_name: c.name, data_type: engine.name === 'duckdb' ? c.type.toUpperCase() : POSTGRES_DATA_TYPES[c.type], is_nullable: c.notNull ? 'NO' : 'YES',
+        })));
+      }
+    });
 
-  it('Arrow files hold the Parquet files\' rows, in the same order, with plain BI types', async () => {
-    const root = join(p.root, partition);
-    for (const table of OUTPUT_TABLES) {
-      const parquet = await readTable(root, table.name, '.parquet');
-      const arrow = await readTable(root, table.name, '.arrow');
-      expect(Object.keys(arrow), table.name).toEqual(Object.keys(parquet));
-      expect(arrow, table.name).toEqual(parquet);
-    }
-    const folder = (await readdir(join(root, 'health_snapshots')))[0]!;
-    const health = tableFromIPC(await readFile(join(root, 'health_snapshots', folder, 'data.arrow')));
-    expect(Object.fromEntries(health.schema.fields.map((f) => [f.name, String(f.type)]))).toEqual({
-      ...(partition === 'month' && { snapshot_date: 'Date32<DAY>' }),
-      scorecard: 'Utf8', account_id: 'Utf8', score: 'Float64', band: 'Utf8', computed_score: 'Float64', computed_band: 'Utf8',
-      insights: 'List<Utf8>', overridden: 'Bool', override_reason: 'Utf8', definition_version: 'Utf8',
+    it('exports every table it lists, and only those', async () => {
+      await run('day');
+      expect((await readdir(join(p.root, 'day'))).sort()).toEqual(OUTPUT_TABLES.map((t) => t.name).sort());
+      for (const table of OUTPUT_TABLES) {
+        const [{ n }] = await (await p.warehouse()).query<{ n: number }>(sql`select count(distinct ${sql.ref(table.dateColumn)})::int as n from ${sql.table(table.name)}`) as [{ n: number }];
+        expect(n, table.name).toBeGreaterThan(0);
+        expect(await readdir(join(p.root, 'day', table.name)), table.name).toHaveLength(n);
+      }
     });
   });
 
-  it('lays the files out in Hive-style folders that DuckDB reads back with the date column', async () => {
-    const root = join(p.root, partition);
-    const folders = await readdir(join(root, 'score_snapshots'));
-    expect(folders.sort()).toEqual(partition === 'day'
-      ? Array.from({ length: 45 }, (_, d) => `snapshot_date=${new Date(Date.UTC(2025, 0, 1 + d)).toISOString().slice(0, 10)}`)
-      : ['snapshot_date_month=2025-01', 'snapshot_date_month=2025-02']);
-    const wh = await p.warehouse();
-    const glob = join(root, 'score_snapshots', '*', 'data.parquet');
-    const read = sql`read_parquet(${glob}, hive_partitioning = true)`;
-    const [types] = await wh.query<Record<string, string>>(sql`select typeof(snapshot_date) as date_type from ${read} limit 1`);
-    expect(types).toEqual({ date_type: 'DATE' });
-    const [diff] = await wh.query<{ n: number }>(sql`select count(*)::int as n from (
-      (select snapshot_date, scorecard, account_id, score_id, raw_value, score, band, weight, status from ${read}
-       except all select * from score_snapshots)
-      union all
-      (select * from score_snapshots
-       except all select snapshot_date, scorecard, account_id, score_id, raw_value, score, band, weight, status from ${read}))`);
-    expect(diff).toEqual({ n: 0 });
+  describe.each(['day', 'month'] as const)('%s partitions', (partition) => {
+    beforeAll(() => run(partition));
+
+    it('Arrow files hold the Parquet files\' rows, in the same order, with plain BI types', async () => {
+      const root = join(p.root, partition);
+      for (const table of OUTPUT_TABLES) {
+        const parquet = await readTable(root, table.name, '.parquet');
+        const arrow = await readTable(root, table.name, '.arrow');
+        expect(Object.keys(arrow), table.name).toEqual(Object.keys(parquet));
+        expect(arrow, table.name).toEqual(parquet);
+      }
+      const folder = (await readdir(join(root, 'health_snapshots')))[0]!;
+      const health = tableFromIPC(await readFile(join(root, 'health_snapshots', folder, 'data.arrow')));
+      expect(Object.fromEntries(health.schema.fields.map((f) => [f.name, String(f.type)]))).toEqual({
+        ...(partition === 'month' && { snapshot_date: 'Date32<DAY>' }),
+        scorecard: 'Utf8', account_id: 'Utf8', score: 'Float64', band: 'Utf8', computed_score: 'Float64', computed_band: 'Utf8',
+        insights: 'List<Utf8>', overridden: 'Bool', override_reason: 'Utf8', definition_version: 'Utf8',
+      });
+    });
+
+    it('lays the files out in Hive-style folders that DuckDB reads back with the date column', async () => {
+      const root = join(p.root, partition);
+      const folders = await readdir(join(root, 'score_snapshots'));
+      expect(folders.sort()).toEqual(partition === 'day'
+        ? Array.from({ length: 45 }, (_, d) => `snapshot_date=${new Date(Date.UTC(2025, 0, 1 + d)).toISOString().slice(0, 10)}`)
+        : ['snapshot_date_month=2025-01', 'snapshot_date_month=2025-02']);
+      // Read by a DuckDB of its own, whatever the warehouse's engine.
+      const reader = await openWarehouse({ engine: 'duckdb', path: ':memory:' });
+      try {
+        const glob = join(root, 'score_snapshots', '*', 'data.parquet');
+        const read = sql`read_parquet(${glob}, hive_partitioning = true)`;
+        const [types] = await reader.query<Record<string, string>>(sql`select typeof(snapshot_date) as date_type from ${read} limit 1`);
+        expect(types).toEqual({ date_type: 'DATE' });
+        await reader.query(sql`create table score_snapshots as
+        select snapshot_date, scorecard, account_id, score_id, raw_value, score, band, weight, status from ${read}`);
+        const exported = await tableRows(reader, 'score_snapshots');
+        expect(exported.length).toBeGreaterThan(0);
+        expect(exported).toEqual(await tableRows(await p.warehouse(), 'score_snapshots'));
+      } finally {
+        await reader.close();
+      }
+    });
   });
 });

@@ -1,11 +1,12 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { duckdb } from '../../pipeline/compile/dialect.ts';
 import { loadScorecards } from '../../pipeline/definitions/load-scorecards.ts';
-import { openWarehouse, type Warehouse } from '../../pipeline/engine/warehouse.ts';
+import { dialectFor } from '../../pipeline/engine/dialect-for.ts';
+import { openWarehouse, warehouseOptions, type Warehouse } from '../../pipeline/engine/warehouse.ts';
 import type { ProjectConfig } from '../../pipeline/ir/types.ts';
 import { runPipeline, type RunOptions } from '../../pipeline/run/run-pipeline.ts';
+import { duckdbEngine, type TestEngine } from './engines.ts';
 
 /** A throw-away project folder: write files into it, run the pipeline on it. */
 export interface TempProject {
@@ -17,8 +18,10 @@ export interface TempProject {
   cleanup(): Promise<void>;
 }
 
-export async function tempProject(): Promise<TempProject> {
+/** On DuckDB unless told otherwise; on PostgreSQL, in a fresh schema dropped by `cleanup`. */
+export async function tempProject(engine: TestEngine = duckdbEngine): Promise<TempProject> {
   const root = await mkdtemp(join(tmpdir(), 'healthscore-test-'));
+  const location = engine.location(root);
   let open: Warehouse | undefined;
   const project: TempProject = {
     root,
@@ -29,7 +32,7 @@ export async function tempProject(): Promise<TempProject> {
     config(overrides = {}) {
       return {
         root,
-        warehouse: join(root, 'warehouse.duckdb'),
+        warehouse: location,
         timezone: 'UTC',
         lookback: 3,
         definitions: join(root, 'definitions'),
@@ -42,17 +45,18 @@ export async function tempProject(): Promise<TempProject> {
       };
     },
     async warehouse() {
-      open ??= await openWarehouse({ path: join(root, 'warehouse.duckdb') });
+      open ??= await openWarehouse(warehouseOptions(location));
       return open;
     },
     async run(options = {}) {
       const config = project.config(options.config);
       const scorecards = await loadScorecards(config.definitions, root);
       const wh = await project.warehouse();
-      return runPipeline(wh.db, config, scorecards, duckdb, options);
+      return runPipeline(wh.db, config, scorecards, dialectFor(config.warehouse), options);
     },
     async cleanup() {
       await open?.close();
+      await engine.drop(location);
       await rm(root, { recursive: true, force: true });
     },
   };

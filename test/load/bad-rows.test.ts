@@ -4,7 +4,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { InputDataError } from '../../pipeline/load/input-data-error.ts';
 import { projectStatus } from '../../pipeline/state/project-status.ts';
+import { dialectFor } from '../../pipeline/engine/dialect-for.ts';
 import { loadScorecards } from '../../pipeline/definitions/load-scorecards.ts';
+import { engines, type TestEngine } from '../helpers/engines.ts';
+import { tableRows } from '../helpers/table-rows.ts';
+import { writeParquet } from '../helpers/write-parquet.ts';
 import { csv, identity, tempProject, type TempProject } from '../helpers/temp-project.ts';
 import type { FileSource } from '../../pipeline/ir/types.ts';
 
@@ -28,8 +32,8 @@ function events(days: number, extra: (string | null)[][] = []) {
   return csv([...rows, ...extra]);
 }
 
-async function setup(): Promise<TempProject> {
-  project = await tempProject();
+async function setup(engine: TestEngine): Promise<TempProject> {
+  project = await tempProject(engine);
   await project.write('events/e.csv', events(5));
   await project.write('attributes.csv', csv([['account_id', 'attribute', 'value', 'observed_at'], ['a', 'plan', 'pro', '2025-01-01']]));
   await project.write('definitions/s.yaml', DEFINITION);
@@ -47,14 +51,11 @@ async function everything(p: TempProject) {
   // When a row was written is not what it says.
   const when: Record<string, string> = { loaded_files: 'loaded_at', run_log: 'computed_at' };
   const out: Record<string, unknown> = {};
-  for (const table of tables) {
-    const columns = when[table] ? sql`* exclude (${sql.id(when[table])})` : sql`*`;
-    out[table] = await wh.query(sql`select ${columns} from ${sql.table(table)} order by all`);
-  }
+  for (const table of tables) out[table] = await tableRows(wh, table, when[table] ? [when[table]] : []);
   return out;
 }
 
-describe('valid_range', () => {
+describe.each(engines)('valid_range ($name)', (engine) => {
   it.each([
     ['2999-01-01 10:00:00', 'is after 2025-01-21, the end of valid_range'],
     ['2025-03-01 10:00:00', 'is after 2025-01-21, the end of valid_range'],
@@ -62,7 +63,7 @@ describe('valid_range', () => {
     ['0001-01-01 00:00:00', 'is before 2000-01-01, the start of valid_range'],
     ['276000-01-01 00:00:00', 'is after 2025-01-21, the end of valid_range'],
   ])('rejects the stray timestamp %s with file:line, and changes nothing', async (stray, problem) => {
-    const p = await setup();
+    const p = await setup(engine);
     await p.run({ today: TODAY });
     const before = await everything(p);
     await p.write('events/e.csv', events(6, [['a', 'login', stray, 'u', 'stray']]));
@@ -73,7 +74,7 @@ describe('valid_range', () => {
   });
 
   it('with on_bad_rows: skip keeps the good rows, sets the stray one aside and makes no day for it', async () => {
-    const p = await setup();
+    const p = await setup(engine);
     await p.write('events/e.csv', events(5, [['a', 'login', '2999-01-01 10:00:00', 'u', 'stray'], ['', 'login', '2025-01-03 10:00:00', 'u', 'x']]));
     const config = withEvents(p, { onBadRows: 'skip' });
     const summary = await p.run({ today: TODAY, config });
@@ -86,12 +87,12 @@ describe('valid_range', () => {
       { source: 'events', line: 8, column: 'account_id', reason: 'is empty',
         raw: '{"account_id":null,"event":"login","timestamp":"2025-01-03 10:00:00","user_id":"u","event_id":"x"}' },
     ]);
-    const status = await projectStatus(wh.db, p.config(config), await loadScorecards(p.config().definitions, p.root));
+    const status = await projectStatus(wh.db, dialectFor(p.config().warehouse), p.config(config), await loadScorecards(p.config().definitions, p.root));
     expect(status.rejected).toEqual([{ source: 'events', file: 'events/e.csv', rows: 2, first_line: 7, column: 'timestamp', reason: 'is after 2025-01-21, the end of valid_range' }]);
   });
 
   it('loads a row once the clock has passed it, as a fresh project then would', async () => {
-    const p = await setup();
+    const p = await setup(engine);
     const config = withEvents(p, { onBadRows: 'skip' });
     await p.write('events/e.csv', events(5, [['a', 'login', '2025-01-23 10:00:00', 'u', 'early']]));
     await p.run({ today: TODAY, config });
@@ -105,20 +106,19 @@ describe('valid_range', () => {
   });
 
   it('takes a fixed range from the settings', async () => {
-    const p = await setup();
+    const p = await setup(engine);
     await p.write('events/e.csv', events(5));
     const error = await p.run({ today: TODAY, config: withEvents(p, { validRange: { from: '2025-01-03', to: '2025-12-31' } }) }).then(() => undefined, (e: unknown) => e);
     expect((error as Error).message).toBe('events/e.csv:2 timestamp: is before 2025-01-03, the start of valid_range ("2025-01-01 10:00:00")');
   });
 });
 
-describe('files the engine cannot read', () => {
+describe.each(engines)('files the engine cannot read ($name)', (engine) => {
   it('rejects a corrupted Parquet file by name and changes nothing', async () => {
-    const p = await setup();
+    const p = await setup(engine);
     const config = { sources: { ...p.config().sources, events: { path: 'events/*', format: 'parquet' as const, columns: identity(HEADER) } } };
-    const wh = await p.warehouse();
-    await sql`copy (select 'a' as account_id, 'login' as event, timestamp '2025-01-02 10:00:00' as timestamp, 'u' as user_id, 'e' as event_id
-      from range(1000)) to ${sql.lit(join(p.root, 'events/good.parquet'))} (format parquet)`.execute(wh.db);
+    await writeParquet(join(p.root, 'events/good.parquet'),
+      "select 'a' as account_id, 'login' as event, timestamp '2025-01-02 10:00:00' as timestamp, 'u' as user_id, 'e' as event_id from range(1000)");
     await rm(join(p.root, 'events/e.csv'));
     await p.run({ today: TODAY, config });
     const before = await everything(p);
@@ -133,9 +133,9 @@ describe('files the engine cannot read', () => {
   });
 });
 
-describe('overrides', () => {
+describe.each(engines)('overrides ($name)', (engine) => {
   it('a rejected override leaves every table as it was', async () => {
-    const p = await setup();
+    const p = await setup(engine);
     const header = ['account_id', 'scorecard', 'score_id', 'score', 'band', 'reason', 'author', 'starts_on', 'ends_on'];
     const config = { sources: { ...p.config().sources, overrides: { path: 'overrides.csv', format: 'csv' as const, columns: identity(header) } } };
     await p.write('overrides.csv', csv([header, ['a', 's', null, 4, null, 'call', 'kim', '2025-01-02', '2025-01-03']]));
@@ -148,9 +148,9 @@ describe('overrides', () => {
   });
 });
 
-describe('file names', () => {
+describe.each(engines)('file names ($name)', (engine) => {
   it('reads a file whose name holds glob characters as itself', async () => {
-    const p = await setup();
+    const p = await setup(engine);
     await p.write('events/b-a.csv', csv([HEADER, ['b', 'login', '2025-01-02 10:00:00', 'u', 'ba']]));
     await p.write('events/b-b.csv', csv([HEADER, ['c', 'login', '2025-01-02 10:00:00', 'u', 'bb']]));
     await p.write('events/b-[ab].csv', csv([HEADER, ['d', 'login', '2025-01-02 10:00:00', 'u', 'bx']]));

@@ -3,6 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { InputDataError } from '../../pipeline/load/input-data-error.ts';
 import type { FileSource, ProjectConfig } from '../../pipeline/ir/types.ts';
+import { engines, type TestEngine } from '../helpers/engines.ts';
+import { tableRows } from '../helpers/table-rows.ts';
+import { writeParquet } from '../helpers/write-parquet.ts';
 import { csv, identity, tempProject, type TempProject } from '../helpers/temp-project.ts';
 
 // SPEC §2, `timestamp_format:`: a strptime format reads a source's text time columns. A
@@ -26,8 +29,8 @@ const events = (...times: string[]) => csv([EVENTS, ...times.map((t, i) => ['a',
 
 /** Every source as a CSV file with its own timestamp_format, in a zone west of UTC (a
  *  day read as UTC midnight would fall on the day before there). */
-async function setup(): Promise<{ p: TempProject; config: Partial<ProjectConfig> }> {
-  const p = (project = await tempProject());
+async function setup(engine: TestEngine): Promise<{ p: TempProject; config: Partial<ProjectConfig> }> {
+  const p = (project = await tempProject(engine));
   await p.write('definitions/s.yaml', DEFINITION);
   // 02:00 on the 16th UTC is still the 15th in New York.
   await p.write('events/e.csv', events('03/15/2025 10:00', '03/16/2025 02:00'));
@@ -63,15 +66,15 @@ async function everything(p: TempProject) {
   const wh = await p.warehouse();
   const out: Record<string, unknown> = {};
   for (const table of ['raw_events', 'raw_attributes', 'raw_accounts', 'raw_churn', 'raw_overrides', 'daily_activity', 'score_snapshots', 'rejected_rows']) {
-    out[table] = await wh.query(sql`select * from ${sql.table(table)} order by all`);
+    out[table] = await tableRows(wh, table);
   }
-  out['loaded_files'] = await wh.query(sql`select source, file_key, paths from loaded_files order by all`);
+  out['loaded_files'] = await wh.query(sql`select source, file_key, paths from loaded_files order by 1, 2`);
   return out;
 }
 
-describe('timestamp_format', () => {
+describe.each(engines)('timestamp_format ($name)', (engine) => {
   it("reads each source's time columns with its own format", async () => {
-    const { p, config } = await setup();
+    const { p, config } = await setup(engine);
     await p.run({ today: TODAY, config });
     const wh = await p.warehouse();
     expect(await wh.query(sql`select day::varchar as day, ts::varchar as ts from raw_events order by ts`)).toEqual([
@@ -90,7 +93,7 @@ describe('timestamp_format', () => {
   });
 
   it('stops at a value that does not match, naming the format, and changes nothing', async () => {
-    const { p, config } = await setup();
+    const { p, config } = await setup(engine);
     await p.run({ today: TODAY, config });
     const before = await everything(p);
     await p.write('events/e.csv', events('03/15/2025 10:00', '2025-03-17 10:00', '03/18/2025 10:00'));
@@ -101,14 +104,14 @@ describe('timestamp_format', () => {
   });
 
   it('rejects a day with a time when the format has none', async () => {
-    const { p, config } = await setup();
+    const { p, config } = await setup(engine);
     await p.write('accounts.csv', csv([['account_id', 'created_at'], ['a', '2025/03/10 08:00']]));
     const error = await failure(p.run({ today: TODAY, config }));
     expect((error as Error).message).toBe('accounts.csv:2 created_at: does not match timestamp_format "%Y/%m/%d" ("2025/03/10 08:00")');
   });
 
   it('with on_bad_rows: skip sets the unmatched rows aside and loads the others', async () => {
-    const { p, config } = await setup();
+    const { p, config } = await setup(engine);
     await p.write('events/e.csv', events('03/15/2025 10:00', '15/03/2025 11:00', '03/16/2025 10:00'));
     await p.run({ today: TODAY, config: withEvents(config, { onBadRows: 'skip' }) });
     const wh = await p.warehouse();
@@ -119,17 +122,17 @@ describe('timestamp_format', () => {
   });
 
   it('checks the valid_range on the values it reads', async () => {
-    const { p, config } = await setup();
+    const { p, config } = await setup(engine);
     await p.write('events/e.csv', events('03/15/2025 10:00', '12/31/1999 10:00'));
     const error = await failure(p.run({ today: TODAY, config }));
     expect((error as Error).message).toBe('events/e.csv:3 timestamp: is before 2000-01-01, the start of valid_range ("12/31/1999 10:00")');
   });
 
   it('does not apply to a typed Parquet time column', async () => {
-    const { p, config } = await setup();
+    const { p, config } = await setup(engine);
+    await writeParquet(join(p.root, 'events/e.parquet'),
+      "select 'a' as account_id, 'login' as event, timestamptz '2025-03-15 10:00:00+00' as timestamp, 'u' as user_id, 'e' as event_id");
     const wh = await p.warehouse();
-    await sql`copy (select 'a' as account_id, 'login' as event, timestamptz '2025-03-15 10:00:00+00' as timestamp, 'u' as user_id, 'e' as event_id)
-      to ${sql.lit(join(p.root, 'events/e.parquet'))} (format parquet)`.execute(wh.db);
     await p.run({ today: TODAY, config: withEvents(config, { path: 'events/*.parquet', format: 'parquet' }) });
     expect(await wh.query(sql`select day::varchar as day, ts::varchar as ts from raw_events`)).toEqual([{ day: '2025-03-15', ts: '2025-03-15 10:00:00+00' }]);
   });

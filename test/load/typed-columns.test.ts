@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { engines, type TestEngine } from '../helpers/engines.ts';
 import { csv, identity, tempProject, type TempProject } from '../helpers/temp-project.ts';
 
 // Typed file columns (Parquet TIMESTAMP WITH TIME ZONE, TIMESTAMP, DATE) skip the text
@@ -28,8 +29,8 @@ const TIMES = {
 
 type Kind = keyof typeof TIMES;
 
-async function project(kind: Kind, format: 'csv' | 'parquet'): Promise<TempProject> {
-  const p = await tempProject();
+async function project(engine: TestEngine, kind: Kind, format: 'csv' | 'parquet'): Promise<TempProject> {
+  const p = await tempProject(engine);
   projects.push(p);
   const rows = TIMES[kind].map((t, i) => ['a', 'login', t, `u${i}`, `e${i}`]);
   await p.write('events.csv', csv([['account_id', 'event', 'timestamp', 'user_id', 'event_id'], ...rows]));
@@ -67,17 +68,17 @@ function config(p: TempProject, format: 'csv' | 'parquet', range?: { from: strin
 async function loaded(p: TempProject) {
   const wh = await p.warehouse();
   return {
-    events: await wh.query(sql`select account_id, event, cast(ts as varchar) as ts, cast(day as varchar) as day from raw_events order by all`),
+    events: await wh.query(sql`select account_id, event, cast(ts as varchar) as ts, cast(day as varchar) as day from raw_events order by 1, 2, 3, 4`),
     attributes: await wh.query(sql`select cast(observed_at as varchar) as observed_at, cast(day as varchar) as day from raw_attributes`),
     accounts: await wh.query(sql`select cast(created_day as varchar) as created_day from raw_accounts`),
-    health: await wh.query(sql`select cast(snapshot_date as varchar) as d, score from health_snapshots order by all`),
+    health: await wh.query(sql`select cast(snapshot_date as varchar) as d, score from health_snapshots order by 1, 2`),
   };
 }
 
-describe('typed time columns load as their text does', () => {
+describe.each(engines)('typed time columns load as their text does ($name)', (engine) => {
   it.each(Object.keys(TIMES) as Kind[])('%s', async (kind) => {
-    const text = await project(kind, 'csv');
-    const typed = await project(kind, 'parquet');
+    const text = await project(engine, kind, 'csv');
+    const typed = await project(engine, kind, 'parquet');
     await text.run({ config: config(text, 'csv'), skipExport: true, today: '2025-04-10' });
     await typed.run({ config: config(typed, 'parquet'), skipExport: true, today: '2025-04-10' });
     const fromText = await loaded(text);
@@ -88,8 +89,8 @@ describe('typed time columns load as their text does', () => {
 
   it.each(Object.keys(TIMES) as Kind[])('%s: the valid_range borders fall on the same rows', async (kind) => {
     const range = { from: '2025-03-30', to: '2025-03-30' };
-    const text = await project(kind, 'csv');
-    const typed = await project(kind, 'parquet');
+    const text = await project(engine, kind, 'csv');
+    const typed = await project(engine, kind, 'parquet');
     await text.run({ config: config(text, 'csv', range), skipExport: true, today: '2025-04-10' });
     await typed.run({ config: config(typed, 'parquet', range), skipExport: true, today: '2025-04-10' });
     const rejected = async (p: TempProject) =>
@@ -103,15 +104,15 @@ describe('typed time columns load as their text does', () => {
   });
 
   it.each(Object.keys(TIMES) as Kind[])('%s in UTC (days by arithmetic on the instant)', async (kind) => {
-    const text = await project(kind, 'csv');
-    const typed = await project(kind, 'parquet');
+    const text = await project(engine, kind, 'csv');
+    const typed = await project(engine, kind, 'parquet');
     await text.run({ config: config(text, 'csv', undefined, 'UTC'), skipExport: true, today: '2025-04-10' });
     await typed.run({ config: config(typed, 'parquet', undefined, 'UTC'), skipExport: true, today: '2025-04-10' });
     expect(await loaded(typed)).toEqual(await loaded(text));
   });
 
   it('puts instants before 1970 on their UTC day', async () => {
-    const p = await project('timestamptz', 'parquet');
+    const p = await project(engine, 'timestamptz', 'parquet');
     const times = ['1969-12-31 23:59:59.999+00', '1970-01-01 00:00:00+00', '1900-03-01 00:00:00+00', '1899-12-31 23:59:59+00'];
     await p.write('events.csv', csv([['account_id', 'event', 'timestamp'], ...times.map((t) => ['a', 'login', t])]));
     const instance = await DuckDBInstance.create(':memory:');
@@ -127,7 +128,7 @@ describe('typed time columns load as their text does', () => {
   });
 
   it('puts instants on the Berlin day, across the DST change', async () => {
-    const p = await project('timestamptz', 'parquet');
+    const p = await project(engine, 'timestamptz', 'parquet');
     await p.run({ config: config(p, 'parquet'), skipExport: true, today: '2025-04-10' });
     const { events } = await loaded(p);
     expect(events.map((e) => e['day'])).toEqual(['2025-03-29', '2025-03-30', '2025-03-30', '2025-03-30', '2025-03-31']);

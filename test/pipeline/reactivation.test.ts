@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { runBacktest } from '../../pipeline/backtest/run-backtest.ts';
-import { duckdb } from '../../pipeline/compile/dialect.ts';
+import { dialectFor } from '../../pipeline/engine/dialect-for.ts';
 import { loadScorecards } from '../../pipeline/definitions/load-scorecards.ts';
 import type { ChurnSource, Reactivation } from '../../pipeline/ir/types.ts';
+import { engines, type TestEngine } from '../helpers/engines.ts';
 import { csv, identity, tempProject, type TempProject } from '../helpers/temp-project.ts';
 
 // SPEC §3.1: a churned account is back on the first later day that reactivates it. By
@@ -36,8 +37,8 @@ const CHURNS: [string, number][] = [['a', 3], ['a', 8]];
 
 type ChurnForm = 'file' | 'event';
 
-async function project(form: ChurnForm): Promise<TempProject> {
-  const p = await tempProject();
+async function project(engine: TestEngine, form: ChurnForm): Promise<TempProject> {
+  const p = await tempProject(engine);
   projects.push(p);
   const events = EVENTS.map(([a, e, d]) => [a, e, `${day(d)} 10:00:00`, null, null]);
   // The churn event form: a `cancelled` event on each churn day.
@@ -63,7 +64,7 @@ async function run(p: TempProject, churn: ChurnSource, options: { only?: string 
 /** The days of the month on which `account` has a snapshot. */
 async function scoredDays(p: TempProject, account: string): Promise<number[]> {
   const rows = await (await p.warehouse()).query<{ d: number }>(
-    sql`select day(snapshot_date)::int as d from health_snapshots where account_id = ${account} order by 1`,
+    sql`select cast(extract(day from snapshot_date) as int) as d from health_snapshots where account_id = ${account} order by 1`,
   );
   return rows.map((r) => r.d);
 }
@@ -80,16 +81,16 @@ async function snapshots(p: TempProject): Promise<Record<string, string[]>> {
 
 const LOGIN_ONLY: Reactivation = { kind: 'events', events: ['login', "o'brien"] };
 
-describe.each(['file', 'event'] as const)('churn by %s', (form) => {
+describe.each(engines.flatMap((engine) => (['file', 'event'] as const).map((form) => ({ engine, form }))))('churn by $form ($engine.name)', ({ engine, form }) => {
   it('by default any event brings the account back, a ticket too', async () => {
-    const p = await project(form);
+    const p = await project(engine, form);
     await run(p, churnSource(form));
     // Churned on 3, back on 4 (a ticket); churned on 8, back on 10 (a ticket).
     expect(await scoredDays(p, 'a')).toEqual([1, 2, 4, 5, 6, 7, 10, 11, 12]);
   });
 
   it('with reactivated_by events, only those events bring it back: a ticket after a churn does not', async () => {
-    const p = await project(form);
+    const p = await project(engine, form);
     await run(p, churnSource(form, LOGIN_ONLY));
     // Churned on 3, back on 6 (a login); churned on 8, back on 12 (a login).
     expect(await scoredDays(p, 'a')).toEqual([1, 2, 6, 7, 12]);
@@ -106,9 +107,9 @@ async function writeReactivations(p: TempProject, rows: [string, string][]) {
   await p.write('reactivations.csv', csv([['id', 'at'], ...rows]));
 }
 
-describe.each(['file', 'event'] as const)('a reactivation file, churn by %s', (form) => {
+describe.each(engines.flatMap((engine) => (['file', 'event'] as const).map((form) => ({ engine, form }))))('a reactivation file, churn by $form ($engine.name)', ({ engine, form }) => {
   it('ends a churn on its first reactivation day after the churn day; events do not', async () => {
-    const p = await project(form);
+    const p = await project(engine, form);
     await writeReactivations(p, [
       ['a', `${day(2)} 12:00:00`], // before the first churn: nothing
       ['a', day(3)], // the churn day itself: nothing
@@ -123,9 +124,9 @@ describe.each(['file', 'event'] as const)('a reactivation file, churn by %s', (f
   });
 });
 
-describe('a reactivation file as a source', () => {
+describe.each(engines)('a reactivation file as a source ($name)', (engine) => {
   it('stops on a bad row with file:line column: reason, and keeps what was materialised', async () => {
-    const p = await project('file');
+    const p = await project(engine, 'file');
     await writeReactivations(p, [['a', day(5)]]);
     await run(p, churnSource('file', REACTIVATION_FILE));
     const before = await snapshots(p);
@@ -139,7 +140,7 @@ describe('a reactivation file as a source', () => {
   });
 
   it('sets bad rows aside with on_bad_rows: skip, a date outside valid_range among them', async () => {
-    const p = await project('file');
+    const p = await project(engine, 'file');
     await writeReactivations(p, [['a', '1999-12-31'], ['a', 'soon'], ['a', day(6)]]);
     await run(p, churnSource('file', { ...REACTIVATION_FILE, onBadRows: 'skip', validRange: { from: '2000-01-01' } }));
     const wh = await p.warehouse();
@@ -151,10 +152,10 @@ describe('a reactivation file as a source', () => {
   });
 
   it('added, edited, copied and removed between runs, gives what a fresh project gives', async () => {
-    const p = await project('file');
+    const p = await project(engine, 'file');
     const config = churnSource('file', REACTIVATION_FILE);
     const expectFresh = async (rows: [string, string][] | undefined, churn = config) => {
-      const fresh = await project('file');
+      const fresh = await project(engine, 'file');
       if (rows) await writeReactivations(fresh, rows);
       await run(fresh, churn);
       const result = await run(p, churn);
@@ -181,11 +182,11 @@ describe('a reactivation file as a source', () => {
   });
 });
 
-describe('changing reactivated_by between runs', () => {
+describe.each(engines)('changing reactivated_by between runs ($name)', (engine) => {
   it('gives what a fresh project with the new setting gives, each way', async () => {
-    const p = await project('file');
+    const p = await project(engine, 'file');
     await run(p, churnSource('file'));
-    const fresh = await project('file');
+    const fresh = await project(engine, 'file');
     await run(fresh, churnSource('file', LOGIN_ONLY));
 
     const toLogin = await run(p, churnSource('file', LOGIN_ONLY));
@@ -196,27 +197,27 @@ describe('changing reactivated_by between runs', () => {
     const reordered = await run(p, churnSource('file', { kind: 'events', events: ["o'brien", 'login', 'login'] }));
     expect(reordered.daysMaterialised).toBe(3); // the lookback
 
-    const back = await project('file');
+    const back = await project(engine, 'file');
     await run(back, churnSource('file'));
     await run(p, churnSource('file'));
     expect(await snapshots(p)).toEqual(await snapshots(back));
   });
 
   it('is noticed by a run of one scorecard (as a backtest makes)', async () => {
-    const p = await project('event');
+    const p = await project(engine, 'event');
     await run(p, churnSource('event'));
     await run(p, churnSource('event', LOGIN_ONLY), { only: 's' });
     expect(await scoredDays(p, 'a')).toEqual([1, 2, 6, 7, 12]);
   });
 });
 
-describe('backtest', () => {
+describe.each(engines)('backtest ($name)', (engine) => {
   it('labels by the churn days whatever the rule; the rule only changes who is scored', async () => {
-    const p = await project('file');
+    const p = await project(engine, 'file');
     const backtest = async (churn: ChurnSource) => {
       const config = p.config({ sources: { ...p.config().sources, churn } });
       const scorecards = await loadScorecards(config.definitions, p.root);
-      const { result } = await runBacktest((await p.warehouse()).db, { config, scorecards, dialect: duckdb }, scorecards[0]!, { horizon: 3, step: 1 });
+      const { result } = await runBacktest((await p.warehouse()).db, { config, scorecards, dialect: dialectFor(config.warehouse) }, scorecards[0]!, { horizon: 3, step: 1 });
       return { samples: result.samples, churners: result.churners };
     };
     // Evaluation days 1 … 9 (the horizon of later days runs past the data); b: 9 samples.

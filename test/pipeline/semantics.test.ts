@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import type { MeasureStrategy } from '../../pipeline/compile/measure-strategy.ts';
+import { engines, type TestEngine } from '../helpers/engines.ts';
 import { csv, tempProject, type TempProject } from '../helpers/temp-project.ts';
 
 // Hand-worked examples of SPEC §3, each run through the whole pipeline (load → compile →
-// materialise) on a few rows of data.
+// materialise) on a few rows of data, on every engine.
 
 let project: TempProject;
 let other: TempProject | undefined;
@@ -30,10 +31,10 @@ interface Setup {
 
 /** Runs the setup with the spine strategy, checks that the range strategy gives the same
  *  rows (in a second project), and returns the first project's snapshots. */
-async function score(setup: Setup) {
-  project = await tempProject();
+async function score(engine: TestEngine, setup: Setup) {
+  project = await tempProject(engine);
   await runSetup(project, setup, 'spine');
-  other = await tempProject();
+  other = await tempProject(engine);
   await runSetup(other, setup, 'range');
   const snapshots = await snapshotsOf(project);
   const { wh: _, ...range } = await snapshotsOf(other);
@@ -64,10 +65,10 @@ async function snapshotsOf(project: TempProject) {
   };
 }
 
-describe('bands', () => {
+describe.each(engines)('bands ($name)', (engine) => {
   it('puts a value on a border into the upper band (0/3/7)', async () => {
     const values = { a: 2.9999, b: 3, c: 6.9999, d: 7, e: 0, f: 10 };
-    const { scores } = await score({
+    const { scores } = await score(engine, {
       definition: `scorecard: s\n${BANDS}\nmeasures: { x: { attribute: x } }\nscores: [{ id: x, measure: x, worst: 0, best: 10 }]`,
       attributes: Object.entries(values).map(([account, v]) => [account, 'x', v, '2025-01-01']),
     });
@@ -77,7 +78,7 @@ describe('bands', () => {
   });
 });
 
-describe('the global score', () => {
+describe.each(engines)('the global score ($name)', (engine) => {
   const definition = `scorecard: s
 ${BANDS}
 measures: { a: { attribute: a }, b: { attribute: b }, c: { attribute: c, max_age: 1d }, w0: { attribute: w0 } }
@@ -88,7 +89,7 @@ scores:
   - { id: w0, measure: w0, worst: 0, best: 10, impact: none }`;
 
   it('is (A + 2B + 3C) / 6 for impacts low, medium, high; weight 0 is shown but not averaged', async () => {
-    const { health, scores } = await score({
+    const { health, scores } = await score(engine, {
       definition,
       attributes: [['acc', 'a', 1, '2025-01-01'], ['acc', 'b', 4, '2025-01-01'], ['acc', 'c', 8, '2025-01-01'], ['acc', 'w0', 0, '2025-01-01']],
       span: { from: '2025-01-01', to: '2025-01-01' },
@@ -98,7 +99,7 @@ scores:
   });
 
   it('renormalises the remaining weights when a score is missing or stale', async () => {
-    const { health, scores } = await score({
+    const { health, scores } = await score(engine, {
       definition,
       // c is observed on Jan 1 with max_age 1d: fresh on Jan 2, stale on Jan 3.
       attributes: [['acc', 'a', 1, '2025-01-01'], ['acc', 'b', 4, '2025-01-01'], ['acc', 'c', 8, '2025-01-01']],
@@ -117,7 +118,7 @@ scores:
   });
 
   it('is missing, with a null band, when no weighted score is present', async () => {
-    const { health } = await score({
+    const { health } = await score(engine, {
       definition,
       attributes: [['acc', 'w0', 5, '2025-01-01']],
       span: { from: '2025-01-01', to: '2025-01-01' },
@@ -126,9 +127,9 @@ scores:
   });
 });
 
-describe('windows and point-in-time', () => {
+describe.each(engines)('windows and point-in-time ($name)', (engine) => {
   it('counts the events of days D−N+1 … D and nothing after D', async () => {
-    const { scores } = await score({
+    const { scores } = await score(engine, {
       definition: `scorecard: s\n${BANDS}\nmeasures: { n: { event: login, window: 3d } }\nscores: [{ id: n, measure: n, worst: 0, best: 10 }]`,
       events: [
         ['acc', 'login', '2025-01-01 00:00:00', null, null],
@@ -152,7 +153,7 @@ describe('windows and point-in-time', () => {
 
   it('assigns events to calendar days of the project timezone across a DST change', async () => {
     // America/New_York moved from UTC−5 to UTC−4 at 2025-03-09 07:00 UTC.
-    const { wh } = await score({
+    const { wh } = await score(engine, {
       timezone: 'America/New_York',
       definition: `scorecard: s\n${BANDS}\nmeasures: { n: { event: login, window: 1d } }\nscores: [{ id: n, measure: n, worst: 0, best: 10 }]`,
       events: [
@@ -174,7 +175,7 @@ describe('windows and point-in-time', () => {
   });
 
   it('reads the attribute value observed on or before D, the latest of a day winning', async () => {
-    const { scores } = await score({
+    const { scores } = await score(engine, {
       definition: `scorecard: s\n${BANDS}\nmeasures: { x: { attribute: x } }\nscores: [{ id: x, measure: x, worst: 0, best: 10 }]`,
       attributes: [
         ['acc', 'x', 2, '2025-01-01 08:00:00'],
@@ -187,7 +188,7 @@ describe('windows and point-in-time', () => {
   });
 });
 
-describe('distinct counts', () => {
+describe.each(engines)('distinct counts ($name)', (engine) => {
   const MEASURES = `measures:
   features: { event: feature_used, aggregate: distinct, property: feature, window: 3d }
   pro_features: { event: feature_used, aggregate: distinct, property: feature, where: { property: tier, eq: pro }, window: 3d }
@@ -200,7 +201,7 @@ describe('distinct counts', () => {
   const definition = `scorecard: s\n${BANDS}\n${MEASURES}\nscores:\n${SCORES}`;
 
   it('counts the different non-null values of the property over days D−N+1 … D', async () => {
-    const { scores } = await score({
+    const { scores } = await score(engine, {
       definition,
       properties: ['feature', 'tier'],
       events: [
@@ -236,7 +237,7 @@ describe('distinct counts', () => {
   });
 
   it('compares values as the text the file holds', async () => {
-    const { scores } = await score({
+    const { scores } = await score(engine, {
       definition: `scorecard: s\n${BANDS}\nmeasures: { n: { event: e, aggregate: distinct, property: p, window: 1d } }\nscores: [{ id: n, measure: n, worst: 0, best: 10 }]`,
       properties: ['p'],
       events: ['1', '1.0', 'X', 'x', 'x', '"x "'].map((p) => ['a', 'e', '2025-01-01 09:00:00', null, null, p]),
@@ -245,9 +246,9 @@ describe('distinct counts', () => {
   });
 });
 
-describe('scores', () => {
+describe.each(engines)('scores ($name)', (engine) => {
   it('rounds to 4 decimals, clamps, and scores steps and categories', async () => {
-    const { scores } = await score({
+    const { scores } = await score(engine, {
       definition: `scorecard: s
 ${BANDS}
 measures: { x: { attribute: x }, t: { attribute: tier } }
@@ -273,7 +274,7 @@ scores:
   });
 
   it('applies missing policies but keeps the reason in the status', async () => {
-    const { scores, health } = await score({
+    const { scores, health } = await score(engine, {
       definition: `scorecard: s
 ${BANDS}
 measures: { x: { attribute: x }, y: { attribute: y, max_age: 1d }, z: { attribute: z } }
@@ -289,7 +290,7 @@ scores:
   });
 
   it('gives no row to accounts outside a score segment, and scores only the scorecard segment', async () => {
-    const { scores, health } = await score({
+    const { scores, health } = await score(engine, {
       definition: `scorecard: s
 segment: paying
 ${BANDS}
@@ -312,9 +313,9 @@ scores:
   });
 });
 
-describe('insights', () => {
+describe.each(engines)('insights ($name)', (engine) => {
   it('caps the band at the worst fired insight and records the fired ids sorted', async () => {
-    const { health } = await score({
+    const { health } = await score(engine, {
       definition: `scorecard: s
 ${BANDS}
 measures: { x: { attribute: x }, logins: { event: login, window: 7d } }
@@ -335,7 +336,7 @@ insights:
   });
 
   it('gives every account the best band in a scorecard without scores unless an insight fires', async () => {
-    const { health } = await score({
+    const { health } = await score(engine, {
       definition: `scorecard: s\n${BANDS}\nmeasures: { logins: { event: login, window: 7d } }\ninsights: [{ id: idle, when: { measure: logins, eq: 0 }, band: red }]`,
       events: [['a', 'login', '2025-01-01 10:00:00', null, null], ['b', 'other', '2025-01-01 10:00:00', null, null]],
       span: { from: '2025-01-01', to: '2025-01-01' },
@@ -344,10 +345,10 @@ insights:
   });
 });
 
-describe('names are data', () => {
+describe.each(engines)('names are data ($name)', (engine) => {
   it('handles event, attribute and property names with quotes and semicolons', async () => {
     const evil = `it's"; drop table raw_events; --`;
-    const { scores, wh } = await score({
+    const { scores, wh } = await score(engine, {
       definition: `scorecard: s
 ${BANDS}
 measures:
@@ -365,9 +366,9 @@ scores:
   });
 });
 
-describe('churn', () => {
+describe.each(engines)('churn ($name)', (engine) => {
   it('stops scoring a churned account until it has an event on a later day', async () => {
-    project = await tempProject();
+    project = await tempProject(engine);
     await project.write('events/e.csv', csv([
       EVENT_HEADER,
       ['a', 'login', '2025-01-01 10:00:00', null, null],
@@ -387,7 +388,7 @@ describe('churn', () => {
   // on `to` itself is scored that day, so it must not be left out (back_on > to, not ≥).
   for (const measureStrategy of ['spine', 'range'] as const) {
     it(`scores an account reactivated on the last day of an incremental batch (${measureStrategy})`, async () => {
-      project = await tempProject();
+      project = await tempProject(engine);
       const events = [
         EVENT_HEADER,
         ['a', 'login', '2025-01-01 10:00:00', null, null],
@@ -407,7 +408,7 @@ describe('churn', () => {
       expect(second.materialised['s']).toEqual([{ from: '2025-01-06', to: '2025-01-08' }]);
       const wh = await project.warehouse();
       const rows = () => wh.query(sql`select account_id, cast(snapshot_date as varchar) as d, score from health_snapshots
-        where account_id <> 'b' order by all`);
+        where account_id <> 'b' order by 1, 2`);
       // a: 1 login in the 3 days to Jan 8 → 5 of 10; c is still churned on Jan 8.
       const expected = [
         { account_id: 'a', d: '2025-01-01', score: 5 },

@@ -4,9 +4,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { compileScorecard } from '../../pipeline/compile/compile-scorecard.ts';
-import { duckdb } from '../../pipeline/compile/dialect.ts';
+import { dialectFor } from '../../pipeline/engine/dialect-for.ts';
 import { loadScorecards } from '../../pipeline/definitions/load-scorecards.ts';
 import { materialiseBatch } from '../../pipeline/run/materialise.ts';
+import { exportOrder, OUTPUT_TABLES } from '../../models/output-tables.ts';
+import { engines, type TestEngine } from '../helpers/engines.ts';
 import { csv, tempProject, type TempProject } from '../helpers/temp-project.ts';
 
 // Idempotency and failure behaviour of the materialised state (DESIGN: "state like SQLMesh").
@@ -54,8 +56,8 @@ const ATTRIBUTES = csv([
   ['a', 'nps', 9, '2025-01-02'], ['b', 'nps', 3, '2025-01-05'], ['c', 'nps', 7, '2025-01-20'], ['a', 'nps', 2, '2025-01-25'],
 ]);
 
-async function project(events = sampleEvents()): Promise<TempProject> {
-  const p = await tempProject();
+async function project(engine: TestEngine, events = sampleEvents()): Promise<TempProject> {
+  const p = await tempProject(engine);
   projects.push(p);
   await p.write('events/e.csv', csv(events));
   await p.write('attributes.csv', ATTRIBUTES);
@@ -65,18 +67,18 @@ async function project(events = sampleEvents()): Promise<TempProject> {
 
 async function snapshot(p: TempProject) {
   const wh = await p.warehouse();
-  return {
-    scores: await wh.query(sql`select * from score_snapshots order by all`),
-    health: await wh.query(sql`select * from health_snapshots order by all`),
-    alerts: await wh.query(sql`select * from alerts order by all`),
+  const rows = async (name: string) => {
+    const table = OUTPUT_TABLES.find((t) => t.name === name)!;
+    return wh.query(sql`select * from ${sql.table(table.name)} order by ${exportOrder(table)}`);
   };
+  return { scores: await rows('score_snapshots'), health: await rows('health_snapshots'), alerts: await rows('alerts') };
 }
 
-describe('materialised state', () => {
+describe.each(engines)('materialised state ($name)', (engine) => {
   it('gives the same rows incrementally, day by day, as in one full run', async () => {
-    const full = await project();
+    const full = await project(engine);
     await full.run();
-    const incremental = await project();
+    const incremental = await project(engine);
     for (let d = 1; d <= 40; d += 1 + (d % 4)) {
       const day = `2025-01-${String(Math.min(d, 31)).padStart(2, '0')}`;
       await incremental.run({ span: { to: d <= 31 ? day : `2025-02-${String(d - 31).padStart(2, '0')}` } });
@@ -90,7 +92,7 @@ describe('materialised state', () => {
   });
 
   it('changes nothing when re-run, and recomputes only the lookback days', async () => {
-    const p = await project();
+    const p = await project(engine);
     const first = await p.run();
     expect(first.daysMaterialised).toBe(40);
     const before = await snapshot(p);
@@ -101,7 +103,7 @@ describe('materialised state', () => {
   });
 
   it('recomputes the whole history when the definition changes', async () => {
-    const p = await project();
+    const p = await project(engine);
     await p.run();
     await p.write('definitions/s.yaml', DEFINITION.replace('best: 5', 'best: 6'));
     const rerun = await p.run();
@@ -111,12 +113,12 @@ describe('materialised state', () => {
   });
 
   it('leaves the previous snapshots intact when a batch fails half-way', async () => {
-    const p = await project();
+    const p = await project(engine);
     await p.run();
     const before = await snapshot(p);
     const config = p.config();
     const [scorecard] = await loadScorecards(config.definitions, config.root);
-    const batch = compileScorecard(scorecard!, config, duckdb, { from: '2025-01-01', to: '2025-02-09', firstDataDay: '2025-01-01' });
+    const batch = compileScorecard(scorecard!, config, dialectFor(config.warehouse), { from: '2025-01-01', to: '2025-02-09', firstDataDay: '2025-01-01' });
     // Fail after the deletes and inserts of the swap, before it commits.
     const failing = { ...batch, replace: [...batch.replace, { name: 'boom', statement: sql`select * from no_such_table` }] };
     const wh = await p.warehouse();
@@ -125,9 +127,9 @@ describe('materialised state', () => {
   });
 });
 
-describe('an older warehouse', () => {
+describe.each(engines)('an older warehouse ($name)', (engine) => {
   it('gets the model tables it lacks filled once, from its raw events', async () => {
-    const p = await project();
+    const p = await project(engine);
     await p.run();
     const before = await snapshot(p);
     const wh = await p.warehouse();
@@ -142,9 +144,9 @@ describe('an older warehouse', () => {
   });
 });
 
-describe('loading', () => {
+describe.each(engines)('loading ($name)', (engine) => {
   it('adds nothing when the same file is loaded again, and replaces a changed file', async () => {
-    const p = await project();
+    const p = await project(engine);
     await p.run();
     const wh = await p.warehouse();
     const count = async () => (await wh.query<{ n: number }>(sql`select count(*) as n from raw_events`))[0]?.n;
@@ -159,7 +161,7 @@ describe('loading', () => {
   });
 
   it('rejects a bad row with the file, line and field, and keeps what was loaded', async () => {
-    const p = await project();
+    const p = await project(engine);
     await p.run();
     const before = await snapshot(p);
     await p.write('events/late.csv', csv([
@@ -176,7 +178,7 @@ describe('loading', () => {
   });
 
   it('keeps extra event columns as properties that measures can sum and filter on', async () => {
-    const p = await project([
+    const p = await project(engine, [
       ['account_id', 'event', 'timestamp', 'amount', 'plan'],
       ['a', 'order', '2025-01-01 10:00:00', 10, 'pro'],
       ['a', 'order', '2025-01-01 11:00:00', 5.5, 'free'],
@@ -206,9 +208,9 @@ scores:
   });
 });
 
-describe('export', () => {
+describe.each(engines)('export ($name)', (engine) => {
   it('writes one Parquet file per day that an independent reader can read', async () => {
-    const p = await project();
+    const p = await project(engine);
     await p.run();
     const out = join(p.root, 'out', 'health_snapshots');
     const partitions = (await readdir(out)).sort();
@@ -217,13 +219,14 @@ describe('export', () => {
     expect(await readdir(join(out, partitions[0]!))).toEqual(['data.parquet']);
     const rows = await parquetReadObjects({ file: await asyncBufferFromFile(join(out, partitions[5]!, 'data.parquet')) });
     const wh = await p.warehouse();
-    const expected = await wh.query(sql`select * exclude (snapshot_date) from health_snapshots where snapshot_date = '2025-01-06' order by account_id`);
+    const columns = OUTPUT_TABLES.find((t) => t.name === 'health_snapshots')!.columns.filter((c) => c.name !== 'snapshot_date');
+    const expected = await wh.query(sql`select ${sql.join(columns.map((c) => sql.ref(c.name)))} from health_snapshots where snapshot_date = '2025-01-06' order by account_id`);
     expect(rows).toEqual(expected);
     expect(Object.keys(rows[0]!)).toEqual(['scorecard', 'account_id', 'score', 'band', 'computed_score', 'computed_band', 'insights', 'overridden', 'override_reason', 'definition_version']);
   });
 
   it('removes the partition of a day whose alerts stopped firing', async () => {
-    const p = await project();
+    const p = await project(engine);
     await p.run();
     const alerts = join(p.root, 'out', 'alerts');
     expect((await readdir(alerts)).length).toBeGreaterThan(0);
@@ -234,7 +237,7 @@ describe('export', () => {
   });
 
   it('exports on the next run the days a failed export left behind', async () => {
-    const p = await project();
+    const p = await project(engine);
     // A file where the export folder should be makes the export fail after materialising.
     await writeFile(join(p.root, 'out'), 'not a folder');
     await expect(p.run()).rejects.toThrow(/ENOTDIR: not a directory, lstat '.*\/out\/\.staging-/);

@@ -52,7 +52,7 @@ describe('loadProject', () => {
     );
     expect(config).toEqual({
       root: dir,
-      warehouse: path.join(dir, 'warehouse.duckdb'),
+      warehouse: { engine: 'duckdb', path: path.join(dir, 'warehouse.duckdb') },
       timezone: 'UTC',
       startDate: '2025-01-01',
       lookback: 3,
@@ -95,7 +95,7 @@ describe('loadProject', () => {
     const config = await load('sources:', '  events: { path: data/events.ndjson }');
     expect(config).toEqual({
       root: dir,
-      warehouse: path.join(dir, 'warehouse.duckdb'),
+      warehouse: { engine: 'duckdb', path: path.join(dir, 'warehouse.duckdb') },
       timezone: 'UTC',
       lookback: 3,
       definitions: path.join(dir, 'definitions'),
@@ -177,7 +177,7 @@ describe('loadProject', () => {
       '  attributes: { path: data/attrs.parquet, layout: wide, columns: { observed_at: day } }',
       '  churn: { event: "it\'s; cancelled" }',
     );
-    expect(config.warehouse).toBe(':memory:');
+    expect(config.warehouse).toEqual({ engine: 'duckdb', path: ':memory:' });
     expect(config.timezone).toBe('Europe/Paris');
     expect(config.lookback).toBe(0);
     expect(config.export).toEqual({ path: '/tmp/exports', formats: ['parquet', 'arrow'], partition: 'month' });

@@ -12,8 +12,9 @@ export async function pipelineSnapshots(wh: Warehouse, scorecard: string): Promi
     order by snapshot_date, account_id, score_id`);
   const health = await wh.query(sql`select * from health_snapshots where scorecard = ${scorecard}
     order by snapshot_date, account_id`);
-  const alerts = await wh.query(sql`select cast(alert_date as varchar) as alert_date, * exclude (alert_date) from alerts
-    where scorecard = ${scorecard} order by all`);
+  // The same SQL on every engine: no `exclude`, no `order by all`.
+  const alerts = await wh.query(sql`select cast(alert_date as varchar) as alert_date, scorecard, account_id, alert_id, from_band, to_band, from_score, to_score
+    from alerts where scorecard = ${scorecard} order by 1, 2, 3, 4, 5, 6, 7, 8`);
   return { scores, health, alerts };
 }
 

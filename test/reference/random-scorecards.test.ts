@@ -5,6 +5,9 @@
 // reference reads the generated document, not the parser's IR, so both the parser and
 // the compiler are checked. Reproduce a failure with REFERENCE_SEED=<seed>
 // REFERENCE_CASES=1; run more cases with REFERENCE_CASES=<n>.
+//
+// Every case runs on DuckDB; the first few also on PostgreSQL (REFERENCE_PG_CASES, a
+// PostgreSQL run being several times slower), compared with the same reference.
 
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -13,6 +16,7 @@ import { rangeSupported } from '../../pipeline/compile/measure-strategy.ts';
 import { loadScorecards } from '../../pipeline/definitions/load-scorecards.ts';
 import { parseScorecard } from '../../pipeline/definitions/parse-scorecard.ts';
 import type { Scorecard } from '../../pipeline/ir/types.ts';
+import { engines, type TestEngine } from '../helpers/engines.ts';
 import { csv, identity, tempProject, type TempProject } from '../helpers/temp-project.ts';
 import { compareSnapshots, pipelineSnapshots } from './compare.ts';
 import {
@@ -30,6 +34,7 @@ import { referenceSnapshots } from './reference-scorer.ts';
 
 const BASE_SEED = Number(process.env['REFERENCE_SEED'] ?? 20250301);
 const CASES = Number(process.env['REFERENCE_CASES'] ?? 20);
+const PG_CASES = Math.min(CASES, Number(process.env['REFERENCE_PG_CASES'] ?? 6));
 const SCORECARDS_PER_CASE = 3;
 
 let projects: TempProject[] = [];
@@ -38,8 +43,8 @@ afterEach(async () => {
   projects = [];
 });
 
-async function newProject(): Promise<TempProject> {
-  const project = await tempProject();
+async function newProject(engine?: TestEngine): Promise<TempProject> {
+  const project = await tempProject(engine);
   projects.push(project);
   return project;
 }
@@ -101,15 +106,18 @@ async function expectMatchesReference(
   expect(failures, `reproduce with ${reproduce}\n${failures.join('\n')}`).toEqual([]);
 }
 
-describe('the SQL pipeline agrees with the reference scorer', () => {
-  for (let i = 0; i < CASES; i++) {
+const casesOn = (engine: TestEngine) => (engine.name === 'postgres' ? PG_CASES : CASES);
+const reproduceOn = (engine: TestEngine) => (engine.name === 'postgres' ? ' -t postgres' : '');
+
+describe.each(engines)('the SQL pipeline agrees with the reference scorer on $name', (engine) => {
+  for (let i = 0; i < casesOn(engine); i++) {
     const seed = BASE_SEED + i;
     it(`on random case seed ${seed}`, async () => {
       const rng = new Rng(seed);
       const data = randomData(rng);
       const cards = Array.from({ length: SCORECARDS_PER_CASE }, (_, k) => randomScorecard(rng, `card_${k + 1}`));
       const overrides = withOverrides(rng, data, cards);
-      const project = await newProject();
+      const project = await newProject(engine);
       let scorecards: Scorecard[];
       try {
         scorecards = await writeCase(project, data, cards, overrides);
@@ -118,11 +126,12 @@ describe('the SQL pipeline agrees with the reference scorer', () => {
       }
       const summary = await project.run(runOptions(project, data, overrides !== undefined));
       expect(summary.span, `seed ${seed}`).toEqual({ from: data.days[0], to: data.days[data.days.length - 1] });
-      await expectMatchesReference(project, seed, data, cards, scorecards);
+      await expectMatchesReference(project, seed, data, cards, scorecards,
+        `REFERENCE_SEED=${seed} REFERENCE_CASES=1 npx vitest run test/reference${reproduceOn(engine)}`);
     });
   }
 
-  it('gives the same rows in two incremental runs as in one full run', async () => {
+  it(`gives the same rows in two incremental runs as in one full run (${engine.name})`, async () => {
     const seed = BASE_SEED + 1000;
     const rng = new Rng(seed);
     // Churns around the edges of the two batches, days 1–20 and 21–40.
@@ -133,7 +142,7 @@ describe('the SQL pipeline agrees with the reference scorer', () => {
     const last = data.days[data.days.length - 1]!;
 
     // Incremental: events up to day 20 arrive and are scored, then the rest arrives.
-    const incremental = await newProject();
+    const incremental = await newProject(engine);
     const { 'events/a.csv': _a, 'events/b.csv': _b, ...others } = data.files;
     for (const [path, text] of Object.entries(others)) await incremental.write(path, text);
     for (const card of cards) await incremental.write(`definitions/${card.id}.yaml`, card.yaml);
@@ -146,7 +155,7 @@ describe('the SQL pipeline agrees with the reference scorer', () => {
     // Days 1–20 were done by the first run and lie outside the lookback: not recomputed.
     for (const card of scorecards) expect(second.materialised[card.id], `seed ${seed}`).toEqual([{ from: data.days[20], to: last }]);
 
-    const full = await newProject();
+    const full = await newProject(engine);
     await writeCase(full, data, cards, overrides);
     await full.run({ ...runOptions(full, data, overrides !== undefined), span: { from: day(1), to: day(40) } });
 
@@ -158,15 +167,15 @@ describe('the SQL pipeline agrees with the reference scorer', () => {
       expect(a.alerts, `seed ${seed} ${scorecard.id} alerts`).toEqual(b.alerts);
     }
     await expectMatchesReference(incremental, seed, data, cards, scorecards,
-      `REFERENCE_SEED=${BASE_SEED} npx vitest run test/reference -t incremental`);
+      `REFERENCE_SEED=${BASE_SEED} npx vitest run test/reference -t "incremental.*${engine.name}"`);
   });
 });
 
 // The spine and range strategies of hs_measures (pipeline/compile/measure-strategy.ts)
 // must give the same rows. Each case runs every scorecard the range strategy supports (no
 // goals) over every day in one batch, once with each strategy forced.
-describe('the range strategy gives the same rows as the spine strategy', () => {
-  for (let i = 0; i < CASES; i++) {
+describe.each(engines)('the range strategy gives the same rows as the spine strategy on $name', (engine) => {
+  for (let i = 0; i < casesOn(engine); i++) {
     const seed = BASE_SEED + 2000 + i;
     it(`on random case seed ${seed}`, async () => {
       const rng = new Rng(seed);
@@ -184,7 +193,7 @@ describe('the range strategy gives the same rows as the spine strategy', () => {
       const overrides = withOverrides(rng, data, cards);
       const rows: Record<string, Awaited<ReturnType<typeof pipelineSnapshots>>>[] = [];
       for (const measureStrategy of ['spine', 'range'] as const) {
-        const project = await newProject();
+        const project = await newProject(engine);
         const scorecards = await writeCase(project, data, cards, overrides);
         await project.run({ ...runOptions(project, data, overrides !== undefined), measureStrategy });
         const wh = await project.warehouse();
@@ -198,8 +207,8 @@ describe('the range strategy gives the same rows as the spine strategy', () => {
 
 // Regression: DuckDB's list_distinct does not keep the order, and the reasons of two score
 // overrides once came out as 'Said; Migration'.
-it('lists the reasons of score overrides sorted', async () => {
-  const project = await newProject();
+it.each(engines)('lists the reasons of score overrides sorted ($name)', async (engine) => {
+  const project = await newProject(engine);
   await project.write('events/e.csv', csv([['account_id', 'event', 'timestamp', 'user_id', 'event_id'], ['a', 'login', '2025-01-01 10:00:00', null, null]]));
   await project.write('attributes.csv', csv([['account_id', 'attribute', 'value', 'observed_at']]));
   await project.write('definitions/s.yaml', `scorecard: s

@@ -15,11 +15,12 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { tableFromIPC } from 'apache-arrow';
 import { sql } from 'kysely';
 import { OUTPUT_TABLES } from '../../models/output-tables.ts';
-import type { ProjectConfig } from '../../pipeline/ir/types.ts';
-import { duckdb } from '../../pipeline/compile/dialect.ts';
+import type { ProjectConfig, WarehouseLocation } from '../../pipeline/ir/types.ts';
 import { loadScorecards } from '../../pipeline/definitions/load-scorecards.ts';
-import { openWarehouse, type Warehouse } from '../../pipeline/engine/warehouse.ts';
+import { dialectFor } from '../../pipeline/engine/dialect-for.ts';
+import { openWarehouse, warehouseOptions, type Warehouse } from '../../pipeline/engine/warehouse.ts';
 import { runPipeline, type RunOptions } from '../../pipeline/run/run-pipeline.ts';
+import { duckdbEngine, type TestEngine } from '../helpers/engines.ts';
 
 export const SNAPSHOT_TABLES = OUTPUT_TABLES.map((t) => t.name);
 /** The snapshot tables and the data checks of the load (pipeline/load/data-checks.ts). */
@@ -34,18 +35,20 @@ export interface ProducedState {
   leftovers: string[];
 }
 
-/** Rows of a snapshot table as text: DuckDB's own rendering of the row struct, which
- *  shows every column with its value (the same through any client). */
-export function tableQuery(table: string): string {
-  return `select t::varchar as r from ${table} t order by 1`;
+/** Rows of a snapshot table as text: the engine's own rendering of the whole row (DuckDB's
+ *  struct text, PostgreSQL's row text), which shows every column with its value (the same
+ *  through any client). Rows are only compared with rows of the same engine; across
+ *  engines, the export files are (diffExports). */
+export function tableQuery(table: string, engine: TestEngine['name'] = 'duckdb'): string {
+  return `select t::${engine === 'postgres' ? 'text' : 'varchar'} as r from ${table} t order by 1`;
 }
 
 export type QueryText = (text: string) => Promise<Record<string, unknown>[]>;
 
 /** The produced state of a warehouse (through `query`) and an export folder. */
-export async function captureState(query: QueryText, exportPath: string): Promise<ProducedState> {
+export async function captureState(query: QueryText, exportPath: string, engine: TestEngine['name'] = 'duckdb'): Promise<ProducedState> {
   const tables: Record<string, string[]> = {};
-  for (const table of COMPARED_TABLES) tables[table] = (await query(tableQuery(table))).map((row) => String(row['r']));
+  for (const table of COMPARED_TABLES) tables[table] = (await query(tableQuery(table, engine))).map((row) => String(row['r']));
   const { files, leftovers } = await readExport(exportPath);
   return { tables, files, leftovers };
 }
@@ -133,6 +136,16 @@ export function diffStates(edited: ProducedState, fresh: ProducedState, maxRows 
     const d = diffRows(edited.tables[table] ?? [], fresh.tables[table] ?? [], maxRows);
     if (d) problems.push(`table ${table}: ${d}`);
   }
+  const d = diffExports(edited, fresh, maxRows);
+  if (d) problems.push(d);
+  return problems.length ? problems.join('\n') : undefined;
+}
+
+/** The first difference between two export folders (the set of files, then the first file
+ *  whose rows differ); undefined when they are equal. Every file is read through DuckDB, so
+ *  this compares warehouses of different engines too. */
+export function diffExports(edited: Pick<ProducedState, 'files'>, fresh: Pick<ProducedState, 'files'>, maxRows = 4): string | undefined {
+  const problems: string[] = [];
   const editedFiles = Object.keys(edited.files).sort();
   const freshFiles = Object.keys(fresh.files).sort();
   const onlyEdited = editedFiles.filter((f) => !(f in fresh.files));
@@ -171,23 +184,27 @@ export function diffRows(edited: string[], fresh: string[], maxRows = 4): string
 }
 
 /** A project folder run in-process, like tempProject() but with a warehouse that can be
- *  closed (to copy the folder) and reopened. Its healthscore.yaml is `config(root)`. */
+ *  closed (to copy the project) and reopened. Its healthscore.yaml is `config(root)`; its
+ *  warehouse is a file in the folder (DuckDB) or a schema of its own (PostgreSQL). */
 export class StateProject {
   private open: Warehouse | undefined;
   constructor(
     readonly root: string,
     public config: (root: string) => Partial<ProjectConfig>,
+    readonly engine: TestEngine,
+    readonly location: WarehouseLocation,
   ) {}
 
-  static async create(config: (root: string) => Partial<ProjectConfig>): Promise<StateProject> {
-    return new StateProject(await mkdtemp(join(tmpdir(), 'healthscore-state-')), config);
+  static async create(config: (root: string) => Partial<ProjectConfig>, engine: TestEngine = duckdbEngine): Promise<StateProject> {
+    const root = await mkdtemp(join(tmpdir(), 'healthscore-state-'));
+    return new StateProject(root, config, engine, engine.location(root));
   }
 
   /** The full ProjectConfig, built the way tempProject() builds it. */
   fullConfig(): ProjectConfig {
     return {
       root: this.root,
-      warehouse: join(this.root, 'warehouse.duckdb'),
+      warehouse: this.location,
       timezone: 'UTC',
       lookback: 3,
       definitions: join(this.root, 'definitions'),
@@ -198,7 +215,7 @@ export class StateProject {
   }
 
   async warehouse(): Promise<Warehouse> {
-    this.open ??= await openWarehouse({ path: join(this.root, 'warehouse.duckdb') });
+    this.open ??= await openWarehouse(warehouseOptions(this.location));
     return this.open;
   }
 
@@ -206,7 +223,7 @@ export class StateProject {
     const config = this.fullConfig();
     const scorecards = await loadScorecards(config.definitions, this.root);
     const wh = await this.warehouse();
-    return runPipeline(wh.db, config, scorecards, duckdb, options);
+    return runPipeline(wh.db, config, scorecards, dialectFor(this.location), options);
   }
 
   async query(text: string): Promise<Record<string, unknown>[]> {
@@ -215,7 +232,7 @@ export class StateProject {
 
   /** Tables and export as they are now. */
   async state(): Promise<ProducedState> {
-    return captureState((text) => this.query(text), this.fullConfig().export.path);
+    return captureState((text) => this.query(text), this.fullConfig().export.path, this.engine.name);
   }
 
   async close(): Promise<void> {
@@ -223,17 +240,36 @@ export class StateProject {
     this.open = undefined;
   }
 
-  /** A copy of the whole folder (warehouse and export included) with the same config. */
+  /** A copy of the whole project (folder, export and warehouse: on PostgreSQL, every table
+   *  of the schema copied into the copy's own schema) with the same config. */
   async copy(): Promise<StateProject> {
     await this.close();
-    const copy = await StateProject.create(this.config);
+    const copy = await StateProject.create(this.config, this.engine);
     await cp(this.root, copy.root, { recursive: true, preserveTimestamps: true });
+    if (this.location.engine === 'postgres' && copy.location.engine === 'postgres') await copySchema(this.location, copy.location.schema);
     return copy;
   }
 
   async cleanup(): Promise<void> {
     await this.close();
+    await this.engine.drop(this.location);
     await rm(this.root, { recursive: true, force: true });
+  }
+}
+
+/** Every table of the warehouse at `from` copied, rows included, into a new schema `to`
+ *  (the functions are created again by the copy's next run). */
+async function copySchema(from: Extract<WarehouseLocation, { engine: 'postgres' }>, to: string): Promise<void> {
+  const wh = await openWarehouse(warehouseOptions({ ...from, schema: to }));
+  try {
+    const tables = await wh.query(sql`select table_name as name from information_schema.tables
+      where table_schema = ${from.schema} and table_type = 'BASE TABLE' order by 1`);
+    for (const { name } of tables as { name: string }[]) {
+      await wh.query(sql`create table ${sql.table(name)} (like ${sql.table(`${from.schema}.${name}`)} including all)`);
+      await wh.query(sql`insert into ${sql.table(name)} select * from ${sql.table(`${from.schema}.${name}`)}`);
+    }
+  } finally {
+    await wh.close();
   }
 }
 
@@ -242,17 +278,18 @@ const freshCache = new Map<string, ProducedState>();
 /** Builds a fresh project from the input folders of `root` (everything but the warehouse
  *  and export folders: `inputs` names them), lets `prepare` change its files in ways that
  *  must not change the result, runs it once with `config` (a function of the fresh root)
- *  and returns what it produced. Memoised on the input files and the config. */
+ *  and returns what it produced. Memoised on the input files, the config and the engine. */
 export async function freshState(
   root: string,
   inputs: string[],
   config: (root: string) => Partial<ProjectConfig>,
   prepare?: (freshRoot: string) => Promise<void>,
+  engine: TestEngine = duckdbEngine,
 ): Promise<ProducedState> {
-  const key = `${prepare ? 'prepared ' : ''}${await inputsKey(root, inputs, config)}`;
+  const key = `${engine.name} ${prepare ? 'prepared ' : ''}${await inputsKey(root, inputs, config)}`;
   const known = freshCache.get(key);
   if (known) return known;
-  const fresh = await StateProject.create(config);
+  const fresh = await StateProject.create(config, engine);
   try {
     for (const input of inputs) {
       await cp(join(root, input), join(fresh.root, input), { recursive: true }).catch((error: NodeJS.ErrnoException) => {

@@ -10,7 +10,8 @@ import type { ChurnSource, ProjectConfig } from '../../pipeline/ir/types.ts';
 import { addDays } from '../../pipeline/days.ts';
 import { afterAll, beforeAll } from 'vitest';
 import { csv, identity } from '../helpers/temp-project.ts';
-import { StateProject, diffStates, freshState, type ProducedState } from './compare-with-fresh.ts';
+import { duckdbEngine, type TestEngine } from '../helpers/engines.ts';
+import { StateProject, diffExports, diffStates, freshState, type ProducedState } from './compare-with-fresh.ts';
 
 export const FIRST_DAY = '2025-01-01';
 export const DAYS = 36;
@@ -623,18 +624,18 @@ export async function plainEventFiles(root: string): Promise<void> {
   }
 }
 
-/** A project made from the base model and run once for the whole file (vitest hooks);
- *  `copy()` gives each test a copy of its folder (warehouse and export included): a
- *  user's project as it was before the edits. */
-export function useBaseProject() {
+/** A project made from the base model on `engine` and run once for the whole file (vitest
+ *  hooks); `copy()` gives each test a copy of it (warehouse and export included): a user's
+ *  project as it was before the edits. */
+export function useBaseProject(engine: TestEngine = duckdbEngine) {
   let base: StateProject;
   let state: ProducedState;
   const copies: StateProject[] = [];
   beforeAll(async () => {
-    base = await modelProject(baseModel());
+    base = await modelProject(baseModel(), engine);
     state = await base.state();
     await base.close();
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await Promise.all([base, ...copies].map((p) => p?.cleanup()));
   });
@@ -657,8 +658,8 @@ export function useBaseProject() {
 }
 
 /** The model written to a new project folder and run once. */
-export async function modelProject(m: Model): Promise<StateProject> {
-  const p = await StateProject.create((root) => modelConfig(m, root));
+export async function modelProject(m: Model, engine: TestEngine = duckdbEngine): Promise<StateProject> {
+  const p = await StateProject.create((root) => modelConfig(m, root), engine);
   await writeModel(p.root, m);
   await p.run();
   return p;
@@ -672,7 +673,9 @@ export interface Outcome {
 }
 
 /** Runs the edited project `p` (whose files are `m`) and compares it with a fresh project
- *  of the same files. Every edit must converge: none may be refused. */
+ *  of the same files on the same engine; on PostgreSQL, its export also with a fresh
+ *  DuckDB project's (the same rows on every engine). Every edit must converge: none may be
+ *  refused. */
 export async function runAndCompare(p: StateProject, m: Model): Promise<Outcome> {
   p.config = (root) => modelConfig(m, root);
   try {
@@ -682,6 +685,12 @@ export async function runAndCompare(p: StateProject, m: Model): Promise<Outcome>
     return { problem: `the run failed (${(error as Error)?.constructor?.name ?? 'throw'}): ${message}` };
   }
   const edited = await p.state();
-  const problem = diffStates(edited, await freshState(p.root, INPUTS, (root) => modelConfig(m, root), plainEventFiles));
-  return problem ? { problem } : { state: edited };
+  const config = (root: string) => modelConfig(m, root);
+  const problem = diffStates(edited, await freshState(p.root, INPUTS, config, plainEventFiles, p.engine));
+  if (problem) return { problem };
+  if (p.engine.name !== duckdbEngine.name) {
+    const acrossEngines = diffExports(edited, await freshState(p.root, INPUTS, config, plainEventFiles, duckdbEngine));
+    if (acrossEngines) return { problem: `the export differs from a fresh DuckDB project's: ${acrossEngines}` };
+  }
+  return { state: edited };
 }

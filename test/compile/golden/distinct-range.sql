@@ -1,6 +1,5 @@
 -- hs_accounts
-create or replace temp table hs_accounts as
-        with first_event as (select account_id, min(day) as day from daily_activity group by account_id),
+create or replace temp table "hs_accounts" as with first_event as (select account_id, min(day) as day from daily_activity group by account_id),
              first_attribute as (select account_id, min(day) as day from raw_attributes group by account_id),
              created as (select account_id, min(created_day) as day from raw_accounts group by account_id),
              everyone as (select account_id from first_event union select account_id from first_attribute
@@ -13,18 +12,16 @@ create or replace temp table hs_accounts as
         left join first_attribute using (account_id);
 
 -- hs_churn_intervals
-create or replace temp table hs_churn_intervals as
-        with churn_days as (select null::varchar as account_id, null::date as churn_day where false)
+create or replace temp table "hs_churn_intervals" as with churn_days as (select null::varchar as account_id, null::date as churn_day where false)
         select c.account_id, c.churn_day,
                (select min(a.day) from daily_activity a where a.account_id = c.account_id and a.day > c.churn_day) as back_on
         from churn_days c;
 
 -- hs_measures
-create or replace temp table hs_measures as
-      with spine as (
-      select a.account_id, cast(d.range as date) as day, a.first_day
+create or replace temp table "hs_measures" as with spine as (
+      select a.account_id, d.day, a.first_day
       from hs_accounts a
-      cross join range((date '2025-01-14' + -7), (date '2025-01-15' + 1), interval 1 day) d
+      cross join (select cast(d.range as date) as day from range((date '2025-01-14' + -7), (date '2025-01-15' + 1), interval 1 day) d) d
       where a.first_day <= date '2025-01-15'
         -- An account churned through every snapshot day has no row to compute.
         and not exists (select 1 from hs_churn_intervals c where c.account_id = a.account_id
@@ -37,7 +34,7 @@ daily as (select account_id, day, delta as "distinct0_delta" from (with value_da
         from value_days where value is not null)
     select account_id, day, sum(delta) as delta from (
       select account_id, starts as day, 1 as delta from covers where ends > starts
-      union all select account_id, ends as day, -1 as delta from covers where ends > starts)
+      union all select account_id, ends as day, -1 as delta from covers where ends > starts) deltas
     group by account_id, day) "distinct0"),
 windows as (select spine.account_id, spine.day, spine.first_day, coalesce(sum("distinct0_delta"), 0) as "m0:features_7d"
             from spine left join daily on daily.account_id = spine.account_id and daily.day <= spine.day
@@ -54,13 +51,12 @@ with_attributes as (select * from windows where windows.day >= (date '2025-01-14
       and (c.back_on is null or m.day < c.back_on)) and true;
 
 -- hs_overrides
-create or replace temp table hs_overrides as
-      select o.account_id, o.score_id, cast(d.range as date) as day, o.score, o.band, o.reason
+create or replace temp table "hs_overrides" as select o.account_id, o.score_id, d.day, o.score, o.band, o.reason
       from raw_overrides o
-      join range(date '2025-01-14', (date '2025-01-15' + 1), interval 1 day) d
-        on cast(d.range as date) >= o.starts_on and (o.ends_on is null or cast(d.range as date) <= o.ends_on)
+      join (select cast(d.range as date) as day from range(date '2025-01-14', (date '2025-01-15' + 1), interval 1 day) d) d
+        on d.day >= o.starts_on and (o.ends_on is null or d.day <= o.ends_on)
       where o.scorecard = 'distinct'
-      qualify row_number() over (partition by o.account_id, o.score_id, cast(d.range as date)
+      qualify row_number() over (partition by o.account_id, o.score_id, d.day
                                  order by o.starts_on desc, o.file_key desc, o.source_line desc) = 1;
 
 -- clear score_snapshots
@@ -131,6 +127,3 @@ insert into "health_snapshots" by name
         cast('f8c5e68a44430571' as varchar) as definition_version
       from banded b
       left join hs_overrides o on o.account_id = b.account_id and o.day = b.day and o.score_id is null;
-
--- alerts
-select 1 where false;

@@ -1,6 +1,5 @@
 -- hs_accounts
-create or replace temp table hs_accounts as
-        with first_event as (select account_id, min(day) as day from daily_activity group by account_id),
+create or replace temp table "hs_accounts" as with first_event as (select account_id, min(day) as day from daily_activity group by account_id),
              first_attribute as (select account_id, min(day) as day from raw_attributes group by account_id),
              created as (select account_id, min(created_day) as day from raw_accounts group by account_id),
              everyone as (select account_id from first_event union select account_id from first_attribute
@@ -13,18 +12,16 @@ create or replace temp table hs_accounts as
         left join first_attribute using (account_id);
 
 -- hs_churn_intervals
-create or replace temp table hs_churn_intervals as
-        with churn_days as (select null::varchar as account_id, null::date as churn_day where false)
+create or replace temp table "hs_churn_intervals" as with churn_days as (select null::varchar as account_id, null::date as churn_day where false)
         select c.account_id, c.churn_day,
                (select min(a.day) from daily_activity a where a.account_id = c.account_id and a.day > c.churn_day) as back_on
         from churn_days c;
 
 -- hs_measures
-create or replace temp table hs_measures as
-      with spine as (
-      select a.account_id, cast(d.range as date) as day, a.first_day
+create or replace temp table "hs_measures" as with spine as (
+      select a.account_id, d.day, a.first_day
       from hs_accounts a
-      cross join range(date '2025-01-01', (date '2025-01-15' + 1), interval 1 day) d
+      cross join (select cast(d.range as date) as day from range(date '2025-01-01', (date '2025-01-15' + 1), interval 1 day) d) d
       where a.first_day <= date '2025-01-15'
         -- An account churned through every snapshot day has no row to compute.
         and not exists (select 1 from hs_churn_intervals c where c.account_id = a.account_id
@@ -38,7 +35,7 @@ daily as (select spine.account_id, spine.day, spine.first_day, "plain"."s1_n", "
         from value_days where value is not null)
     select account_id, day, sum(delta) as delta from (
       select account_id, starts as day, 1 as delta from covers where ends > starts
-      union all select account_id, ends as day, -1 as delta from covers where ends > starts)
+      union all select account_id, ends as day, -1 as delta from covers where ends > starts) deltas
     group by account_id, day) "distinct4" on "distinct4".account_id = spine.account_id and "distinct4".day = spine.day),
 windows as (select daily.*, coalesce(sum("s0_n") over (partition by "account_id" order by "day" rows between 6 preceding and current row), 0) as "m0:big_exports", coalesce(sum("s1_n") over (partition by "account_id" order by "day" rows between 6 preceding and current row), 0) as "m1:logins_7d", coalesce(sum("s1_n") over (partition by "account_id" order by "day" rows between 13 preceding and 7 preceding), 0) as "before2:login_trend", coalesce(sum("distinct4_delta") over (partition by "account_id" order by "day" rows between unbounded preceding and current row), 0) as "m4:users_7d" from daily),
 with_attributes as (select windows.*, states."a0_value", states."a0_day", states."a1_value"
@@ -49,8 +46,8 @@ with_attributes as (select windows.*, states."a0_value", states."a0_day", states
         from raw_attributes
         where attribute in ('nps', 'plan')
           and value is not null and day <= date '2025-01-15'
-        group by account_id, attribute, day)
-      group by account_id, day)) states
+        group by account_id, attribute, day) latest
+      group by account_id, day) observed) states
       on states.account_id = windows.account_id and windows.day >= states.day
     where windows.day >= (date '2025-01-14' + 0)),
 "layer0" as (select with_attributes.*, case when coalesce("day" - "a0_day" > 90, false) then null else (case when isfinite(try_cast("a0_value" as double)) then try_cast("a0_value" as double) end) end as "m3:nps", case when coalesce("day" - "a0_day" > 90, false) then null else "a0_value" end as "t3:nps", coalesce("day" - "a0_day" > 90, false) as "stale3:nps" from with_attributes),
@@ -63,13 +60,12 @@ with_attributes as (select windows.*, states."a0_value", states."a0_day", states
       and (c.back_on is null or m.day < c.back_on)) and true;
 
 -- hs_overrides
-create or replace temp table hs_overrides as
-      select o.account_id, o.score_id, cast(d.range as date) as day, o.score, o.band, o.reason
+create or replace temp table "hs_overrides" as select o.account_id, o.score_id, d.day, o.score, o.band, o.reason
       from raw_overrides o
-      join range(date '2025-01-14', (date '2025-01-15' + 1), interval 1 day) d
-        on cast(d.range as date) >= o.starts_on and (o.ends_on is null or cast(d.range as date) <= o.ends_on)
+      join (select cast(d.range as date) as day from range(date '2025-01-14', (date '2025-01-15' + 1), interval 1 day) d) d
+        on d.day >= o.starts_on and (o.ends_on is null or d.day <= o.ends_on)
       where o.scorecard = 'golden'
-      qualify row_number() over (partition by o.account_id, o.score_id, cast(d.range as date)
+      qualify row_number() over (partition by o.account_id, o.score_id, d.day
                                  order by o.starts_on desc, o.file_key desc, o.source_line desc) = 1;
 
 -- clear score_snapshots
@@ -175,16 +171,16 @@ insert into "health_snapshots" by name
       from banded b
       left join hs_overrides o on o.account_id = b.account_id and o.day = b.day and o.score_id is null;
 
--- alerts
-insert into alerts
-      with recent as materialized (
-        select snapshot_date, scorecard, account_id, band, score from health_snapshots
+-- hs_recent
+create or replace temp table "hs_recent" as select snapshot_date, scorecard, account_id, band, score from health_snapshots
         where scorecard = 'golden'
-          and snapshot_date between (date '2025-01-14' + -1) and date '2025-01-15')
-      select today.snapshot_date, today.scorecard, today.account_id, cast('became_red' as varchar),
+          and snapshot_date between (date '2025-01-14' + -1) and date '2025-01-15';
+
+-- alerts
+insert into alerts select today.snapshot_date, today.scorecard, today.account_id, cast('became_red' as varchar),
       before.band, today.band, before.score, today.score
-    from recent today
-    join recent before
+    from hs_recent today
+    join hs_recent before
       on before.account_id = today.account_id
      and before.snapshot_date = (today.snapshot_date + -1)
     where today.snapshot_date between date '2025-01-14' and date '2025-01-15'

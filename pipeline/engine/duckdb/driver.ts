@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DatabaseConnection, Driver } from 'kysely';
-import { DuckDBKyselyConnection } from './duckdb-connection.ts';
+import { DuckDBKyselyConnection } from './connection.ts';
 
 /** kysely Driver over one pinned @duckdb/node-api connection. Queries are serialised
  *  by kysely's own connection handling: there is a single connection to hand out, so

@@ -10,7 +10,7 @@ import {
   type Kysely,
   type QueryCompiler,
 } from 'kysely';
-import { DuckDBDriver } from './duckdb-driver.ts';
+import { DuckDBDriver } from './driver.ts';
 
 /** DuckDB speaks PostgreSQL's dialect closely enough for kysely's Postgres query
  *  compiler ($1 parameters, double-quoted identifiers). */

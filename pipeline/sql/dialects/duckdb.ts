@@ -1,47 +1,12 @@
-import { sql, type RawBuilder } from 'kysely';
-import { stringLiteral } from '../engine/sql-literal.ts';
-import { addDays } from '../days.ts';
-import { timestampFormatKind } from '../timestamp-format.ts';
-
-/** Every SQL difference between engines lives behind this interface, so a PostgreSQL or
- *  warehouse dialect can be added without touching the scoring logic. Methods build
- *  fragments. (The compiler also uses DuckDB's ASOF JOIN for attribute look-ups; another
- *  engine would need a capability flag and a window-based fallback there.) */
-export interface SqlDialect {
-  name: string;
-  /** Calendar day in `timezone` of a timestamp-like value; date-only values are taken
-   *  as that day (a date is not a midnight in UTC). `sourceType`, the engine's type of a
-   *  typed file column (Parquet, JSON), lets a typed value skip the text parsing that
-   *  an untyped (CSV) value needs: that parsing was most of the cost of a load. */
-  dayOf(value: RawBuilder<unknown>, timezone: string, sourceType?: string): RawBuilder<unknown>;
-  /** True when the day of `value` in `timezone` is before (`<`) or after (`>`) `isoDay`. A
-   *  typed timestamp is compared with the instant the day starts, computed once, instead of
-   *  converting every row to its day. */
-  dayOutside(value: RawBuilder<unknown>, timezone: string, op: '<' | '>', isoDay: string, sourceType?: string): RawBuilder<unknown>;
-  tryNumber(value: RawBuilder<unknown>): RawBuilder<unknown>;
-  tryTimestamp(value: RawBuilder<unknown>, sourceType?: string): RawBuilder<unknown>;
-  /** Text read with a strptime `format` (a source's `timestamp_format`), null where it does
-   *  not match; `type` is the engine's type of the result, to give to `dayOf` & co. */
-  parseTimestamp(text: RawBuilder<unknown>, format: string): { value: RawBuilder<unknown>; type: string };
-  tryBoolean(value: RawBuilder<unknown>): RawBuilder<unknown>;
-  text(value: RawBuilder<unknown>): RawBuilder<unknown>;
-  /** A 64-bit hash of a text value, null for null: a compact key to look values up by. */
-  hashKey(value: RawBuilder<unknown>): RawBuilder<unknown>;
-  /** A named property of an event (its `properties` JSON) as text. */
-  eventProperty(properties: RawBuilder<unknown>, name: string): RawBuilder<unknown>;
-  /** Rounded to `digits` decimals, half away from zero. */
-  round(value: RawBuilder<unknown>, digits: number): RawBuilder<unknown>;
-  addDays(day: RawBuilder<unknown>, days: number | RawBuilder<unknown>): RawBuilder<unknown>;
-  date(isoDay: string): RawBuilder<unknown>;
-  /** The non-null items, sorted, as a list of text. */
-  sortedNonNullList(items: RawBuilder<unknown>[]): RawBuilder<unknown>;
-  /** Window function: the last non-null value of the frame (`over (...)` follows). */
-  lastNonNull(value: RawBuilder<unknown>): RawBuilder<unknown>;
-}
+import { sql } from 'kysely';
+import { stringLiteral } from '../sql-literal.ts';
+import { addDays } from '../../days.ts';
+import { timestampFormatKind } from '../../timestamp-format.ts';
+import type { SqlDialect } from './dialect.ts';
 
 /** DuckDB's temporal column types (a naive TIMESTAMP is read in the session's UTC, as
  *  its text would be). */
-function temporalKind(sourceType: string | undefined): 'date' | 'timestamp' | undefined {
+export function temporalKind(sourceType: string | undefined): 'date' | 'timestamp' | undefined {
   if (sourceType === 'DATE') return 'date';
   if (sourceType && /^TIMESTAMP( WITH TIME ZONE|_S|_MS|_NS)?$/.test(sourceType)) return 'timestamp';
   return undefined;
@@ -103,7 +68,37 @@ export const duckdb: SqlDialect = {
   round: (value, digits) => sql`round(${value}, ${sql.lit(digits)})`,
   addDays: (day, days) => sql`(${day} + ${typeof days === 'number' ? sql.lit(days) : days})`,
   date: (isoDay) => sql`date ${stringLiteral(isoDay)}`,
+
+  // scoring
+  asofJoin: true,
+  qualify: true,
+  keepSubquery: sql``,
+  nullNumber: sql`null`,
+  divide: (a, b) => sql`${a} / ${b}`,
+  latestBy: (value, order) => sql`arg_max(${value}, (${sql.join(order)}))`,
+  // DuckDB compares text by its bytes already.
+  byteOrder: (text) => text,
   sortedNonNullList: (items) =>
-    sql`list_sort(list_filter(cast([${sql.join(items)}] as varchar[]), x -> x is not null))`,
-  lastNonNull: (value) => sql`last_value(${value} ignore nulls)`,
+    items.length
+      ? sql`list_sort(list_filter(cast([${sql.join(items)}] as varchar[]), x -> x is not null))`
+      : sql`cast([] as varchar[])`,
+  distinctSorted: (list) => sql`list_sort(list_distinct(${list}))`,
+  lastNonNull: (value, over) => sql`last_value(${value} ignore nulls) ${over}`,
+  insertByName: (table) => sql`insert into ${table} by name`,
+
+  // state, DDL and reads
+  functions: [],
+  columnType: (type) => sql.raw(type),
+  columnDefinition: (type) => sql.raw(type),
+  upsert: (table, rows) => sql`insert or replace into ${sql.table(table.name)} ${rows}`,
+  insertMissing: (table, rows) => sql`insert or ignore into ${sql.table(table)} ${rows}`,
+  dayRows(from, to) {
+    return sql`(select cast(d.range as date) as day from range(${from}, ${this.addDays(to, 1)}, interval 1 day) d)`;
+  },
+  textList: (items) => (items.length ? sql`[${sql.join(items.map((p) => sql`${p}::varchar`))}]` : sql`[]::varchar[]`),
+  jsonKeys: (value) => sql`unnest(json_keys(${value}))`,
+  replaceTempTable: (name, query) => [sql`create or replace temp table ${sql.table(name)} as ${query}`],
+  rowId: (alias) => sql`${sql.ref(`${alias}.rowid`)}`,
+  firstBy: (value, order) => sql`arg_min(${value}, ${order})`,
+  quantiles: (value, fractions) => sql`quantile_cont(${value}, [${sql.join(fractions.map((f) => sql.lit(f)))}])`,
 };

@@ -1,0 +1,152 @@
+-- hs_accounts
+drop table if exists "pg_temp"."hs_accounts";
+
+-- hs_accounts
+create temp table "hs_accounts" as with first_event as (select account_id, min(day) as day from daily_activity group by account_id),
+             first_attribute as (select account_id, min(day) as day from raw_attributes group by account_id),
+             created as (select account_id, min(created_day) as day from raw_accounts group by account_id),
+             everyone as (select account_id from first_event union select account_id from first_attribute
+                          union select account_id from created)
+        select everyone.account_id,
+               coalesce(created.day, least(first_event.day, first_attribute.day)) as first_day
+        from everyone
+        left join created using (account_id)
+        left join first_event using (account_id)
+        left join first_attribute using (account_id);
+
+-- hs_accounts
+analyze "hs_accounts";
+
+-- hs_churn_intervals
+drop table if exists "pg_temp"."hs_churn_intervals";
+
+-- hs_churn_intervals
+create temp table "hs_churn_intervals" as with churn_days as (select null::varchar as account_id, null::date as churn_day where false)
+        select c.account_id, c.churn_day,
+               (select min(a.day) from daily_activity a where a.account_id = c.account_id and a.day > c.churn_day) as back_on
+        from churn_days c;
+
+-- hs_churn_intervals
+analyze "hs_churn_intervals";
+
+-- hs_measures
+drop table if exists "pg_temp"."hs_measures";
+
+-- hs_measures
+create temp table "hs_measures" as with spine as (
+      select a.account_id, d.day, a.first_day
+      from hs_accounts a
+      cross join (select date '2025-01-01' + g.i as day from generate_series(0, date '2025-01-15' - date '2025-01-01') g(i)) d
+      where a.first_day <= date '2025-01-15'
+        -- An account churned through every snapshot day has no row to compute.
+        and not exists (select 1 from hs_churn_intervals c where c.account_id = a.account_id
+          and c.churn_day <= date '2025-01-14' and (c.back_on is null or c.back_on > date '2025-01-15'))),
+daily as (select spine.account_id, spine.day, spine.first_day, "distinct0".delta as "distinct0_delta"
+    from spine left join (with value_days as (select distinct account_id, ("properties" ->> 'feature') as value, day from raw_events where not duplicate and "event" in ('feature_used') and coalesce(("properties" ->> 'plan') = 'pro', false) and day between ((date '2025-01-14' + -7) + -6) and date '2025-01-15'),
+      covers as (
+        select account_id, greatest("day", (date '2025-01-14' + -7)) as starts,
+               least(("day" + 7),
+                     coalesce(lead("day") over (partition by account_id, value order by "day"), ("day" + 7))) as ends
+        from value_days where value is not null)
+    select account_id, day, sum(delta) as delta from (
+      select account_id, starts as day, 1 as delta from covers where ends > starts
+      union all select account_id, ends as day, -1 as delta from covers where ends > starts) deltas
+    group by account_id, day) "distinct0" on "distinct0".account_id = spine.account_id and "distinct0".day = spine.day),
+windows as (select daily.*, coalesce(sum("distinct0_delta") over (partition by "account_id" order by "day" rows between unbounded preceding and current row), 0) as "m0:features_7d" from daily),
+with_attributes as (select * from windows where windows.day >= (date '2025-01-14' + -7)),
+"layer0" as (select with_attributes.* from with_attributes),
+"layer1_lags" as (select *, lag("m0:features_7d", 7) over (partition by "account_id" order by "day") as "before1:feature_trend" from "layer0"),
+"layer1" as (select *, case when "before1:feature_trend" is null or "before1:feature_trend" = 0 then null else cast(("m0:features_7d" - "before1:feature_trend") as double precision) / "before1:feature_trend" end as "m1:feature_trend" from "layer1_lags")
+      select m.account_id, m.day, m."m0:features_7d", m."m1:feature_trend"
+      from "layer1" m
+      where m.day between date '2025-01-14' and date '2025-01-15' and m.first_day <= m.day and not exists (
+    select 1 from hs_churn_intervals c
+    where c.account_id = m.account_id and c.churn_day <= m.day
+      and (c.back_on is null or m.day < c.back_on)) and true;
+
+-- hs_measures
+analyze "hs_measures";
+
+-- hs_overrides
+drop table if exists "pg_temp"."hs_overrides";
+
+-- hs_overrides
+create temp table "hs_overrides" as select account_id, score_id, day, score, band, reason from (select o.account_id, o.score_id, d.day, o.score, o.band, o.reason, row_number() over (partition by o.account_id, o.score_id, d.day
+                                 order by o.starts_on desc, o.file_key desc, o.source_line desc) as rank
+      from raw_overrides o
+      join (select date '2025-01-14' + g.i as day from generate_series(0, date '2025-01-15' - date '2025-01-14') g(i)) d
+        on d.day >= o.starts_on and (o.ends_on is null or d.day <= o.ends_on)
+      where o.scorecard = 'distinct') ranked
+      where rank = 1;
+
+-- hs_overrides
+analyze "hs_overrides";
+
+-- clear score_snapshots
+delete from "score_snapshots" where scorecard = 'distinct'
+          and "snapshot_date" between date '2025-01-14' and date '2025-01-15';
+
+-- clear health_snapshots
+delete from "health_snapshots" where scorecard = 'distinct'
+          and "snapshot_date" between date '2025-01-14' and date '2025-01-15';
+
+-- clear alerts
+delete from "alerts" where scorecard = 'distinct'
+          and "alert_date" between date '2025-01-14' and date '2025-01-15';
+
+-- score_snapshots
+insert into "score_snapshots" select scored.snapshot_date, scorecard, scored.account_id, scored.score_id, raw_value, coalesce(o.score, scored.score) as score,
+      coalesce(o.band, case when coalesce(o.score, scored.score) is null then null when coalesce(o.score, scored.score) >= 5 then 'green' else 'red' end) as band, weight,
+      case when o.account_id is null then status else 'overridden' end as status
+    from (
+      select day as snapshot_date, cast('distinct' as varchar) as scorecard, account_id,
+        cast('features' as varchar) as score_id,
+        raw_value,
+        coalesce(computed, null::double precision) as score,
+        cast(2 as double precision) as weight,
+        case when computed is not null then 'ok' when stale then 'stale' else 'missing' end as status
+      from (select day, account_id, cast("m0:features_7d" as double precision) as raw_value, (sign(cast((case when "m0:features_7d" is null then null else greatest(0, least(10, cast(("m0:features_7d" - 0) * 10 as double precision) / 4)) end) as double precision)) * (floor((abs(cast((case when "m0:features_7d" is null then null else greatest(0, least(10, cast(("m0:features_7d" - 0) * 10 as double precision) / 4)) end) as double precision)) * 10000)) + case when (abs(cast((case when "m0:features_7d" is null then null else greatest(0, least(10, cast(("m0:features_7d" - 0) * 10 as double precision) / 4)) end) as double precision)) * 10000) - floor((abs(cast((case when "m0:features_7d" is null then null else greatest(0, least(10, cast(("m0:features_7d" - 0) * 10 as double precision) / 4)) end) as double precision)) * 10000)) >= 0.5 then 1 else 0 end) / 10000) as computed,
+              false as stale
+            from hs_measures where true offset 0) scored_rows offset 0
+    ) scored
+    left join hs_overrides o
+      on o.account_id = scored.account_id and o.day = scored.snapshot_date and o.score_id = scored.score_id
+union all
+select scored.snapshot_date, scorecard, scored.account_id, scored.score_id, raw_value, coalesce(o.score, scored.score) as score,
+      coalesce(o.band, case when coalesce(o.score, scored.score) is null then null when coalesce(o.score, scored.score) >= 5 then 'green' else 'red' end) as band, weight,
+      case when o.account_id is null then status else 'overridden' end as status
+    from (
+      select day as snapshot_date, cast('distinct' as varchar) as scorecard, account_id,
+        cast('trend' as varchar) as score_id,
+        raw_value,
+        coalesce(computed, null::double precision) as score,
+        cast(2 as double precision) as weight,
+        case when computed is not null then 'ok' when stale then 'stale' else 'missing' end as status
+      from (select day, account_id, cast("m1:feature_trend" as double precision) as raw_value, (sign(cast((case when "m1:feature_trend" is null then null else greatest(0, least(10, cast(("m1:feature_trend" - -1) * 10 as double precision) / 2)) end) as double precision)) * (floor((abs(cast((case when "m1:feature_trend" is null then null else greatest(0, least(10, cast(("m1:feature_trend" - -1) * 10 as double precision) / 2)) end) as double precision)) * 10000)) + case when (abs(cast((case when "m1:feature_trend" is null then null else greatest(0, least(10, cast(("m1:feature_trend" - -1) * 10 as double precision) / 2)) end) as double precision)) * 10000) - floor((abs(cast((case when "m1:feature_trend" is null then null else greatest(0, least(10, cast(("m1:feature_trend" - -1) * 10 as double precision) / 2)) end) as double precision)) * 10000)) >= 0.5 then 1 else 0 end) / 10000) as computed,
+              false as stale
+            from hs_measures where true offset 0) scored_rows offset 0
+    ) scored
+    left join hs_overrides o
+      on o.account_id = scored.account_id and o.day = scored.snapshot_date and o.score_id = scored.score_id;
+
+-- health_snapshots
+insert into "health_snapshots" ("snapshot_date", "scorecard", "account_id", "score", "band", "computed_score", "computed_band", "insights", "overridden", "override_reason", "definition_version")
+      with score_overrides as (
+        select account_id, day, max(score) filter (where score_id = 'features') as "o0_score", coalesce(bool_or(score_id = 'features'), false) as "o0_active", max(reason) filter (where score_id = 'features') as "o0_reason", max(score) filter (where score_id = 'trend') as "o1_score", coalesce(bool_or(score_id = 'trend'), false) as "o1_active", max(reason) filter (where score_id = 'trend') as "o1_reason" from hs_overrides where score_id is not null group by account_id, day),
+      -- list_distinct does not keep the order, so the reasons are sorted after it.
+      scored as (
+        select m.*, case when true then coalesce(so."o0_score", (sign(cast((case when "m0:features_7d" is null then null else greatest(0, least(10, cast(("m0:features_7d" - 0) * 10 as double precision) / 4)) end) as double precision)) * (floor((abs(cast((case when "m0:features_7d" is null then null else greatest(0, least(10, cast(("m0:features_7d" - 0) * 10 as double precision) / 4)) end) as double precision)) * 10000)) + case when (abs(cast((case when "m0:features_7d" is null then null else greatest(0, least(10, cast(("m0:features_7d" - 0) * 10 as double precision) / 4)) end) as double precision)) * 10000) - floor((abs(cast((case when "m0:features_7d" is null then null else greatest(0, least(10, cast(("m0:features_7d" - 0) * 10 as double precision) / 4)) end) as double precision)) * 10000)) >= 0.5 then 1 else 0 end) / 10000), null::double precision) end as "final0", case when true then coalesce(so."o1_score", (sign(cast((case when "m1:feature_trend" is null then null else greatest(0, least(10, cast(("m1:feature_trend" - -1) * 10 as double precision) / 2)) end) as double precision)) * (floor((abs(cast((case when "m1:feature_trend" is null then null else greatest(0, least(10, cast(("m1:feature_trend" - -1) * 10 as double precision) / 2)) end) as double precision)) * 10000)) + case when (abs(cast((case when "m1:feature_trend" is null then null else greatest(0, least(10, cast(("m1:feature_trend" - -1) * 10 as double precision) / 2)) end) as double precision)) * 10000) - floor((abs(cast((case when "m1:feature_trend" is null then null else greatest(0, least(10, cast(("m1:feature_trend" - -1) * 10 as double precision) / 2)) end) as double precision)) * 10000)) >= 0.5 then 1 else 0 end) / 10000), null::double precision) end as "final1",
+          array_to_string(array(select x from (select distinct x from unnest(array(select x from unnest(cast(array[case when true and so."o0_active" then so."o0_reason" end, case when true and so."o1_active" then so."o1_reason" end] as text[])) x where x is not null order by x collate "C")) x) u order by x collate "C"), '; ') as score_reasons
+        from hs_measures m left join score_overrides so on so.account_id = m.account_id and so.day = m.day offset 0),
+      computed as (
+        select *, (sign(cast(((coalesce("final0" * 2, 0) + coalesce("final1" * 2, 0)) / nullif((case when "final0" is null then 0 else 2 end) + (case when "final1" is null then 0 else 2 end), 0)) as double precision)) * (floor((abs(cast(((coalesce("final0" * 2, 0) + coalesce("final1" * 2, 0)) / nullif((case when "final0" is null then 0 else 2 end) + (case when "final1" is null then 0 else 2 end), 0)) as double precision)) * 10000)) + case when (abs(cast(((coalesce("final0" * 2, 0) + coalesce("final1" * 2, 0)) / nullif((case when "final0" is null then 0 else 2 end) + (case when "final1" is null then 0 else 2 end), 0)) as double precision)) * 10000) - floor((abs(cast(((coalesce("final0" * 2, 0) + coalesce("final1" * 2, 0)) / nullif((case when "final0" is null then 0 else 2 end) + (case when "final1" is null then 0 else 2 end), 0)) as double precision)) * 10000)) >= 0.5 then 1 else 0 end) / 10000) as computed_score, cast(array[] as text[]) as insights from scored offset 0),
+      banded as (select *, case when "computed_score" is null then null when "computed_score" >= 5 then 'green' else 'red' end as computed_band from computed offset 0)
+      select b.day as snapshot_date, cast('distinct' as varchar) as scorecard, b.account_id,
+        coalesce(o.score, b.computed_score) as score,
+        coalesce(o.band, case when o.score is not null then case when o.score is null then null when o.score >= 5 then 'green' else 'red' end else (case least((case "computed_band" when 'red' then 0 when 'green' then 1 end)) when 0 then 'red' when 1 then 'green' end) end) as band,
+        b.computed_score, b.computed_band, b.insights,
+        (o.account_id is not null or b.score_reasons <> '') as overridden,
+        nullif(concat_ws('; ', o.reason, nullif(b.score_reasons, '')), '') as override_reason,
+        cast('f8c5e68a44430571' as varchar) as definition_version
+      from banded b
+      left join hs_overrides o on o.account_id = b.account_id and o.day = b.day and o.score_id is null;
