@@ -1,3 +1,4 @@
+import { tableExists } from '../pipeline/engine/catalog.ts';
 import { sql, type Kysely } from 'kysely';
 import type { SqlDialect } from '../pipeline/sql/dialects/dialect.ts';
 import { columns, createTable, type TableDef } from '../pipeline/sql/create-table.ts';
@@ -93,14 +94,6 @@ export async function ensureWarehouseTables(db: Kysely<any>, dialect: SqlDialect
 async function createAll(db: Kysely<any>, dialect: SqlDialect): Promise<void> {
   for (const table of TABLES) await createTable(dialect, table).execute(db);
   for (const statement of dialect.functions) await statement.execute(db);
-}
-
-/** Whether the warehouse's schema has a table of this name (the same query on every
- *  engine: both have the standard information_schema). */
-export async function tableExists(db: Kysely<any>, name: string): Promise<boolean> {
-  const { rows } = await sql<{ found: boolean }>`select exists (select 1 from information_schema.tables
-    where table_catalog = current_database() and table_schema = current_schema() and table_name = ${name}) as found`.execute(db);
-  return rows[0]?.found === true;
 }
 
 async function migrate(db: Kysely<any>, dialect: SqlDialect): Promise<void> {

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { tableExists } from '../../models/warehouse-tables.ts';
+import { tableExists } from '../engine/catalog.ts';
 
 // Data-quality counts over the raw tables, kept in `data_checks` so that `status` (read-only)
 // shows what the last load found. Recomputed at the end of every load transaction that
