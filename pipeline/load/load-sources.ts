@@ -9,7 +9,7 @@ import { addLedgerEntry, rememberHashes, removeLedgerEntries, setLedgerPaths } f
 import { invalidateDays } from '../state/run-log.ts';
 import { hasDataChecks, readDataChecks, refreshDataChecks } from './data-checks.ts';
 import { setAsideDuplicates } from './duplicate-events.ts';
-import { rowCopierFor } from '../engine/row-copier.ts';
+import { readsFilesItself, rowCopierFor } from '../engine/row-copier.ts';
 import { FileStaging, insertFileInto, type FileDestination } from './staged-copy.ts';
 import { goneFiles, isReplacement, planLoad, type SourcePlan } from './plan-load.ts';
 import { EVENTS, type RawTarget } from './raw-targets.ts';
@@ -52,7 +52,7 @@ export async function loadSources(
   options: LoadOptions = {},
 ): Promise<LoadSummary> {
   // DuckDB reads the files; another engine gets them through a DuckDB staging.
-  const staging = dialect.name === 'duckdb' ? undefined : await FileStaging.open(config);
+  const staging = readsFilesItself(dialect) ? undefined : await FileStaging.open(config);
   try {
     const plan = await planLoad(db, config, options.today ?? new Date().toISOString().slice(0, 10), staging?.files);
     const summary: LoadSummary = { loaded: [], removed: [], unchanged: 0, duplicates: 0 };
@@ -64,8 +64,7 @@ export async function loadSources(
     const checked = await hasDataChecks(db);
     if (changed.length > 0 || moved.length > 0 || plan.hashed.length > 0 || !checked) {
       await db.transaction().execute(async (trx) => {
-        const copier = await rowCopierFor(dialect, trx);
-        const destination: FileDestination = staging && copier ? { kind: 'staged', staging, copier } : { kind: 'duckdb', trx, dialect };
+        const destination: FileDestination = staging ? { kind: 'staged', staging, copier: await rowCopierFor(trx) } : { kind: 'duckdb', trx, dialect };
         const horizon = alertHorizon(options.scorecards);
         for (const s of changed) {
           await applySource(trx, config, dialect, destination, s, summary, horizon, (file) => options.onFile?.(summary.loaded.length, total, file));

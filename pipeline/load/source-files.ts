@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { readsFilesItself } from '../engine/row-copier.ts';
 import { openWarehouse } from '../engine/warehouse.ts';
 import type { FileFormat } from '../ir/types.ts';
 import type { SqlDialect } from '../sql/dialects/dialect.ts';
@@ -19,7 +20,7 @@ export async function listSourceFiles(db: Kysely<any>, root: string, pattern: st
 /** Runs `work` with a DuckDB that can list source files: the warehouse itself when it is
  *  DuckDB, else an in-memory DuckDB opened for it (a load has its staging's instead). */
 export async function withFileLister<T>(db: Kysely<any>, dialect: SqlDialect, work: (files: Kysely<any>) => Promise<T>): Promise<T> {
-  if (dialect.name === 'duckdb') return work(db);
+  if (readsFilesItself(dialect)) return work(db);
   const duck = await openWarehouse({ path: ':memory:' });
   try {
     return await work(duck.db);
