@@ -189,33 +189,50 @@ export interface DataName {
 
 export type FileFormat = 'csv' | 'parquet' | 'json';
 
-export interface FileSource {
-  /** Glob, relative to the project root. */
-  path: string;
-  format: FileFormat;
-  /** Our column name → the file's column name. */
+/** What every source says, whatever it reads: the mapping and the bad-row rules. */
+export interface SourceOptions {
+  /** Our column name → the source's column name. */
   columns: Record<string, string>;
-  /** `fail` (default): a bad row stops the load of its file; `skip`: it goes to
-   *  rejected_rows and the good rows load. */
+  /** `fail` (default): a bad row stops the load; `skip`: it goes to rejected_rows and
+   *  the good rows load. */
   onBadRows?: 'fail' | 'skip';
   /** Days a timestamp may fall on; outside is a bad row. Default: 2000-01-01 to one day
    *  after the run's clock (`to` absent). */
   validRange?: { from?: string; to?: string };
   /** strptime format (DuckDB's syntax) of the time columns when they are text; typed
-   *  (Parquet, JSON) time columns do not use it. */
+   *  (Parquet, JSON, a table's timestamp) time columns do not use it. */
   timestampFormat?: string;
 }
 
-export interface AttributeSource extends FileSource {
-  layout: 'long' | 'wide';
+/** Files: a glob, relative to the project root. */
+export interface FileSource extends SourceOptions {
+  path: string;
+  format: FileFormat;
 }
 
-/** What ends a churn (SPEC §3.1): without `reactivatedBy`, the account's first event on a
- *  later day; with `events`, its first later day with one of those events; with a file,
- *  its first later reactivation day in that file (events then bring nobody back). */
-export type Reactivation = { kind: 'events'; events: string[] } | ({ kind: 'file' } & FileSource);
+/** A table (or view) already in the warehouse, read where it is (SPEC §8). */
+export interface TableSource extends SourceOptions {
+  /** `schema` absent: the engine's default schema (PostgreSQL's public, DuckDB's main). */
+  table: { schema?: string; name: string };
+}
 
-export type ChurnSource = (({ kind: 'file' } & FileSource) | { kind: 'event'; event: string }) & { reactivatedBy?: Reactivation };
+export type DataSource = FileSource | TableSource;
+
+export const isTableSource = (source: DataSource): source is TableSource => 'table' in source;
+
+/** `analytics.events`, as healthscore.yaml names it. */
+export const tableName = (source: TableSource): string =>
+  source.table.schema === undefined ? source.table.name : `${source.table.schema}.${source.table.name}`;
+
+export type AttributeSource = DataSource & { layout: 'long' | 'wide' };
+
+/** What ends a churn (SPEC §3.1): without `reactivatedBy`, the account's first event on a
+ *  later day; with `events`, its first later day with one of those events; with a file
+ *  (or table), its first later reactivation day in it (events then bring nobody back). */
+export type Reactivation = { kind: 'events'; events: string[] } | ({ kind: 'file' } & DataSource);
+
+/** `kind: 'file'`: rows of churn days, from files or a table. */
+export type ChurnSource = (({ kind: 'file' } & DataSource) | { kind: 'event'; event: string }) & { reactivatedBy?: Reactivation };
 
 /** Where the warehouse lives (SPEC §8): a DuckDB file, or a schema of a PostgreSQL database. */
 export type WarehouseLocation =
@@ -248,10 +265,10 @@ export interface ProjectConfig {
   /** `partition`: one export file per day or per month (pipeline/export/partitions.ts). */
   export: { path: string; formats: ('parquet' | 'arrow')[]; partition: 'day' | 'month' };
   sources: {
-    events: FileSource;
+    events: DataSource;
     attributes?: AttributeSource;
-    accounts?: FileSource;
+    accounts?: DataSource;
     churn?: ChurnSource;
-    overrides?: FileSource;
+    overrides?: DataSource;
   };
 }

@@ -44,10 +44,16 @@ const timestampFormat = z
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
-function fileSource<C extends readonly string[]>(columns: C) {
+/** `schema.name` or `name`: one dot at most, no blanks. */
+const TABLE_NAME = /^[^.\s"]+(\.[^.\s"]+)?$/;
+
+/** A source reads files (`path`, with `format` when the extension does not tell it) or a
+ *  table of the warehouse (`table`); the rest applies to both. */
+function dataSource<C extends readonly string[]>(columns: C) {
   return z
     .object({
-      path: name,
+      path: name.optional(),
+      table: name.optional(),
       format: z.enum(FORMATS).optional(),
       on_bad_rows: onBadRows.optional(),
       valid_range: validRange.optional(),
@@ -60,11 +66,21 @@ function fileSource<C extends readonly string[]>(columns: C) {
     .strict();
 }
 
-type FileSourceDoc = { path: string; format?: string };
+type SourceDoc = { path?: string; table?: string; format?: string };
 
-/** Without `format:` the path's extension must tell it. */
-function checkFormat(s: FileSourceDoc, ctx: z.RefinementCtx): void {
-  if (s.format === undefined && inferFormat(s.path) === undefined) {
+/** Files or a table, not both; files need a format their extension does not tell. */
+function checkSource(s: SourceDoc, ctx: z.RefinementCtx): void {
+  if (s.table !== undefined) {
+    if (s.path !== undefined) ctx.addIssue({ code: 'custom', path: ['table'], message: 'a source reads files (path) or a table, not both' });
+    else if (s.format !== undefined) ctx.addIssue({ code: 'custom', path: ['format'], message: 'a table has no file format: leave format out' });
+    if (!TABLE_NAME.test(s.table)) {
+      ctx.addIssue({ code: 'custom', path: ['table'], message: `expected a table name like "events" or "analytics.events", not ${JSON.stringify(s.table)}` });
+    }
+    return;
+  }
+  if (s.path === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['path'], message: 'missing required key "path" (the files to read), or "table" (a table of the warehouse)' });
+  } else if (s.format === undefined && inferFormat(s.path) === undefined) {
     ctx.addIssue({
       code: 'custom',
       path: ['format'],
@@ -73,14 +89,14 @@ function checkFormat(s: FileSourceDoc, ctx: z.RefinementCtx): void {
   }
 }
 
-const events = fileSource(SOURCE_COLUMNS.events).superRefine(checkFormat);
-const accounts = fileSource(SOURCE_COLUMNS.accounts).superRefine(checkFormat);
-const overrides = fileSource(SOURCE_COLUMNS.overrides).superRefine(checkFormat);
+const events = dataSource(SOURCE_COLUMNS.events).superRefine(checkSource);
+const accounts = dataSource(SOURCE_COLUMNS.accounts).superRefine(checkSource);
+const overrides = dataSource(SOURCE_COLUMNS.overrides).superRefine(checkSource);
 
-const attributes = fileSource(SOURCE_COLUMNS.attributes)
+const attributes = dataSource(SOURCE_COLUMNS.attributes)
   .extend({ layout: z.enum(['long', 'wide']).optional() })
   .superRefine((s, ctx) => {
-    checkFormat(s, ctx);
+    checkSource(s, ctx);
     if (s.layout !== 'wide') return;
     for (const c of ['attribute', 'value'] as const) {
       if (s.columns?.[c] !== undefined) {
@@ -89,8 +105,8 @@ const attributes = fileSource(SOURCE_COLUMNS.attributes)
     }
   });
 
-/** What brings a churned account back: only some events, or the days of a file of
- *  reactivations. Left out, any event does. */
+/** What brings a churned account back: only some events, or the days of a file (or
+ *  table) of reactivations. Left out, any event does. */
 const reactivatedBy = byKey('a reactivation rule', {
   events: z
     .object({
@@ -100,11 +116,12 @@ const reactivatedBy = byKey('a reactivation rule', {
         .refine((events) => !events.includes('*'), { error: 'leave reactivated_by out for "any event": that is the default' }),
     })
     .strict(),
-  path: fileSource(SOURCE_COLUMNS.reactivations).superRefine(checkFormat),
+  path: dataSource(SOURCE_COLUMNS.reactivations).superRefine(checkSource),
+  table: dataSource(SOURCE_COLUMNS.reactivations).superRefine(checkSource),
 });
 
-/** Churn is a file of churn days, or the days of an event (`{ event: cancelled }`). */
-const churnFile = fileSource(SOURCE_COLUMNS.churn).extend({ reactivated_by: reactivatedBy.optional() }).superRefine(checkFormat);
+/** Churn is a file (or table) of churn days, or the days of an event (`{ event: cancelled }`). */
+const churnFile = dataSource(SOURCE_COLUMNS.churn).extend({ reactivated_by: reactivatedBy.optional() }).superRefine(checkSource);
 const churnEvent = z.object({ event: name, reactivated_by: reactivatedBy.optional() }).strict();
 const churn = dispatch<z.output<typeof churnFile> | z.output<typeof churnEvent>>((input) =>
   isMapping(input) && 'event' in input ? churnEvent : churnFile,
@@ -150,4 +167,3 @@ export const projectSchema = z
   });
 
 export type ProjectDoc = z.output<typeof projectSchema>;
-export type FileSourceOutput = z.output<typeof events>;

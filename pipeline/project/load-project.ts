@@ -7,15 +7,16 @@ import { days } from '../definitions/duration.ts';
 import { parseYaml } from '../definitions/yaml-source.ts';
 import { validate } from '../definitions/zod-problems.ts';
 import { ValidationError } from '../errors.ts';
-import type { AttributeSource, ChurnSource, FileFormat, FileSource, ProjectConfig, Reactivation } from '../ir/types.ts';
+import type { AttributeSource, ChurnSource, DataSource, FileFormat, ProjectConfig, Reactivation, TableSource } from '../ir/types.ts';
 import { projectSchema, type ProjectDoc } from './config-schema.ts';
 import { inferFormat, SOURCE_COLUMNS, withDefaultColumns } from './source-columns.ts';
 import { warehouseLocation } from './warehouse-setting.ts';
 
 export const PROJECT_FILE = 'healthscore.yaml';
 
-interface FileSourceDoc {
-  path: string;
+interface SourceDoc {
+  path?: string;
+  table?: string;
   format?: 'csv' | 'parquet' | 'json' | 'ndjson';
   columns?: Record<string, string | undefined>;
   on_bad_rows?: 'fail' | 'skip';
@@ -27,13 +28,11 @@ type SourceDefaults = Pick<ProjectDoc, 'on_bad_rows' | 'valid_range' | 'timestam
 
 /** A source's own settings, else the project's, else the defaults (fail; 2000-01-01 to
  *  one day after the run's clock; time columns as ISO text). */
-function toFileSource(s: FileSourceDoc, columns: readonly string[], defaults: SourceDefaults): FileSource {
-  const format: FileFormat = s.format === undefined ? inferFormat(s.path)! : s.format === 'ndjson' ? 'json' : s.format;
+function toDataSource(s: SourceDoc, columns: readonly string[], defaults: SourceDefaults): DataSource {
   const range = s.valid_range ?? defaults.valid_range ?? {};
   const timestampFormat = s.timestamp_format ?? defaults.timestamp_format;
   return {
-    path: s.path,
-    format,
+    ...where(s),
     columns: withDefaultColumns(columns, s.columns),
     onBadRows: s.on_bad_rows ?? defaults.on_bad_rows ?? 'fail',
     validRange: { from: range.from ?? '2000-01-01', ...(range.to !== undefined && { to: range.to }) },
@@ -41,9 +40,20 @@ function toFileSource(s: FileSourceDoc, columns: readonly string[], defaults: So
   };
 }
 
+/** The files (with their format) or the table a source reads; the schema checked that
+ *  there is exactly one. */
+function where(s: SourceDoc): { path: string; format: FileFormat } | { table: TableSource['table'] } {
+  if (s.table !== undefined) {
+    const [schema, name] = s.table.includes('.') ? s.table.split('.') : [undefined, s.table];
+    return { table: { ...(schema !== undefined && { schema }), name: name! } };
+  }
+  const path = s.path!;
+  return { path, format: s.format === undefined ? inferFormat(path)! : s.format === 'ndjson' ? 'json' : s.format };
+}
+
 export function toProjectConfig(doc: ProjectDoc, root: string): ProjectConfig {
   const { sources } = doc;
-  const toSource = (s: FileSourceDoc, columns: readonly string[]) => toFileSource(s, columns, doc);
+  const toSource = (s: SourceDoc, columns: readonly string[]) => toDataSource(s, columns, doc);
   const a = sources.attributes;
   const layout = a?.layout ?? 'long';
   const attributes: AttributeSource | undefined =

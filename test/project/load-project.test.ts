@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../pipeline/errors.ts';
 import { loadProject } from '../../pipeline/project/load-project.ts';
+import type { FileSource } from '../../pipeline/ir/types.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -163,7 +164,7 @@ describe('loadProject', () => {
     ['data/e.jsonl', 'json'],
     ['data/E.NDJSON', 'json'],
   ])('infers the format of %s', async (file, format) => {
-    expect((await load('sources:', `  events: { path: "${file}" }`)).sources.events.format).toBe(format);
+    expect(((await load('sources:', `  events: { path: "${file}" }`)).sources.events as FileSource).format).toBe(format);
   });
 
   it('keeps :memory:, a time zone, arrow export, churn by event and wide attributes', async () => {
@@ -199,6 +200,30 @@ describe('reactivated_by', () => {
     const byFile = await load('sources:', '  events: { path: data/events.csv }', '  churn: { path: data/churn.csv, reactivated_by: { events: [login] } }');
     expect(byFile.sources.churn).toMatchObject({ kind: 'file', path: 'data/churn.csv', reactivatedBy: { kind: 'events', events: ['login'] } });
     expect(byFile.sources.churn).not.toHaveProperty('reactivated_by');
+  });
+
+  it('reads a source from a table, with or without a schema, and every option of a file source but format', async () => {
+    const config = await load(
+      'sources:',
+      '  events: { table: analytics.events, columns: { timestamp: ts }, on_bad_rows: skip }',
+      '  accounts: { table: accounts }',
+      '  churn: { table: crm.churn, reactivated_by: { table: crm.reactivations } }',
+    );
+    expect(config.sources.events).toEqual({ table: { schema: 'analytics', name: 'events' }, columns: { ...EVENT_COLUMNS, timestamp: 'ts' }, onBadRows: 'skip', validRange: { from: '2000-01-01' } });
+    expect(config.sources.accounts).toMatchObject({ table: { name: 'accounts' } });
+    expect(config.sources.accounts).not.toHaveProperty('table.schema');
+    expect(config.sources.churn).toMatchObject({ kind: 'file', table: { schema: 'crm', name: 'churn' }, reactivatedBy: { kind: 'file', table: { schema: 'crm', name: 'reactivations' } } });
+  });
+
+  it('names the field of a source that has both a path and a table, neither, a format with a table, or a bad table name', async () => {
+    expect(await problems('sources:', '  events: { path: data/e.csv, table: analytics.events }')).toBe(
+      'healthscore.yaml:2 sources.events.table: a source reads files (path) or a table, not both',
+    );
+    expect(await problems('sources:', '  events: { columns: { timestamp: ts } }')).toBe(
+      'healthscore.yaml:2 sources.events.path: missing required key "path" (the files to read), or "table" (a table of the warehouse)',
+    );
+    expect(await problems('sources:', '  events: { table: analytics.events, format: csv }')).toMatch(/^healthscore\.yaml:2 sources\.events\.format: /);
+    expect(await problems('sources:', '  events: { table: "a.b.c" }')).toMatch(/^healthscore\.yaml:2 sources\.events\.table: /);
   });
 
   it('takes a file of reactivations like any file source', async () => {
@@ -241,7 +266,7 @@ describe('reactivated_by', () => {
       'healthscore.yaml:3 sources.churn.reactivated_by.event: unknown key "event" (did you mean "events"?)',
     );
     expect(await problems('sources:', '  events: { path: data/events.csv }', '  churn: { event: x, reactivated_by: login }')).toBe(
-      'healthscore.yaml:3 sources.churn.reactivated_by: expected a reactivation rule (a mapping with events or path)',
+      'healthscore.yaml:3 sources.churn.reactivated_by: expected a reactivation rule (a mapping with events, path or table)',
     );
     expect(await problems('sources:', '  events: { path: data/events.csv }', '  churn: { event: x, reactivated_by: { path: data/back, columns: { reactivated: at } } }')).toBe(
       [
