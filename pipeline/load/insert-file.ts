@@ -4,8 +4,10 @@ import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import type { FileFormat, FileSource, ProjectConfig } from '../ir/types.ts';
 import { stringLiteral } from '../sql/sql-literal.ts';
 import { InputDataError } from './input-data-error.ts';
-import type { NewFile, SourcePlan } from './plan-load.ts';
-import { EVENTS, type Col, type RawTarget, type RowCheck } from './raw-targets.ts';
+import { fileSourceOf, type NewFile, type SourcePlan } from './plan-load.ts';
+import { EVENTS, type RawTarget, type RowCheck } from './raw-targets.ts';
+import { badRowProblem, checkColumns, columnOf, fieldName, mapColumns, rangeChecks, requireColumns } from './source-rows.ts';
+import { duckdb } from '../sql/dialects/duckdb.ts';
 import { describeColumns, readerFor } from './source-files.ts';
 import { findTextProblem } from './text-problem.ts';
 
@@ -21,24 +23,17 @@ export async function insertFile(
   key: string,
 ): Promise<{ rows: number; rejected: number; future: number }> {
   const shown = file.paths[0]!;
-  const { target, source } = plan;
+  const { target } = plan;
+  const source = fileSourceOf(plan);
   try {
     const { reader, columns, fileColumns } = await fileReader(trx, source, plan.wide, file.file, shown);
-    for (const name of target.required) {
-      if (!columns.has(name)) {
-        const wanted = source.columns[name] ?? name;
-        const key = `${target.source === 'reactivations' ? 'sources.churn.reactivated_by' : `sources.${target.source}`}.columns.${name}`;
-        const where = wanted === name ? `name yours with ${key}` : `"${wanted}" comes from ${key}`;
-        throw new InputDataError(shown, undefined, name,
-          `has no column "${wanted}" (the file's columns are: ${[...fileColumns.keys()].join(', ')}); in healthscore.yaml, ${where}`);
-      }
-    }
-    const col = fileColumn(columns, fileColumns, dialect, source.timestampFormat);
+    requireColumns(target, source, columns, fileColumns, shown, 'file');
+    const col = columnOf(columns, fileColumns, dialect, source.timestampFormat);
     const checks = [...target.checks(col, dialect, config.timezone), ...rangeChecks(target, col, dialect, config.timezone, plan.validRange)];
     const lineOffset = source.format === 'csv' ? 1 : 0;
     // Line numbers are taken before any row is set aside, so they stay the file's.
     const numbered = sql`(select row_number() over () + ${sql.lit(lineOffset)} as __hs_line, cast(to_json(r) as varchar) as __hs_raw, r.*
-      from ${reader} r)`;
+      from ${reader} r) r`;
     const expressions = target.columns(col, eventProperties(target, columns, fileColumns), dialect, config.timezone, sql.ref('__hs_line'));
     const selectList = sql.join([
       ...Object.entries(expressions).map(([name, expr]) => sql`${expr} as ${sql.id(name)}`),
@@ -70,39 +65,6 @@ export async function insertFile(
   }
 }
 
-/** The source's valid range on each time field: one stray date must not create years of
- *  snapshot days. A day after the range is `late`: it may become valid as the clock moves. */
-function rangeChecks(target: RawTarget, col: Col, d: SqlDialect, tz: string, range: { from: string; to: string }): RowCheck[] {
-  return target.timeFields.flatMap((field) => {
-    const time = col.time(field);
-    return [
-      {
-        field,
-        bad: d.dayOutside(time.value, tz, '<', range.from, time.type),
-        value: sql`cast(${col(field)} as varchar)`,
-        problem: `is before ${range.from}, the start of valid_range`,
-      },
-      {
-        field,
-        bad: d.dayOutside(time.value, tz, '>', range.to, time.type),
-        value: sql`cast(${col(field)} as varchar)`,
-        problem: `is after ${range.to}, the end of valid_range`,
-        late: true,
-      },
-    ];
-  });
-}
-
-/** The mapped columns of a file. A timestamp_format reads text only: a typed (Parquet,
- *  JSON) time column already says what it is. */
-function fileColumn(columns: Map<string, string>, fileColumns: Map<string, string>, dialect: SqlDialect, format: string | undefined): Col {
-  const col = (name: string) => (columns.has(name) ? sql.id(columns.get(name)!) : sql`null`);
-  const type = (name: string) => (columns.has(name) ? fileColumns.get(columns.get(name)!) ?? 'VARCHAR' : undefined);
-  const time = (name: string) =>
-    format !== undefined && type(name) === 'VARCHAR' ? { ...dialect.parseTimestamp(col(name), format), format } : { value: col(name), type: type(name) };
-  return Object.assign(col, { type, time });
-}
-
 /** Stops at the earliest bad line, naming the first check it fails. A file without bad
  *  rows (the usual case) costs one parallel scan of the checked columns; only a bad file
  *  pays for numbering its lines, which is one thread's window over the whole file. */
@@ -117,21 +79,12 @@ async function failOnBadRow(
 ): Promise<void> {
   const { rows: any } = await sql`select 1 from ${reader} r where ${anyBad} limit 1`.execute(trx);
   if (any.length === 0) return;
-  const flags = checks.map((check, i) => sql`coalesce(${check.bad}, false) as ${sql.id(`bad${i}`)}, ${check.value} as ${sql.id(`value${i}`)}`);
   const { rows } = await sql<Record<string, unknown> & { __hs_line: number }>`
-    select __hs_line, ${sql.join(flags)} from ${numbered} where ${anyBad} order by __hs_line limit 1`.execute(trx);
+    select __hs_line, ${checkColumns(checks)} from ${numbered} where ${anyBad} order by __hs_line limit 1`.execute(trx);
   const bad = rows[0];
   if (!bad) return;
-  const index = checks.findIndex((_, i) => bad[`bad${i}`] === true);
-  const check = checks[index]!;
-  const value = bad[`value${index}`];
-  const shownValue = value === null || value === undefined ? '' : ` ("${String(value)}")`;
-  throw new InputDataError(shown, Number(bad.__hs_line), fieldName(check, columns), `${check.problem}${shownValue}`);
-}
-
-/** A field as the file names it. */
-function fieldName(check: RowCheck, columns: Map<string, string>): string {
-  return columns.get(check.field) ?? check.field;
+  const { field, problem } = badRowProblem(checks, bad, columns);
+  throw new InputDataError(shown, Number(bad.__hs_line), field, problem);
 }
 
 /** The reader of one file and the map "our column name → the file's column name" that
@@ -144,10 +97,7 @@ async function fileReader(db: Kysely<any>, source: FileSource, wide: boolean, fi
   } catch (error) {
     throw await unreadable(file, shown, source.format, 'read', error);
   }
-  const columns = new Map<string, string>();
-  for (const [ours, theirs] of Object.entries(source.columns)) {
-    if (fileColumns.has(theirs)) columns.set(ours, theirs);
-  }
+  const columns = mapColumns(source, fileColumns);
   if (!wide) return { reader, columns, fileColumns };
 
   const account = source.columns['account_id'] ?? 'account_id';
@@ -167,9 +117,7 @@ async function fileReader(db: Kysely<any>, source: FileSource, wide: boolean, fi
 function eventProperties(target: RawTarget, columns: Map<string, string>, fileColumns: Map<string, string>): RawBuilder<unknown> {
   if (target !== EVENTS) return sql`null`;
   const mapped = new Set(columns.values());
-  const extra = [...fileColumns.keys()].filter((name) => !mapped.has(name));
-  if (extra.length === 0) return sql`null`;
-  return sql`json_object(${sql.join(extra.map((name) => sql`${stringLiteral(name)}, ${sql.id(name)}`))})`;
+  return duckdb.extraColumns('r', [...fileColumns.keys()].filter((name) => !mapped.has(name)), [...mapped]);
 }
 
 /** A file the engine failed to read: in our words and at its line when the bytes of a

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import type { Scorecard } from '../ir/types.ts';
-import type { ProjectConfig } from '../ir/types.ts';
+import { isTableSource, tableName, type ProjectConfig, type TableSource } from '../ir/types.ts';
 import { refreshDailyAggregates } from '../../models/daily-aggregates.ts';
 import { rawTable } from '../../models/warehouse-tables.ts';
 import { checkOverrides } from '../run/check-overrides.ts';
@@ -13,6 +13,7 @@ import { readsFilesItself, rowCopierFor } from '../engine/row-copier.ts';
 import { FileStaging, insertFileInto, type FileDestination } from './staged-copy.ts';
 import { goneFiles, isReplacement, planLoad, type SourcePlan } from './plan-load.ts';
 import { EVENTS, type RawTarget } from './raw-targets.ts';
+import { insertTableDays, tableOfDay } from './table-source.ts';
 
 export interface LoadedFile {
   source: string;
@@ -22,12 +23,14 @@ export interface LoadedFile {
   rejected: number;
   /** `replaced` when the file was loaded before with other content. */
   action: 'loaded' | 'replaced';
+  /** A day of a table source (`file` names the day): the table, to show its days as one. */
+  table?: string;
 }
 
 export interface LoadSummary {
   loaded: LoadedFile[];
   /** Loaded contents whose files are gone (or changed): their rows left the warehouse. */
-  removed: { source: string; file: string; rows: number }[];
+  removed: { source: string; file: string; rows: number; table?: string }[];
   unchanged: number;
   /** Event rows set aside because another row has their event_id, over every loaded file. */
   duplicates: number;
@@ -52,35 +55,44 @@ export async function loadSources(
   options: LoadOptions = {},
 ): Promise<LoadSummary> {
   // DuckDB reads the files; another engine gets them through a DuckDB staging.
-  const staging = readsFilesItself(dialect) ? undefined : await FileStaging.open(config);
+  const staging = readsFilesItself(dialect) || !readsFiles(config) ? undefined : await FileStaging.open(config);
   try {
-    const plan = await planLoad(db, config, options.today ?? new Date().toISOString().slice(0, 10), staging?.files);
     const summary: LoadSummary = { loaded: [], removed: [], unchanged: 0, duplicates: 0 };
-    const total = plan.sources.reduce((n, s) => n + s.add.length, 0);
-    const moved = plan.sources.flatMap((s) => s.keep.filter((k) => !samePaths(k.entry.paths, k.paths)).map((k) => ({ s, k })));
-    for (const s of plan.sources) summary.unchanged += s.keep.length;
-    const changed = plan.sources.filter((s) => s.add.length > 0 || s.remove.length > 0);
-    // A warehouse made before the data checks gets them from its first load, changed or not.
-    const checked = await hasDataChecks(db);
-    if (changed.length > 0 || moved.length > 0 || plan.hashed.length > 0 || !checked) {
-      await db.transaction().execute(async (trx) => {
-        const destination: FileDestination = staging ? { kind: 'staged', staging, copier: await rowCopierFor(trx) } : { kind: 'duckdb', trx, dialect };
-        const horizon = alertHorizon(options.scorecards);
-        for (const s of changed) {
-          await applySource(trx, config, dialect, destination, s, summary, horizon, (file) => options.onFile?.(summary.loaded.length, total, file));
-        }
-        for (const { s, k } of moved) await setLedgerPaths(trx, dialect, s.target.source, k.entry.file_key, k.paths);
-        if (options.scorecards && changed.some((s) => s.target.source === 'overrides')) await checkOverrides(trx, options.scorecards);
-        if (changed.length > 0 || !checked) await refreshDataChecks(trx);
-        await rememberHashes(trx, dialect, plan.hashed);
-      });
-    }
+    // The plan reads the source tables: it and the load see one snapshot of them, or a row
+    // changed in between would be loaded but not in the ledger (or the other way round).
+    await db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
+      const plan = await planLoad(trx, config, dialect, options.today ?? new Date().toISOString().slice(0, 10), staging?.files);
+      const total = plan.sources.reduce((n, s) => n + s.add.length, 0);
+      const moved = plan.sources.flatMap((s) => s.keep.filter((k) => !samePaths(k.entry.paths, k.paths)).map((k) => ({ s, k })));
+      for (const s of plan.sources) summary.unchanged += s.keep.length;
+      const changed = plan.sources.filter((s) => s.add.length > 0 || s.remove.length > 0);
+      // A warehouse made before the data checks gets them from its first load, changed or not.
+      const checked = await hasDataChecks(trx);
+      if (changed.length === 0 && moved.length === 0 && plan.hashed.length === 0 && checked) return;
+      const destination: FileDestination = staging ? { kind: 'staged', staging, copier: await rowCopierFor(trx) } : { kind: 'duckdb', trx, dialect };
+      const horizon = alertHorizon(options.scorecards);
+      for (const s of changed) {
+        await applySource(trx, config, dialect, destination, s, summary, horizon, (file) => options.onFile?.(summary.loaded.length, total, file));
+      }
+      for (const { s, k } of moved) await setLedgerPaths(trx, dialect, s.target.source, k.entry.file_key, k.paths);
+      if (options.scorecards && changed.some((s) => s.target.source === 'overrides')) await checkOverrides(trx, options.scorecards);
+      if (changed.length > 0 || !checked) await refreshDataChecks(trx);
+      await rememberHashes(trx, dialect, plan.hashed);
+    });
     // Counted by the data checks with the load that changed them: no second scan of raw_events.
     summary.duplicates = (await readDataChecks(db))?.reusedEventIds.rows ?? 0;
     return summary;
   } finally {
     await staging?.close();
   }
+}
+
+/** Whether any source of the project reads files (the others read tables). */
+function readsFiles(config: ProjectConfig): boolean {
+  const { events, attributes, accounts, churn, overrides } = config.sources;
+  const reactivations = churn?.reactivatedBy?.kind === 'file' ? churn.reactivatedBy : undefined;
+  const sources = [events, attributes, accounts, churn?.kind === 'file' ? churn : undefined, reactivations, overrides];
+  return sources.some((s) => s !== undefined && !isTableSource(s));
 }
 
 async function applySource(
@@ -100,9 +112,10 @@ async function applySource(
   // staged under another key until the old rows are gone.
   const staging = (key: string) => (removed.includes(key) ? `${key}:reloaded` : key);
   const added: string[] = [];
+  const inserted = plan.table ? await insertDays(trx, config, dialect, plan, staging) : undefined;
   for (const file of plan.add) {
     onFile(file.paths[0]!);
-    const result = await insertFileInto(destination, config, plan, file, staging(file.key));
+    const result = inserted?.get(staging(file.key)) ?? (await insertFileInto(destination, config, plan, file, staging(file.key)));
     added.push(staging(file.key));
     await addLedgerEntry(trx, dialect, {
       source: target.source, file_key: file.key, content_hash: file.hash, fingerprint: plan.fingerprint, paths: file.paths,
@@ -111,9 +124,13 @@ async function applySource(
     summary.loaded.push({
       source: target.source, file: file.paths[0]!, rows: result.rows, rejected: result.rejected,
       action: isReplacement(plan, file) ? 'replaced' : 'loaded',
+      ...(isTableSource(plan.source) && { table: tableName(plan.source) }),
     });
   }
-  for (const entry of goneFiles(plan)) summary.removed.push({ source: target.source, file: entry.paths[0]!, rows: entry.row_count });
+  for (const entry of goneFiles(plan)) {
+    const table = tableOfDay(plan.source, entry.paths[0]!);
+    summary.removed.push({ source: target.source, file: entry.paths[0]!, rows: entry.row_count, ...(table && { table }) });
+  }
 
   // Before the removed rows leave: what changed compares their flags with the new ones.
   if (target === EVENTS) await setAsideDuplicates(trx, dialect, added, removed);
@@ -135,6 +152,13 @@ async function applySource(
   }
   await invalidateDays(trx, target.affectedDays(alertHorizon), changeReason(plan, summary));
   await sql`drop table hs_changed`.execute(trx);
+}
+
+/** A table source's added days, in one pass over the table, each under its staging key. */
+function insertDays(trx: Kysely<any>, config: ProjectConfig, dialect: SqlDialect, plan: SourcePlan, staging: (key: string) => string) {
+  const source = plan.source as TableSource;
+  const keys = new Map(plan.add.map((day) => [day.file, staging(day.key)]));
+  return insertTableDays(trx, config, dialect, plan.target, source, plan.table!, plan.validRange, keys);
 }
 
 /** `hs_changed`: the rows that differ between the removed files and the added ones, as

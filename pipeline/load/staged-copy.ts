@@ -10,7 +10,7 @@ import { stringLiteral } from '../sql/sql-literal.ts';
 import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import { InputDataError } from './input-data-error.ts';
 import { insertFile } from './insert-file.ts';
-import type { NewFile, SourcePlan } from './plan-load.ts';
+import { fileSourceOf, type NewFile, type SourcePlan } from './plan-load.ts';
 import { EVENTS } from './raw-targets.ts';
 import { describeColumns, readerFor } from './source-files.ts';
 
@@ -124,7 +124,7 @@ export class FileStaging {
    *  found only after a refusal, so a file without one costs nothing. The loaded values
    *  are the mapped columns, and for events and wide attributes every column. */
   private async nulInFile(plan: SourcePlan, file: NewFile, engine: string): Promise<InputDataError | undefined> {
-    const { source } = plan;
+    const source = fileSourceOf(plan);
     const reader = readerFor(source.format, file.file);
     const fileColumns = [...(await describeColumns(this.duck.db, reader)).keys()];
     const mapped = new Set(Object.values(source.columns));

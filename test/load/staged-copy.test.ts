@@ -69,7 +69,7 @@ async function postgres(): Promise<pg.Client> {
 async function plan(config: ProjectConfig): Promise<LoadPlan> {
   reference = await openWarehouse({ path: ':memory:' });
   await ensureWarehouseTables(reference.db, duckdb);
-  return planLoad(reference.db, config, TODAY);
+  return planLoad(reference.db, config, duckdb, TODAY);
 }
 
 /** Loads every file of the plan: into the DuckDB reference, and through the staging into

@@ -104,4 +104,20 @@ export interface SqlDialect {
   firstBy(value: RawBuilder<unknown>, order: RawBuilder<unknown>): RawBuilder<unknown>;
   /** Aggregate: the continuous (interpolated) quantiles of `value` at `fractions`, as a list. */
   quantiles(value: RawBuilder<unknown>, fractions: number[]): RawBuilder<unknown>;
+
+  // table sources (pipeline/load/table-source.ts)
+
+  /** The schema a table source without one is looked up in. */
+  defaultSchema: string;
+  /** A column type as information_schema.columns names it, in DuckDB's names (the names
+   *  `dayOf` & co. take). */
+  sourceType(dataType: string): string;
+  /** A 64-bit integer hash of the values together; summed over rows, it fingerprints a
+   *  multiset of rows. Only ever compared with hashes of the same engine. */
+  rowHash(values: RawBuilder<unknown>[]): RawBuilder<unknown>;
+  /** The row of the table aliased `alias` as JSON text. */
+  rowJson(alias: string): RawBuilder<unknown>;
+  /** A JSON object of the columns `extra` of the row aliased `alias`; `mapped` are its
+   *  other columns. */
+  extraColumns(alias: string, extra: string[], mapped: string[]): RawBuilder<unknown>;
 }

@@ -101,4 +101,12 @@ export const duckdb: SqlDialect = {
   rowId: (alias) => sql`${sql.ref(`${alias}.rowid`)}`,
   firstBy: (value, order) => sql`arg_min(${value}, ${order})`,
   quantiles: (value, fractions) => sql`quantile_cont(${value}, [${sql.join(fractions.map((f) => sql.lit(f)))}])`,
+
+  // table sources
+  defaultSchema: 'main',
+  sourceType: (dataType) => dataType,
+  rowHash: (values) => sql`hash(${sql.join(values)})`,
+  rowJson: (alias) => sql`cast(to_json(${sql.id(alias)}) as varchar)`,
+  extraColumns: (alias, extra) =>
+    extra.length === 0 ? sql`null` : sql`json_object(${sql.join(extra.map((name) => sql`${stringLiteral(name)}, ${sql.id(alias, name)}`))})`,
 };

@@ -120,4 +120,22 @@ export const postgres: SqlDialect = {
   firstBy: (value, order) => sql`(array_agg(${value} order by ${order}))[1]`,
   quantiles: (value, fractions) =>
     sql`percentile_cont(array[${sql.join(fractions.map((f) => sql.lit(f)))}]::double precision[]) within group (order by ${value})`,
+
+  // table sources
+  defaultSchema: 'public',
+  sourceType: (dataType) => SOURCE_TYPES[dataType] ?? dataType.toUpperCase(),
+  rowHash: (values) => sql`hashtextextended(cast(row(${sql.join(values)}) as text), 0)`,
+  rowJson: (alias) => sql`cast(to_jsonb(${sql.id(alias)}) as text)`,
+  // jsonb_build_object takes at most 50 pairs; removing the mapped keys takes any number.
+  extraColumns: (alias, extra, mapped) =>
+    extra.length === 0 ? sql`null` : sql`(to_jsonb(${sql.id(alias)}) - cast(array[${sql.join(mapped.map(stringLiteral))}] as text[]))`,
 };
+
+/** information_schema's names of the types whose DuckDB names differ otherwise than by case. */
+const SOURCE_TYPES: Record<string, string> = {
+  text: 'VARCHAR',
+  'character varying': 'VARCHAR',
+  character: 'VARCHAR',
+  'timestamp without time zone': 'TIMESTAMP',
+};
+
