@@ -36,12 +36,44 @@ export function progressBar(enabled: boolean) {
   };
 }
 
-/** What a load did, for `load` and `run`: each file loaded or removed, then the counts. */
+/** What a load did, for `load` and `run`: each file loaded or removed (a table source's
+ *  days as one line per table and action), then the counts. */
 export function loadLines(summary: LoadSummary): string[] {
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const rejected = (n: number) => (n ? `, ${plural(n, 'rejected row')}` : '');
+  const files = summary.loaded.filter((f) => !f.table);
+  const days = summary.loaded.length - files.length;
   return [
-    ...summary.loaded.map((f) => `${f.action} ${f.file} (${plural(f.rows, 'row')}${f.rejected ? `, ${plural(f.rejected, 'rejected row')}` : ''})`),
-    ...summary.removed.map((f) => `removed ${f.file} (its ${plural(f.rows, 'row')} left the warehouse)`),
-    `${plural(summary.loaded.length, 'file')} loaded${summary.removed.length ? `, ${summary.removed.length} removed` : ''}, ${summary.unchanged} unchanged`,
+    ...files.map((f) => `${f.action} ${f.file} (${plural(f.rows, 'row')}${rejected(f.rejected)})`),
+    ...byTable(summary.loaded, (f) => f.action).map(({ key, table, entries }) => {
+      const sum = (field: 'rows' | 'rejected') => entries.reduce((n, f) => n + f[field], 0);
+      return `${key} ${table}: ${dayRange(table, entries)} (${plural(sum('rows'), 'row')}${rejected(sum('rejected'))})`;
+    }),
+    ...summary.removed.filter((f) => !f.table).map((f) => `removed ${f.file} (its ${plural(f.rows, 'row')} left the warehouse)`),
+    ...byTable(summary.removed, () => 'removed').map(({ table, entries }) =>
+      `removed ${table}: ${dayRange(table, entries)} (their ${plural(entries.reduce((n, f) => n + f.rows, 0), 'row')} left the warehouse)`,
+    ),
+    `${plural(files.length, 'file')}${days ? ` and ${plural(days, 'table day')}` : ''} loaded${summary.removed.length ? `, ${summary.removed.length} removed` : ''}, ${summary.unchanged} unchanged`,
   ];
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** The entries that are days of a table source, grouped by table and `key`. */
+export function byTable<T extends { file: string; table?: string }>(entries: T[], key: (entry: T) => string): { key: string; table: string; entries: T[] }[] {
+  const groups = new Map<string, { key: string; table: string; entries: T[] }>();
+  for (const entry of entries) {
+    if (!entry.table) continue;
+    const k = key(entry);
+    const group = groups.get(`${k}\0${entry.table}`) ?? { key: k, table: entry.table, entries: [] };
+    group.entries.push(entry);
+    groups.set(`${k}\0${entry.table}`, group);
+  }
+  return [...groups.values()];
+}
+
+/** `3 days, 2025-03-01 … 2025-03-05`: days of a table, named `table [day]` (dayName). */
+export function dayRange(table: string, entries: { file: string }[]): string {
+  const days = entries.map((e) => e.file.slice(table.length + 2, -1)).sort();
+  const span = days.length === 1 ? days[0] : `${days[0]} … ${days[days.length - 1]}`;
+  return `${plural(days.length, 'day')}, ${span}`;
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { print } from '../output.ts';
+import { byTable, dayRange, print } from '../output.ts';
 import type { GlobalOptions } from '../project-context.ts';
 
 export function registerStatus(program: Command): void {
@@ -17,7 +17,8 @@ export function registerStatus(program: Command): void {
       print(globals.json, status, () => {
         const range = (v: { days: number; first: string; last: string }) => `${v.days} day(s) ${v.first === v.last ? v.first : `${v.first} … ${v.last}`}`;
         const pending = [
-          ...status.files.map((f) => `  ${f.change} ${f.source} file ${f.file}`),
+          ...status.files.filter((f) => !f.table).map((f) => `  ${f.change} ${f.source} file ${f.file}`),
+          ...byTable(status.files, (f) => f.change).map((g) => `  ${g.key} ${g.entries[0]!.source} rows in table ${g.table}: ${dayRange(g.table, g.entries)}`),
           ...status.stale.map((p) => `  ${p.scorecard}: ${range(p)} to compute again (${p.reason})`),
           ...(status.exportOwed ? [`  export: ${status.exportOwed}`] : []),
         ];
@@ -30,7 +31,8 @@ export function registerStatus(program: Command): void {
           ]),
           ...(pending.length ? ['pending for the next run:', ...pending] : ['nothing pending: the next run only adds new days and the lookback']),
           ...dataCheckLines(status.dataChecks),
-          ...status.rejected.map((r) => `${r.rows} rejected row(s) in ${r.file} (${r.source}), first at line ${r.first_line}: ${r.column} ${r.reason}`),
+          // A table's rows have no line (0).
+          ...status.rejected.map((r) => `${r.rows} rejected row(s) in ${r.file} (${r.source})${r.first_line ? `, first at line ${r.first_line}` : ''}: ${r.column} ${r.reason}`),
           status.lastRun
             ? `last run ${status.lastRun.started_at}: ${status.lastRun.status}, ${status.lastRun.days_materialised ?? 0} scorecard-day(s)${status.lastRun.message ? ` (${status.lastRun.message})` : ''}`
             : 'no run yet',

@@ -3,6 +3,7 @@ import type { ProjectConfig, Scorecard } from '../ir/types.ts';
 import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import { readDataChecks } from '../load/data-checks.ts';
 import { goneFiles, isReplacement, planLoad } from '../load/plan-load.ts';
+import { tableOfDay } from '../load/table-source.ts';
 import { withFileLister } from '../load/source-files.ts';
 import { exportFingerprint, exportOwed } from './export-pending.ts';
 import { firstPathOf } from './ledger.ts';
@@ -13,11 +14,18 @@ import { lastRun } from './runs.ts';
  *  set aside, the data checks of the last load, and the last run. Reads only. */
 export async function projectStatus(db: Kysely<any>, dialect: SqlDialect, config: ProjectConfig, scorecards: Scorecard[]) {
   const versions = await materialisedVersions(db);
-  const plan = await withFileLister(db, dialect, (files) => planLoad(db, config, new Date().toISOString().slice(0, 10), files));
-  const files = plan.sources.flatMap((s) => [
-    ...s.add.map((f) => ({ source: s.target.source, file: f.paths[0]!, change: isReplacement(s, f) ? 'changed' : 'new' })),
-    ...goneFiles(s).map((r) => ({ source: s.target.source, file: r.paths[0]!, change: 'removed' })),
-  ]);
+  const plan = await withFileLister(db, dialect, (files) => planLoad(db, config, dialect, new Date().toISOString().slice(0, 10), files));
+  // A table source's contents are its days: `file` names the day, `table` the table.
+  const files = plan.sources.flatMap((s) => {
+    const entry = (file: string, change: string) => {
+      const table = tableOfDay(s.source, file);
+      return { source: s.target.source, file, change, ...(table && { table }) };
+    };
+    return [
+      ...s.add.map((f) => entry(f.paths[0]!, isReplacement(s, f) ? 'changed' : 'new')),
+      ...goneFiles(s).map((r) => entry(r.paths[0]!, 'removed')),
+    ];
+  });
   const owed = await exportOwed(db, exportFingerprint(config.export));
   const { rows: rejected } = await sql<{ source: string; file: string; rows: number; first_line: number; column: string; reason: string }>`
     select r.source, ${firstPathOf(sql.ref('r.source'), sql.ref('r.file_key'))} as file, count(*)::int as rows,

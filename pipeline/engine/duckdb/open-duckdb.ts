@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import type { DuckDBInstance as Instance } from '@duckdb/node-api';
-import { Kysely } from 'kysely';
+import { Kysely, sql } from 'kysely';
+import { stringLiteral } from '../../sql/sql-literal.ts';
+import { tableExists } from '../catalog.ts';
 import { NoWarehouseError, WarehouseBusyError, warehouseOf, type Warehouse } from '../adapter.ts';
 import { DuckDBDialect } from './kysely-dialect.ts';
 
@@ -13,6 +15,9 @@ export interface DuckDBWarehouseOptions {
   /** Opens with DuckDB's READ_ONLY access mode: several readers may share the file, and a
    *  missing file is an error instead of being created. */
   readOnly?: boolean;
+  /** A warehouse file attached read-only, its tables found by name: the source tables
+   *  (SPEC §8) of a warehouse healthscore has not written to yet, seen from an empty one. */
+  sourceTablesFrom?: string;
 }
 
 export function duckdbFileExists(path: string): boolean {
@@ -45,10 +50,30 @@ export async function openDuckDB(options: DuckDBWarehouseOptions): Promise<Wareh
   // so that nothing depends on the machine's locale. (ICU loads with the first connection.)
   await connection.run("SET TimeZone = 'UTC'");
   const db = new Kysely<any>({ dialect: new DuckDBDialect(connection) });
-  return warehouseOf('duckdb', db, readOnly, async () => {
+  const close = async () => {
     await db.destroy();
     instance.closeSync();
+  };
+  try {
+    // A file that holds only the user's tables (sources) is no warehouse yet, as an empty
+    // PostgreSQL schema is not: a read-only look finds none of healthscore's tables.
+    if (readOnly && !(await tableExists(db, 'loaded_files'))) throw new NoWarehouseError(options.path);
+    if (options.sourceTablesFrom) await attachSourceTables(db, options.sourceTablesFrom);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return warehouseOf('duckdb', db, readOnly, close);
+}
+
+async function attachSourceTables(db: Kysely<any>, path: string): Promise<void> {
+  await sql`attach ${stringLiteral(path)} as source_tables (read_only)`.execute(db).catch((error: unknown) => {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw lockError(path, reason) ?? new Error(`cannot open the warehouse ${path}: ${reason.split('\n')[0]}`);
   });
+  const { rows } = await sql<{ name: string }>`select schema_name as name from information_schema.schemata where catalog_name = 'source_tables' order by 1`.execute(db);
+  const path_ = ['memory.main', ...rows.map((r) => `source_tables.${r.name}`)].join(',');
+  await sql`set search_path = ${stringLiteral(path_)}`.execute(db);
 }
 
 /** DuckDB's `Could not set lock on file "X": Conflicting lock is held in /usr/bin/node
