@@ -112,7 +112,7 @@ async function applySource(
   // staged under another key until the old rows are gone.
   const staging = (key: string) => (removed.includes(key) ? `${key}:reloaded` : key);
   const added: string[] = [];
-  const inserted = plan.table ? await insertDays(trx, config, dialect, plan, staging) : undefined;
+  const inserted = plan.table && plan.add.length > 0 ? await insertDays(trx, config, dialect, plan, staging) : undefined;
   for (const file of plan.add) {
     onFile(file.paths[0]!);
     const result = inserted?.get(staging(file.key)) ?? (await insertFileInto(destination, config, plan, file, staging(file.key)));

@@ -4,7 +4,7 @@
 // one whose table holds the same rows; and an edit reloads the days it touched only.
 //
 // A seeded random sequence of edits to the table (insert, delete, update of any column,
-// moved day, a duplicate id, a row without a time, an added column) is applied with a run
+// moved day, a duplicate id, a row without a time, a day's rows all deleted) is applied with a run
 // after each; reproduce a failure with HS_TABLE_SEEDS=<seed> (HS_TABLE_PG_SEEDS on
 // PostgreSQL).
 import { basename } from 'node:path';
@@ -173,6 +173,12 @@ describe.each(engines)('$name', (engine) => {
     expect(loadLines(second).find((l) => l.includes('.events'))).toMatch(new RegExp(`^replaced ${table}: 1 day, 2025-01-05 \\(\\d+ rows\\)$`));
     // Nothing changed: nothing loads.
     expect((await load(p)).loaded).toEqual([]);
+    // A day whose rows are all deleted is removed, and nothing is loaded.
+    await sql`delete from ${sql.table(table)} where cast(ts as date) = '2025-01-07'`.execute(db);
+    const third = await load(p);
+    expect(third.loaded).toEqual([]);
+    expect(third.removed.map((f) => f.file)).toEqual([`${table} [2025-01-07]`]);
+    expect(loadLines(third).find((l) => l.includes('.events'))).toMatch(new RegExp(`^removed ${table}: 1 day, 2025-01-07 \\(their \\d+ rows left the warehouse\\)$`));
   }, 60_000);
 
   it('a source switched from a file to a table with the same rows, or to a renamed table, loads nothing new', async () => {
@@ -221,6 +227,7 @@ describe.each(engines)('$name', (engine) => {
             moved: () => sql`update ${table} set ts = ${`${day(r.int(0, DAYS - 1))} 12:00:00`} where event_id = ${id}`.execute(db),
             duplicate: () => sql`insert into ${table} select account_id, event, ts + interval '1 hour', user_id, device, event_id from ${table} where event_id = ${id}`.execute(db),
             no_time: () => sql`update ${table} set ts = null where event_id = ${id}`.execute(db),
+            day_gone: () => sql`delete from ${table} where cast(ts as date) = (select cast(ts as date) from ${table} where event_id = ${id})`.execute(db),
           };
           const kind = r.pick(Object.keys(edits));
           await edits[kind]!();
