@@ -44,7 +44,10 @@ export function measuresModel(plan: ScorecardPlan, dialect: SqlDialect, days: Da
       select a.account_id, d.day, a.first_day
       from hs_accounts a
       cross join ${dialect.dayRows(rowsFrom, dialect.date(days.to))} d
-      where a.first_day <= ${dialect.date(days.to)}
+      where a.first_day <= ${dialect.date(days.to)}${strategy === 'spine' ? sql`
+        -- Before an account has data its windows are empty: its spine starts there (less
+        -- the days LAG-based trends read back), not years early with the whole history.
+        and d.day >= ${dialect.addDays(sql`a.data_from`, -lagDays(plan))}` : sql``}
         -- An account churned through every snapshot day has no row to compute.
         and not exists (select 1 from hs_churn_intervals c where c.account_id = a.account_id
           and c.churn_day <= ${dialect.date(days.from)} and (c.back_on is null or c.back_on > ${dialect.date(days.to)})))`,

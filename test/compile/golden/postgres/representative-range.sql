@@ -8,7 +8,8 @@ create temp table "hs_accounts" as with first_event as (select account_id, min(d
              everyone as (select account_id from first_event union select account_id from first_attribute
                           union select account_id from created)
         select everyone.account_id,
-               coalesce(created.day, least(first_event.day, first_attribute.day)) as first_day
+               coalesce(created.day, least(first_event.day, first_attribute.day)) as first_day,
+               least(created.day, first_event.day, first_attribute.day) as data_from
         from everyone
         left join created using (account_id)
         left join first_event using (account_id)
@@ -22,9 +23,9 @@ drop table if exists "pg_temp"."hs_churn_intervals";
 
 -- hs_churn_intervals
 create temp table "hs_churn_intervals" as with churn_days as (select null::varchar as account_id, null::date as churn_day where false)
-        select c.account_id, c.churn_day,
-               (select min(a.day) from daily_activity a where a.account_id = c.account_id and a.day > c.churn_day) as back_on
-        from churn_days c;
+        select c.account_id, c.churn_day, min(a.day) as back_on
+        from churn_days c left join daily_activity a on a.account_id = c.account_id and a.day > c.churn_day
+        group by c.account_id, c.churn_day;
 
 -- hs_churn_intervals
 analyze "hs_churn_intervals";
