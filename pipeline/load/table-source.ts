@@ -48,6 +48,12 @@ export async function describeTable(db: Kysely<any>, dialect: SqlDialect, target
   const mapped = mapColumns(source, described);
   const columns = wide ? new Map([...mapped, ['attribute', 'attribute'], ['value', 'value']]) : mapped;
   requireColumns(target, source, columns, described, tableName(source), 'table');
+  const textTimes = target.timeFields.filter((f) => columns.has(f) && described.get(columns.get(f)!) === 'VARCHAR');
+  if (timestampFormat !== undefined && textTimes.length > 0 && !dialect.strptime) {
+    const column = columns.get(textTimes[0]!)!;
+    throw new InputDataError('healthscore.yaml', undefined, `${sourceKey(target)}.timestamp_format`,
+      `PostgreSQL cannot read the text column "${column}" of ${tableName(source)} with a strptime format: leave timestamp_format out and read the table through a view that makes it a timestamp (to_timestamp(...))`);
+  }
   const hashed = target === EVENTS || wide ? [...described.keys()] : [...new Set(mapped.values())];
   return { described, columns, col: columnOf(columns, described, dialect, timestampFormat), hashed };
 }

@@ -266,6 +266,25 @@ describe.each(engines)('$name', (engine) => {
     if (problem) expect.fail(`a failed load changed the output: ${problem}`);
   }, 60_000);
 
+  it('reads text times of a table with timestamp_format where the engine can (DuckDB), and says so where it cannot', async () => {
+    const rows = baseRows(rng(15));
+    const us = (ts: string | null) => (ts === null ? null : `${ts.slice(5, 7)}/${ts.slice(8, 10)}/${ts.slice(0, 4)} ${ts.slice(11)}`);
+    const textual = await project(engine, tableConfig(engine, { timestampFormat: '%m/%d/%Y %H:%M:%S' }));
+    await createTable(textual, rows.map((r) => ({ ...r, ts: us(r.ts) })), { ...EVENT_TYPES, ts: 'varchar' });
+    if (engine.name === 'postgres') {
+      await expect(textual.run()).rejects.toThrow(
+        `healthscore.yaml sources.events.timestamp_format: PostgreSQL cannot read the text column "ts" of ${sourceSchema(engine, textual.root)}.events with a strptime format`,
+      );
+      return;
+    }
+    await textual.run();
+    const typed = await project(engine, tableConfig(engine));
+    await createTable(typed, rows as unknown as Record<string, unknown>[]);
+    await typed.run();
+    const problem = diffStates(await textual.state(), await typed.state());
+    if (problem) expect.fail(problem);
+  }, 60_000);
+
   it('names a missing table or column in healthscore.yaml', async () => {
     const p = await project(engine, (root) => ({ sources: { events: { table: { schema: sourceSchema(engine, root), name: 'nope' }, columns: COLUMNS } } }));
     await createTable(p, []);

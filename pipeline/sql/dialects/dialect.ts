@@ -49,6 +49,9 @@ export interface SqlDialect {
   asofJoin: boolean;
   /** `qualify` filters on a window function; without it the compiler wraps a subquery. */
   qualify: boolean;
+  /** `parseTimestamp` reads strptime formats: a table source (read by the engine itself) may
+   *  have a `timestamp_format` for its text time columns. Files are read by DuckDB anyway. */
+  strptime: boolean;
   /** Ends a subquery (or CTE) whose columns are expressions that later ones read several
    *  times: PostgreSQL would inline it and compute each expression at every use (a score's
    *  in its band, its band in the final band…); DuckDB shares common subexpressions. */

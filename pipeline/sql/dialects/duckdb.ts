@@ -72,6 +72,7 @@ export const duckdb: SqlDialect = {
   // scoring
   asofJoin: true,
   qualify: true,
+  strptime: true,
   keepSubquery: sql``,
   nullNumber: sql`null`,
   divide: (a, b) => sql`${a} / ${b}`,

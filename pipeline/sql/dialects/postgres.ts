@@ -48,7 +48,7 @@ export const postgres: SqlDialect = {
   tryTimestamp: (value, sourceType) =>
     temporalKind(sourceType) === undefined ? sql`hs_try_timestamptz(${asText(value)})` : sql`cast(${value} as timestamptz)`,
   parseTimestamp: () => {
-    throw new Error('a timestamp_format is applied by DuckDB as a file is read, never in a PostgreSQL warehouse');
+    throw new Error('a timestamp_format is applied by DuckDB as a file is read, never in a PostgreSQL warehouse (strptime: false)');
   },
   // The spellings DuckDB's try_cast accepts, in any case.
   tryBoolean: (value) => sql`(case lower(${asText(value)})
@@ -72,6 +72,7 @@ export const postgres: SqlDialect = {
   // scoring
   asofJoin: false,
   qualify: false,
+  strptime: false,
   // `offset 0` keeps the planner from pulling the subquery up, without materialising it.
   keepSubquery: sql` offset 0`,
   nullNumber: sql`cast(null as numeric)`,
