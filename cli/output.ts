@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { LoadSummary } from '../pipeline/load/load-sources.ts';
+import type { TableDayName } from '../pipeline/load/table-source.ts';
 
 /** Prints a command's result: the object as JSON with --json, else the text lines. */
 export function print(json: boolean | undefined, value: unknown, text: () => string[]): void {
@@ -46,11 +47,11 @@ export function loadLines(summary: LoadSummary): string[] {
     ...files.map((f) => `${f.action} ${f.file} (${plural(f.rows, 'row')}${rejected(f.rejected)})`),
     ...byTable(summary.loaded, (f) => f.action).map(({ key, table, entries }) => {
       const sum = (field: 'rows' | 'rejected') => entries.reduce((n, f) => n + f[field], 0);
-      return `${key} ${table}: ${dayRange(table, entries)} (${plural(sum('rows'), 'row')}${rejected(sum('rejected'))})`;
+      return `${key} ${table}: ${dayRange(entries)} (${plural(sum('rows'), 'row')}${rejected(sum('rejected'))})`;
     }),
     ...summary.removed.filter((f) => !f.table).map((f) => `removed ${f.file} (its ${plural(f.rows, 'row')} left the warehouse)`),
     ...byTable(summary.removed, () => 'removed').map(({ table, entries }) =>
-      `removed ${table}: ${dayRange(table, entries)} (their ${plural(entries.reduce((n, f) => n + f.rows, 0), 'row')} left the warehouse)`,
+      `removed ${table}: ${dayRange(entries)} (their ${plural(entries.reduce((n, f) => n + f.rows, 0), 'row')} left the warehouse)`,
     ),
     `${plural(files.length, 'file')}${days ? ` and ${plural(days, 'table day')}` : ''} loaded${summary.removed.length ? `, ${summary.removed.length} removed` : ''}, ${summary.unchanged} unchanged`,
   ];
@@ -59,21 +60,21 @@ export function loadLines(summary: LoadSummary): string[] {
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** The entries that are days of a table source, grouped by table and `key`. */
-export function byTable<T extends { file: string; table?: string }>(entries: T[], key: (entry: T) => string): { key: string; table: string; entries: T[] }[] {
+export function byTable<T extends { table?: TableDayName }>(entries: T[], key: (entry: T) => string): { key: string; table: string; entries: T[] }[] {
   const groups = new Map<string, { key: string; table: string; entries: T[] }>();
   for (const entry of entries) {
     if (!entry.table) continue;
     const k = key(entry);
-    const group = groups.get(`${k}\0${entry.table}`) ?? { key: k, table: entry.table, entries: [] };
+    const group = groups.get(`${k}\0${entry.table.table}`) ?? { key: k, table: entry.table.table, entries: [] };
     group.entries.push(entry);
-    groups.set(`${k}\0${entry.table}`, group);
+    groups.set(`${k}\0${entry.table.table}`, group);
   }
   return [...groups.values()];
 }
 
-/** `3 days, 2025-03-01 … 2025-03-05`: days of a table, named `table [day]` (dayName). */
-export function dayRange(table: string, entries: { file: string }[]): string {
-  const days = entries.map((e) => e.file.slice(table.length + 2, -1)).sort();
+/** `3 days, 2025-03-01 … 2025-03-05`: the days of one table. */
+export function dayRange(entries: { table?: TableDayName }[]): string {
+  const days = entries.map((e) => e.table!.day).sort();
   const span = days.length === 1 ? days[0] : `${days[0]} … ${days[days.length - 1]}`;
   return `${plural(days.length, 'day')}, ${span}`;
 }

@@ -18,7 +18,7 @@ export function registerStatus(program: Command): void {
         const range = (v: { days: number; first: string; last: string }) => `${v.days} day(s) ${v.first === v.last ? v.first : `${v.first} … ${v.last}`}`;
         const pending = [
           ...status.files.filter((f) => !f.table).map((f) => `  ${f.change} ${f.source} file ${f.file}`),
-          ...byTable(status.files, (f) => f.change).map((g) => `  ${g.key} ${g.entries[0]!.source} rows in table ${g.table}: ${dayRange(g.table, g.entries)}`),
+          ...byTable(status.files, (f) => f.change).map((g) => `  ${g.key} ${g.entries[0]!.source} rows in table ${g.table}: ${dayRange(g.entries)}`),
           ...status.stale.map((p) => `  ${p.scorecard}: ${range(p)} to compute again (${p.reason})`),
           ...(status.exportOwed ? [`  export: ${status.exportOwed}`] : []),
         ];

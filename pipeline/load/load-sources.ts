@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import type { Scorecard } from '../ir/types.ts';
-import { isTableSource, tableName, type ProjectConfig, type TableSource } from '../ir/types.ts';
+import { isTableSource, type ProjectConfig, type TableSource } from '../ir/types.ts';
 import { refreshDailyAggregates } from '../../models/daily-aggregates.ts';
 import { rawTable } from '../../models/warehouse-tables.ts';
 import { checkOverrides } from '../run/check-overrides.ts';
@@ -11,9 +11,9 @@ import { hasDataChecks, readDataChecks, refreshDataChecks } from './data-checks.
 import { setAsideDuplicates } from './duplicate-events.ts';
 import { readsFilesItself, rowCopierFor } from '../engine/row-copier.ts';
 import { FileStaging, insertFileInto, type FileDestination } from './staged-copy.ts';
-import { goneFiles, isReplacement, planLoad, type SourcePlan } from './plan-load.ts';
+import { goneFiles, isReplacement, planLoad, wantedSources, type SourcePlan } from './plan-load.ts';
 import { EVENTS, type RawTarget } from './raw-targets.ts';
-import { insertTableDays, tableOfDay } from './table-source.ts';
+import { insertTableDays, tableDayOf, type TableDayName } from './table-source.ts';
 
 export interface LoadedFile {
   source: string;
@@ -23,14 +23,14 @@ export interface LoadedFile {
   rejected: number;
   /** `replaced` when the file was loaded before with other content. */
   action: 'loaded' | 'replaced';
-  /** A day of a table source (`file` names the day): the table, to show its days as one. */
-  table?: string;
+  /** A day of a table source (`file` names the day), to show a table's days as one. */
+  table?: TableDayName;
 }
 
 export interface LoadSummary {
   loaded: LoadedFile[];
   /** Loaded contents whose files are gone (or changed): their rows left the warehouse. */
-  removed: { source: string; file: string; rows: number; table?: string }[];
+  removed: { source: string; file: string; rows: number; table?: TableDayName }[];
   unchanged: number;
   /** Event rows set aside because another row has their event_id, over every loaded file. */
   duplicates: number;
@@ -88,12 +88,7 @@ export async function loadSources(
 }
 
 /** Whether any source of the project reads files (the others read tables). */
-function readsFiles(config: ProjectConfig): boolean {
-  const { events, attributes, accounts, churn, overrides } = config.sources;
-  const reactivations = churn?.reactivatedBy?.kind === 'file' ? churn.reactivatedBy : undefined;
-  const sources = [events, attributes, accounts, churn?.kind === 'file' ? churn : undefined, reactivations, overrides];
-  return sources.some((s) => s !== undefined && !isTableSource(s));
-}
+const readsFiles = (config: ProjectConfig) => wantedSources(config).some((s) => !isTableSource(s.source));
 
 async function applySource(
   trx: Kysely<any>,
@@ -124,13 +119,10 @@ async function applySource(
     summary.loaded.push({
       source: target.source, file: file.paths[0]!, rows: result.rows, rejected: result.rejected,
       action: isReplacement(plan, file) ? 'replaced' : 'loaded',
-      ...(isTableSource(plan.source) && { table: tableName(plan.source) }),
+      ...tableDay(plan, file.paths[0]!),
     });
   }
-  for (const entry of goneFiles(plan)) {
-    const table = tableOfDay(plan.source, entry.paths[0]!);
-    summary.removed.push({ source: target.source, file: entry.paths[0]!, rows: entry.row_count, ...(table && { table }) });
-  }
+  for (const entry of goneFiles(plan)) summary.removed.push({ source: target.source, file: entry.paths[0]!, rows: entry.row_count, ...tableDay(plan, entry.paths[0]!) });
 
   // Before the removed rows leave: what changed compares their flags with the new ones.
   if (target === EVENTS) await setAsideDuplicates(trx, dialect, added, removed);
@@ -152,6 +144,11 @@ async function applySource(
   }
   await invalidateDays(trx, target.affectedDays(alertHorizon), changeReason(plan, summary));
   await sql`drop table hs_changed`.execute(trx);
+}
+
+function tableDay(plan: SourcePlan, name: string): { table?: TableDayName } {
+  const table = tableDayOf(plan.source, name);
+  return table ? { table } : {};
 }
 
 /** A table source's added days, in one pass over the table, each under its staging key. */

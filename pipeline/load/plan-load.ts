@@ -51,16 +51,7 @@ export interface LoadPlan {
  *  hashed and the source tables; writes nothing. `files` is the DuckDB that lists the
  *  files (the warehouse itself, or another engine's staging). */
 export async function planLoad(db: Kysely<any>, config: ProjectConfig, dialect: SqlDialect, today: string, files: Kysely<any> = db): Promise<LoadPlan> {
-  const { attributes, accounts, churn, overrides } = config.sources;
-  const wanted: { target: RawTarget; source: DataSource; wide: boolean }[] = [
-    { target: EVENTS, source: config.sources.events, wide: false },
-  ];
-  if (attributes) wanted.push({ target: LONG_ATTRIBUTES, source: attributes, wide: attributes.layout === 'wide' });
-  if (accounts) wanted.push({ target: ACCOUNTS, source: accounts, wide: false });
-  if (churn?.kind === 'file') wanted.push({ target: CHURN, source: churn, wide: false });
-  if (churn?.reactivatedBy?.kind === 'file') wanted.push({ target: REACTIVATIONS, source: churn.reactivatedBy, wide: false });
-  if (overrides) wanted.push({ target: OVERRIDES, source: overrides, wide: false });
-
+  const wanted = wantedSources(config);
   const plan: LoadPlan = { sources: [], hashed: [] };
   const cachedHash = await cachedHashes(db);
   const ledgerEntries = await ledgerBySource(db);
@@ -116,6 +107,18 @@ export async function planLoad(db: Kysely<any>, config: ProjectConfig, dialect: 
     plan.sources.push(sourcePlan);
   }
   return plan;
+}
+
+/** The sources healthscore.yaml lists, each with the raw table it fills. */
+export function wantedSources(config: ProjectConfig): { target: RawTarget; source: DataSource; wide: boolean }[] {
+  const { events, attributes, accounts, churn, overrides } = config.sources;
+  const wanted: { target: RawTarget; source: DataSource; wide: boolean }[] = [{ target: EVENTS, source: events, wide: false }];
+  if (attributes) wanted.push({ target: LONG_ATTRIBUTES, source: attributes, wide: attributes.layout === 'wide' });
+  if (accounts) wanted.push({ target: ACCOUNTS, source: accounts, wide: false });
+  if (churn?.kind === 'file') wanted.push({ target: CHURN, source: churn, wide: false });
+  if (churn?.reactivatedBy?.kind === 'file') wanted.push({ target: REACTIVATIONS, source: churn.reactivatedBy, wide: false });
+  if (overrides) wanted.push({ target: OVERRIDES, source: overrides, wide: false });
+  return wanted;
 }
 
 /** The files a plan's source reads; a table's days are loaded by table-source.ts. */

@@ -71,16 +71,25 @@ export async function tableDays(db: Kysely<any>, dialect: SqlDialect, config: Pr
 }
 
 /** `analytics.events [2025-03-01]`: how messages and the ledger name a day of a table. */
-export function dayName(source: TableSource, day: string): string {
-  return `${tableName(source)} [${day || 'no day'}]`;
+function dayName(source: TableSource, day: string): string {
+  return `${tableName(source)} [${day || NO_DAY}]`;
+}
+const NO_DAY = 'no day';
+
+/** A day of a table, for messages that show a table's days as one. */
+export interface TableDayName {
+  table: string;
+  /** YYYY-MM-DD, or 'no day'. */
+  day: string;
 }
 
-/** The table whose day a loaded content's name is, when the source reads that table (a
- *  source switched from files to a table still has its files' contents in the ledger). */
-export function tableOfDay(source: DataSource, name: string): string | undefined {
+/** The table and day a loaded content's name (dayName) stands for, when the source reads
+ *  that table (a source switched from files to a table still has its files' contents in
+ *  the ledger: those are files). */
+export function tableDayOf(source: DataSource, name: string): TableDayName | undefined {
   if (!isTableSource(source)) return undefined;
   const table = tableName(source);
-  return name.startsWith(`${table} [`) && name.endsWith(']') ? table : undefined;
+  return name.startsWith(`${table} [`) && name.endsWith(']') ? { table, day: name.slice(table.length + 2, -1) } : undefined;
 }
 
 /** A row's day, the one that picks its content: of its time field (overrides: of its first

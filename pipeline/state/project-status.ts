@@ -3,7 +3,7 @@ import type { ProjectConfig, Scorecard } from '../ir/types.ts';
 import type { SqlDialect } from '../sql/dialects/dialect.ts';
 import { readDataChecks } from '../load/data-checks.ts';
 import { goneFiles, isReplacement, planLoad } from '../load/plan-load.ts';
-import { tableOfDay } from '../load/table-source.ts';
+import { tableDayOf } from '../load/table-source.ts';
 import { withFileLister } from '../load/source-files.ts';
 import { exportFingerprint, exportOwed } from './export-pending.ts';
 import { firstPathOf } from './ledger.ts';
@@ -18,7 +18,7 @@ export async function projectStatus(db: Kysely<any>, dialect: SqlDialect, config
   // A table source's contents are its days: `file` names the day, `table` the table.
   const files = plan.sources.flatMap((s) => {
     const entry = (file: string, change: string) => {
-      const table = tableOfDay(s.source, file);
+      const table = tableDayOf(s.source, file);
       return { source: s.target.source, file, change, ...(table && { table }) };
     };
     return [

@@ -7,6 +7,7 @@
 // moved day, a duplicate id, a row without a time, a day's rows all deleted) is applied with a run
 // after each; reproduce a failure with HS_TABLE_SEEDS=<seed> (HS_TABLE_PG_SEEDS on
 // PostgreSQL).
+import { mkdir, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -78,11 +79,15 @@ function fileConfig() {
 }
 
 async function writeProject(p: StateProject): Promise<void> {
-  const { mkdir, writeFile } = await import('node:fs/promises');
   await mkdir(`${p.root}/definitions`, { recursive: true });
   await mkdir(`${p.root}/data`, { recursive: true });
   await writeFile(`${p.root}/definitions/health.yaml`, HEALTH);
   await writeFile(`${p.root}/data/attributes.csv`, attributes);
+}
+
+/** data/events.csv holding `rows`: what fileConfig reads. */
+async function writeEventsFile(p: StateProject, rows: EventRow[]): Promise<void> {
+  await writeFile(`${p.root}/data/events.csv`, csv([Object.keys(EVENT_TYPES), ...rows.map((r) => Object.values(r))]));
 }
 
 /** Creates the project's events table (in its source schema) holding `rows`. */
@@ -146,8 +151,7 @@ describe.each(engines)('$name', (engine) => {
   it('a table source gives what a file with the same rows gives', async () => {
     const rows = baseRows(rng(7));
     const fromFile = await project(engine, fileConfig());
-    const { writeFile } = await import('node:fs/promises');
-    await writeFile(`${fromFile.root}/data/events.csv`, csv([Object.keys(EVENT_TYPES), ...rows.map((r) => Object.values(r))]));
+    await writeEventsFile(fromFile, rows);
     await fromFile.run();
     const fromTable = await project(engine, tableConfig(engine));
     await createTable(fromTable, rows as unknown as Record<string, unknown>[]);
@@ -185,8 +189,7 @@ describe.each(engines)('$name', (engine) => {
     const rows = baseRows(rng(9));
     let config: (root: string) => Partial<ProjectConfig> = fileConfig();
     const p = await project(engine, (root) => config(root));
-    const { writeFile } = await import('node:fs/promises');
-    await writeFile(`${p.root}/data/events.csv`, csv([Object.keys(EVENT_TYPES), ...rows.map((r) => Object.values(r))]));
+    await writeEventsFile(p, rows);
     await p.run();
     config = tableConfig(engine);
     await createTable(p, rows as unknown as Record<string, unknown>[]);
@@ -310,7 +313,6 @@ describe.each(engines)('$name: wide attributes', (engine) => {
       sources: { events: { table: { schema: sourceSchema(engine, root), name: 'events' }, columns: COLUMNS }, attributes },
     });
     const fromFile = await project(engine, sources({ path: 'data/wide.csv', format: 'csv', layout: 'wide', columns: identity(['account_id', 'observed_at']) }));
-    const { writeFile } = await import('node:fs/promises');
     await writeFile(`${fromFile.root}/data/wide.csv`, csv(wide));
     await createTable(fromFile, rows as unknown as Record<string, unknown>[]);
     await fromFile.run();
